@@ -1,0 +1,1 @@
+"""HTTP layer: thin routers, wire schemas, middleware and error rendering."""

@@ -1,0 +1,75 @@
+"""Errors in the API's own shape: ``{code, message, more_info, status}`` (never RFC 9457's
+``type``/``title``, which would switch the official client to another exception class)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from convmem.domain.errors import DomainError, RateLimited
+
+log = logging.getLogger("convmem.errors")
+
+_GENERIC_CODES = {400: 520046, 401: 20003, 403: 403, 404: 20404, 405: 20405, 409: 20409, 412: 20412,
+                  413: 20413, 415: 20415, 429: 20429, 500: 20500, 503: 20503}
+
+
+def error_response(status: int, code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"code": code, "message": message[:1024],
+            "more_info": f"https://www.twilio.com/docs/api/errors/{code}", "status": status}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    # Pydantic names the union member it tried ("StringRule"); it means nothing to a client.
+    parts = [p for p in parts if not (p[:1].isupper() and p.endswith(("Rule", "Ingress", "CloudApp",
+                                                                        "Warehouse")))]
+    return ".".join(parts) or "body"
+
+
+def describe_validation_errors(errors: list[dict[str, Any]]) -> str:
+    described = []
+    for err in errors[:5]:
+        loc = tuple(err.get("loc", ()))
+        where = _field_path(loc)
+        kind = err.get("type", "")
+        if kind == "extra_forbidden":
+            described.append(f"unknown field '{where}'")
+        elif kind == "missing":
+            described.append(f"'{where}' is required")
+        elif kind == "json_invalid":
+            described.append("the body is not valid JSON")
+        else:
+            described.append(f"'{where}': {err.get('msg', 'invalid value')}")
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "Invalid request: " + "; ".join(described) + more
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return error_response(exc.status, exc.code, exc.message, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(400, 520046, describe_validation_errors(list(exc.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = exc.status_code
+        message = {404: "The requested resource was not found", 405: "Method not allowed"}.get(
+            status, str(exc.detail))
+        return error_response(status, _GENERIC_CODES.get(status, status), message,
+                              dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, 20500, "Internal Server Error")

@@ -1,0 +1,184 @@
+"""ASGI middleware: request ids and access logs, and request-body screening.
+
+Body screening runs before routing so that every endpoint gets the same guarantees:
+compressed bodies are inflated (and a body that merely *claims* gzip but is plain JSON, which
+is what the official client sends, is accepted as is); malformed JSON, NaN/Infinity, NUL
+characters and lone surrogates are refused with a 400 rather than reaching the database."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import re
+import time
+import uuid
+import zlib
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import unquote
+
+from convmem.api.errors import error_response
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY = 32 * 1024 * 1024
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+access_log = logging.getLogger("convmem.access")
+
+
+class BodyError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _reject_constant(name: str) -> Any:
+    raise BodyError(400, f"Invalid request: {name} is not a valid JSON number")
+
+
+def _check_strings(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                _check_text(k)
+                stack.append(v)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _check_text(text: str) -> None:
+    if "\x00" in text:
+        raise BodyError(400, "Invalid request: strings may not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BodyError(400, "Invalid request: strings may not contain unpaired surrogates") from None
+
+
+def _inflate(body: bytes, encoding: str) -> bytes:
+    """Decode a body that says it is compressed; keep it as is when it is not."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+                data = stream.read(MAX_BODY + 1)
+        except (OSError, EOFError, zlib.error):
+            raise BodyError(400, "Invalid request: the gzip body could not be decoded") from None
+        if len(data) > MAX_BODY:
+            raise BodyError(413, "Request body too large once decompressed")
+        return data
+    if encoding == "deflate" and body[:1] not in (b"{", b"[", b" ", b"\n", b"\r", b"\t"):
+        try:
+            inflater = zlib.decompressobj()
+            data = inflater.decompress(body, MAX_BODY + 1)
+        except zlib.error:
+            raise BodyError(400, "Invalid request: the deflate body could not be decoded") from None
+        if len(data) > MAX_BODY:
+            raise BodyError(413, "Request body too large once decompressed")
+        return data
+    return body
+
+
+def screen_json(body: bytes, content_encoding: str) -> bytes:
+    if content_encoding:
+        body = _inflate(body, content_encoding.strip().lower())
+    if not body.strip():
+        return body
+    try:
+        parsed = json.loads(body, parse_constant=_reject_constant)
+    except BodyError:
+        raise
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise BodyError(400, "Invalid request: the body is not valid JSON") from None
+    _check_strings(parsed)
+    return body
+
+
+class RequestContextMiddleware:
+    """Assigns a request id, logs one structured line per request, screens bodies."""
+
+    def __init__(self, app: ASGIApp, *, raw_body_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.raw_body_paths = raw_body_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        incoming = headers.get("x-request-id", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            problem = self._check_target(scope)
+            if problem is None and scope["method"] in ("POST", "PUT", "PATCH", "DELETE") \
+                    and not scope["path"].startswith(self.raw_body_paths or ("\x00",)):
+                receive, problem = await self._screen_body(receive, headers)
+            if problem is not None:
+                await error_response(problem.status, 520046 if problem.status == 400 else 20000 + problem.status,
+                                     problem.message)(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
+        finally:
+            state = scope.get("state", {})
+            access_log.info("request", extra={"fields": {
+                "request_id": request_id, "method": scope["method"], "path": scope["path"],
+                "status": status_holder["status"], "account": state.get("account_sid"),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2)}})
+
+    @staticmethod
+    def _check_target(scope: Scope) -> BodyError | None:
+        query = scope.get("query_string", b"").decode("latin-1")
+        if "\x00" in scope["path"] or "\x00" in unquote(query):
+            return BodyError(400, "Invalid request: the URL may not contain NUL characters")
+        return None
+
+    @staticmethod
+    async def _screen_body(receive: Receive, headers: dict[str, str]) -> tuple[Receive, BodyError | None]:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return receive, BodyError(400, "client disconnected")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                return receive, BodyError(413, "Request body too large")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        try:
+            body = screen_json(body, headers.get("content-encoding", ""))
+        except BodyError as exc:
+            return receive, exc
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay, None

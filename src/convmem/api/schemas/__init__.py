@@ -1,0 +1,1 @@
+"""Pydantic wire models, camelCase exactly as on the wire."""

@@ -1,0 +1,56 @@
+"""Shapes shared by every resource."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class RequestModel(BaseModel):
+    """Request bodies: unknown fields are refused and types are not coerced ("5" is not 5)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorBody(BaseModel):
+    code: int = Field(description="Twilio error code")
+    message: str
+    more_info: str
+    status: int
+
+
+class Meta(BaseModel):
+    key: str = Field(description="Name of the property holding this page's items")
+    pageSize: int
+    nextToken: str | None = None
+    previousToken: str | None = None
+
+
+class AsyncAccepted(BaseModel):
+    message: str
+    statusUrl: str
+
+
+class Redirect(BaseModel):
+    message: str
+    uri: str
+
+
+def text(min_length: int = 0, max_length: int | None = None, pattern: str | None = None) -> type[str]:
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length,  # type: ignore[return-value]
+                                            pattern=pattern)]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "Invalid request", 401: "Missing or invalid credentials", 404: "Not found",
+        405: "Method not allowed", 409: "Conflict", 412: "If-Match does not match the current ETag",
+        413: "Request body too large", 429: "Too many requests", 503: "Service unavailable",
+    }.items()
+}

@@ -1,0 +1,60 @@
+"""Builds the FastAPI application: routers, middleware and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from convmem import __version__, logs
+from convmem.api import data_mappings, errors, health, identity_settings, operations, stores, trait_groups
+from convmem.api.deps import ServerContext
+from convmem.api.middleware import RequestContextMiddleware
+from convmem.auth.service import Authenticator
+from convmem.config import Settings
+from convmem.domain.pagination import TokenCodec
+from convmem.domain.rate_limit import TokenBuckets
+from convmem.storage import accounts
+from convmem.storage.db import Database
+
+ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations)
+
+
+def build_context(settings: Settings) -> ServerContext:
+    db = Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous,
+                  pool_size=settings.db_pool_size)
+    with db.write() as conn:
+        page_key = accounts.server_secret(conn, "page_token_key")
+    return ServerContext(
+        settings=settings,
+        db=db,
+        authenticator=Authenticator(db),
+        limiter=TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst),
+        tokens=TokenCodec(bytes.fromhex(page_key)),
+    )
+
+
+def create_app(settings: Settings | None = None, context: ServerContext | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logs.configure(settings.log_level)
+    ctx = context or build_context(settings)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.db.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="convmem: Conversation Memory (Twilio Memory v1 compatible)",
+        version=__version__,
+        description="Self-hostable Conversation Memory server speaking Twilio's Memory v1 REST API.",
+    )
+    app.state.context = ctx
+    for module in ROUTERS:
+        app.include_router(module.router)
+    errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(RequestContextMiddleware)
+    return app

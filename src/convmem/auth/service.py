@@ -1,0 +1,121 @@
+"""Issuing credentials and checking HTTP Basic authentication."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import threading
+import time
+from dataclasses import dataclass
+
+from convmem.auth import credentials
+from convmem.domain.errors import InvalidRequest, Unauthorized
+from convmem.storage import accounts as account_store
+from convmem.storage.db import Database
+
+_CACHE_SECONDS = 60.0
+_UNAUTHORIZED = "Failed to complete request due to lack of authentication credentials"
+
+
+@dataclass(frozen=True)
+class IssuedAccount:
+    account_sid: str
+    auth_token: str
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    sid: str
+    secret: str
+
+
+def create_account(db: Database) -> IssuedAccount:
+    sid, token = credentials.new_account_sid(), credentials.new_auth_token()
+    with db.write() as conn:
+        account_store.create_account(conn, sid, credentials.hash_secret(token))
+    return IssuedAccount(sid, token)
+
+
+def create_api_key(db: Database, account_sid: str) -> IssuedKey:
+    if not credentials.ACCOUNT_SID_RE.match(account_sid):
+        raise InvalidRequest(f"{account_sid!r} is not an Account SID (AC followed by 32 hex digits)")
+    sid, secret = credentials.new_api_key_sid(), credentials.new_api_key_secret()
+    with db.write() as conn:
+        if not account_store.account_exists(conn, account_sid):
+            raise InvalidRequest(f"account {account_sid} does not exist")
+        account_store.create_api_key(conn, sid, account_sid, credentials.hash_secret(secret))
+    return IssuedKey(sid, secret)
+
+
+def ensure_account(db: Database, account_sid: str, auth_token: str) -> None:
+    """Create the bootstrap account, or reset its token, from configuration."""
+    if not credentials.ACCOUNT_SID_RE.match(account_sid):
+        raise InvalidRequest("CONVMEM_ACCOUNT_SID must be AC followed by 32 lowercase hex digits")
+    if len(auth_token) < 16:
+        raise InvalidRequest("CONVMEM_AUTH_TOKEN must be at least 16 characters")
+    token_hash = credentials.hash_secret(auth_token)
+    with db.write() as conn:
+        if account_store.account_exists(conn, account_sid):
+            account_store.set_account_token(conn, account_sid, token_hash)
+        else:
+            account_store.create_account(conn, account_sid, token_hash)
+
+
+def has_accounts(db: Database) -> bool:
+    with db.read() as conn:
+        return account_store.count_accounts(conn) > 0
+
+
+class Authenticator:
+    """Resolves an ``Authorization: Basic`` header to an account SID.
+
+    Successful checks are cached briefly per (user, secret hash), which takes the database off
+    the hot path of every request; new credentials work at once because misses always go to the
+    database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def authenticate(self, header: str | None) -> str:
+        username, password = self._parse(header)
+        secret_hash = credentials.hash_secret(password)
+        key = (username, secret_hash)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit and hit[1] > now:
+            return hit[0]
+        account_sid = self._verify(username, secret_hash)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[key] = (account_sid, now + _CACHE_SECONDS)
+        return account_sid
+
+    @staticmethod
+    def _parse(header: str | None) -> tuple[str, str]:
+        if not header or not header[:6].lower() == "basic ":
+            raise Unauthorized(_UNAUTHORIZED)
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise Unauthorized(_UNAUTHORIZED) from None
+        username, sep, password = decoded.partition(":")
+        if not sep or not username or not password:
+            raise Unauthorized(_UNAUTHORIZED)
+        return username, password
+
+    def _verify(self, username: str, secret_hash: str) -> str:
+        with self._db.read() as conn:
+            if credentials.ACCOUNT_SID_RE.match(username):
+                stored = account_store.account_token_hash(conn, username)
+                if stored and hmac.compare_digest(stored, secret_hash):
+                    return username
+            elif credentials.API_KEY_SID_RE.match(username):
+                found = account_store.api_key(conn, username)
+                if found and hmac.compare_digest(found[1], secret_hash):
+                    return found[0]
+        raise Unauthorized(_UNAUTHORIZED)

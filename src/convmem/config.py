@@ -1,0 +1,35 @@
+"""Server settings, read from ``CONVMEM_*`` environment variables (the CLI sets them, so that
+every uvicorn worker process sees the same configuration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONVMEM_", extra="ignore")
+
+    data_dir: Path = Path("./convmem-data")
+    database_url: str | None = None
+    sqlite_synchronous: str = "FULL"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+
+    # Bootstrap account, created or updated at start-up when both are set.
+    account_sid: str | None = None
+    auth_token: str | None = None
+
+    store_quota: int = Field(default=15, ge=1)
+    # Per-account token bucket: sustained requests per second and burst size; 0 disables.
+    rate_limit_per_second: float = Field(default=200.0, ge=0)
+    rate_limit_burst: int = Field(default=400, ge=1)
+
+    operation_retention_days: int = Field(default=7, ge=1)
+    log_level: str = "INFO"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'convmem.db').resolve()}"

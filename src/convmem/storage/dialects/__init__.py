@@ -1,0 +1,1 @@
+"""Backend-specific engine setup: one module per database."""
