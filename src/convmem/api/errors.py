@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from convmem.domain.errors import DomainError, RateLimited
+from convmem.domain.errors import DomainError, ProfileMoved, RateLimited
 
 log = logging.getLogger("convmem.errors")
 
@@ -51,7 +51,26 @@ def describe_validation_errors(errors: list[dict[str, Any]]) -> str:
     return "Invalid request: " + "; ".join(described) + more
 
 
+CANONICAL_HEADER = "Canonical-Profile-Id"
+
+
+def moved_response(request: Request, moved: ProfileMoved) -> JSONResponse:
+    """301 for reads, 308 for writes; the same URL with the canonical profile id in it."""
+    status = 301 if request.method in ("GET", "HEAD") else 308
+    from convmem.api.deps import base_url
+
+    path = request.url.path.replace(moved.requested_id, moved.canonical_id, 1)
+    query = request.url.query
+    uri = f"{base_url(request)}{path}" + (f"?{query}" if query else "")
+    return JSONResponse({"message": "This resource has moved.", "uri": uri}, status_code=status,
+                        headers={"Location": uri, CANONICAL_HEADER: moved.canonical_id})
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(ProfileMoved)
+    async def _moved(request: Request, exc: ProfileMoved) -> JSONResponse:
+        return moved_response(request, exc)
+
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None

@@ -68,3 +68,15 @@ TRAIT_GROUP_LIMIT = 520053
 TRAIT_LIMIT = 520054
 TRAIT_GROUP_EXISTS = 520055
 DATA_MAPPING_EXISTS = 520056
+
+
+class ProfileMoved(DomainError):
+    """The profile id names a profile that was merged into ``canonical_id``. Rendered as 301
+    for reads and 308 for writes, with the URL re-pointed at the canonical profile."""
+
+    status, code = 308, 308
+
+    def __init__(self, requested_id: str, canonical_id: str) -> None:
+        super().__init__("This resource has moved.")
+        self.requested_id = requested_id
+        self.canonical_id = canonical_id

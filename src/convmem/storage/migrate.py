@@ -25,21 +25,21 @@ def alembic_config(conn: Connection | None = None) -> Config:
     return cfg
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def current_revision(db: Database) -> str | None:
+def current_revisions(db: Database) -> set[str]:
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
 def upgrade(db: Database) -> None:
     with db.write() as conn:
         if not db.is_sqlite:
             postgresql.advisory_lock(conn, _LOCK_KEY)
-        command.upgrade(alembic_config(conn), "head")
+        command.upgrade(alembic_config(conn), "heads")
 
 
 def is_current(db: Database) -> bool:
-    return current_revision(db) == head_revision()
+    return current_revisions(db) == head_revisions()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from convmem.storage.tables import metadata
+from convmem.storage.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -1,0 +1,43 @@
+# convmem: `make serve` runs the server on the embedded SQLite default; `make test` runs the
+# whole suite (SQLite, then PostgreSQL when one is reachable). Both build .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+PYTEST_ARGS ?=
+
+.PHONY: install serve test test-sqlite test-postgres lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml tests/node/package.json tests/node/package-lock.json
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "convmem needs Python 3.11"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/node; \
+	  else echo "npm not found: the Node.js SDK test will be skipped"; fi
+	touch $(STAMP)
+
+serve: install
+	$(BIN)/convmem serve
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$CONVMEM_REQUIRE_POSTGRES" ]; then echo "PostgreSQL at $(PG_URL) is required but unreachable"; exit 1; \
+	else echo "PostgreSQL not reachable at $(PG_URL): skipped the PostgreSQL run"; fi
+
+test-sqlite: install
+	CONVMEM_TEST_BACKEND=sqlite $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: install
+	CONVMEM_TEST_BACKEND=postgresql CONVMEM_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) tests/node/node_modules
