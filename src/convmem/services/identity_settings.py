@@ -17,7 +17,9 @@ from convmem.storage.db import Database
 
 
 def etag_id(store_id: str) -> str:
-    return f"{store_id}/IdentityResolutionSettings"
+    # Kept short: the ETag comes back in If-Match, which is limited to 100 characters, and a
+    # longer id ("<store>/IdentityResolutionSettings") made a tag the server itself refused.
+    return f"{store_id}/irs"
 
 
 def fetch(db: Database, account_sid: str, store_id: str) -> Row[Any]:
