@@ -9,7 +9,19 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from convmem import __version__, logs
-from convmem.api import data_mappings, errors, health, identity_settings, operations, stores, trait_groups
+from convmem.api import (
+    data_mappings,
+    errors,
+    health,
+    identifiers,
+    identity_settings,
+    lookup,
+    operations,
+    profiles,
+    stores,
+    trait_groups,
+    traits,
+)
 from convmem.api.deps import ServerContext
 from convmem.api.middleware import RequestContextMiddleware
 from convmem.auth.service import Authenticator
@@ -19,7 +31,9 @@ from convmem.domain.rate_limit import TokenBuckets
 from convmem.storage import accounts
 from convmem.storage.db import Database
 
-ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations)
+# Literal segments under /Profiles/ (Lookup, Bulk, Imports) come before /Profiles/{profileId}.
+ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations,
+           lookup, profiles, traits, identifiers)
 
 
 def build_context(settings: Settings) -> ServerContext:

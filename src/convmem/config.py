@@ -27,6 +27,17 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=400, ge=1)
 
     operation_retention_days: int = Field(default=7, ge=1)
+
+    # Profiles: national phone numbers without a country code are read in this region.
+    default_phone_region: str = Field(default="US", min_length=2, max_length=2)
+    # CSV imports: lifetime of the signed upload URL, and rows committed per transaction.
+    import_upload_ttl_seconds: int = Field(default=1800, ge=1)
+    import_batch_rows: int = Field(default=500, ge=1, le=10000)
+    # Background jobs (bulk upserts, imports): a RUNNING job whose worker stopped renewing its
+    # lease for this long is taken over by another worker (or by this one after a restart).
+    job_lease_seconds: float = Field(default=60.0, gt=0)
+    job_poll_seconds: float = Field(default=0.5, gt=0)
+    run_jobs: bool = True
     log_level: str = "INFO"
 
     def resolved_database_url(self) -> str:

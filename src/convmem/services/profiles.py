@@ -1,0 +1,128 @@
+"""Profiles: identity-resolved create, fetch, trait PATCH, delete, list, flattened traits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from convmem.domain import trait_values
+from convmem.domain.errors import InvalidRequest
+from convmem.domain.pagination import Cursor, Page
+from convmem.domain.timefmt import utcnow
+from convmem.services import trait_groups
+from convmem.services.common import require_store
+from convmem.services.profile_scope import require_profile
+from convmem.services.resolution import Resolved, StoreSchema, resolve, run_resolving
+from convmem.storage import profile_data
+from convmem.storage.db import Database
+from convmem.storage.paging import keyset_page, list_page
+from convmem.storage.profile_tables import profiles
+
+# Trait values vanish with their definitions (trait-group PATCH deleting traits, group delete).
+trait_groups.on_traits_removed(profile_data.remove_trait_values)
+
+DeleteHook = Callable[[Connection, str, str], None]
+_delete_hooks: list[DeleteHook] = []
+
+
+def on_profile_deleted(hook: DeleteHook) -> None:
+    """Register ``hook(conn, store_id, profile_id)``, run in the deleting transaction, for state
+    outside the metadata's cascades (e.g. a search index) that names the profile."""
+    _delete_hooks.append(hook)
+
+
+NO_IDENTIFIER = ("The profile must contain at least one trait promoted to an identifier (idTypePromotion), "
+                 "e.g. Contact.email or Contact.phone")
+
+
+def prepare_upsert(schema: StoreSchema, traits: dict[str, Any]) -> tuple[dict[str, list[str]],
+                                                                        dict[str, dict[str, Any]]]:
+    """Validate a create/bulk body: (normalized identifiers, trait values). Raises InvalidRequest."""
+    write = trait_values.check_payload(traits, schema.groups, allow_null=False)
+    if not write.has_identifier:
+        raise trait_values.InvalidTraitValue(NO_IDENTIFIER)
+    return schema.normalize_all(write.promoted), write.values
+
+
+def upsert_in(conn: Connection, store_id: str, schema: StoreSchema, traits: dict[str, Any],
+              now: datetime) -> Resolved:
+    identifiers, values = prepare_upsert(schema, traits)
+    return resolve(conn, store_id, schema, identifiers=identifiers, traits=values, now=now)
+
+
+def create(db: Database, account_sid: str, store_id: str, traits: dict[str, Any], region: str) -> Resolved:
+    def work(conn: Connection) -> Resolved:
+        require_store(conn, account_sid, store_id)
+        schema = StoreSchema.load(conn, store_id, region)
+        return upsert_in(conn, store_id, schema, traits, utcnow())
+
+    return run_resolving(db, work)
+
+
+@dataclass
+class ProfileView:
+    row: Row[Any]
+    traits: dict[str, dict[str, Any]]
+
+
+def fetch(db: Database, account_sid: str, store_id: str, profile_id: str, groups: list[str] | None) -> ProfileView:
+    with db.read() as conn:
+        require_store(conn, account_sid, store_id)
+        row = require_profile(conn, store_id, profile_id)
+        traits: dict[str, dict[str, Any]] = {}
+        for trait in profile_data.traits_of(conn, [row.id], groups):
+            traits.setdefault(trait.group_name, {})[trait.trait_name] = trait.value
+    return ProfileView(row, traits)
+
+
+def patch(db: Database, account_sid: str, store_id: str, profile_id: str, traits: dict[str, Any],
+          region: str) -> Resolved:
+    def work(conn: Connection) -> Resolved:
+        require_store(conn, account_sid, store_id)
+        require_profile(conn, store_id, profile_id)
+        schema = StoreSchema.load(conn, store_id, region)
+        write = trait_values.check_payload(traits, schema.groups, allow_null=True)
+        identifiers = schema.normalize_all(write.promoted)
+        return resolve(conn, store_id, schema, identifiers=identifiers, traits=write.values, now=utcnow(),
+                       anchor=profile_id)
+
+    return run_resolving(db, work)
+
+
+def delete(db: Database, account_sid: str, store_id: str, profile_id: str) -> None:
+    with db.write() as conn:
+        require_store(conn, account_sid, store_id)
+        require_profile(conn, store_id, profile_id, for_update=True)
+        for hook in _delete_hooks:
+            hook(conn, store_id, profile_id)
+        # Everything the profile owns, aliases pointing at it included, goes by ON DELETE CASCADE.
+        profile_data.delete_profile(conn, profile_id)
+
+
+def list_page_of(db: Database, account_sid: str, store_id: str, cursor: Cursor, size: int) -> Page:
+    with db.read() as conn:
+        require_store(conn, account_sid, store_id)
+        return keyset_page(conn, profile_data.list_query(store_id), profiles.c.id, cursor, size)
+
+
+def parse_groups(text: str | None) -> list[str] | None:
+    if text is None or text == "":
+        return None
+    if len(text) > 256:
+        raise InvalidRequest("traitGroups may be at most 256 characters")
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    return names or None
+
+
+def traits_page(db: Database, account_sid: str, store_id: str, profile_id: str, groups: Sequence[str] | None,
+                cursor: Cursor, size: int) -> tuple[str, Page]:
+    """The flattened traits, ordered by timestamp then group and name."""
+    with db.read() as conn:
+        require_store(conn, account_sid, store_id)
+        row = require_profile(conn, store_id, profile_id)
+        items = profile_data.traits_of(conn, [row.id], groups)
+    return row.id, list_page(items, cursor, size)

@@ -1,0 +1,141 @@
+"""Profile rows, trait values and identifier values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from convmem.domain import ids
+from convmem.storage.identity_tables import profile_identifiers, profile_traits
+from convmem.storage.profile_tables import profiles
+
+
+def insert_profile(conn: Connection, store_id: str, now: datetime) -> str:
+    profile_id = ids.new_id(ids.PROFILE)
+    conn.execute(insert(profiles).values(id=profile_id, store_id=store_id, created_at=now, updated_at=now))
+    return profile_id
+
+
+def touch(conn: Connection, profile_id: str, now: datetime) -> None:
+    conn.execute(update(profiles).where(profiles.c.id == profile_id).values(updated_at=now))
+
+
+def lock_existing(conn: Connection, profile_ids: Sequence[str]) -> list[str]:
+    """Lock the profiles (in id order, so concurrent resolvers cannot deadlock) and return those
+    that still exist."""
+    return list(conn.execute(select(profiles.c.id).where(profiles.c.id.in_(sorted(profile_ids)))
+                             .order_by(profiles.c.id).with_for_update()).scalars())
+
+
+def delete_profile(conn: Connection, profile_id: str) -> None:
+    conn.execute(delete(profiles).where(profiles.c.id == profile_id))
+
+
+def list_query(store_id: str) -> Any:
+    return select(profiles.c.id).where(profiles.c.store_id == store_id)
+
+
+# ---- traits -----------------------------------------------------------------------------
+
+def _insert_for(conn: Connection) -> Any:
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def upsert_traits(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Rows of ``profile_traits``; an existing (profile, group, trait) gets the new value and time."""
+    if not rows:
+        return
+    stmt = _insert_for(conn)(profile_traits).values(list(rows))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[profile_traits.c.profile_id, profile_traits.c.group_name, profile_traits.c.trait_name],
+        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at})
+    conn.execute(stmt)
+
+
+def write_traits(conn: Connection, store_id: str, profile_id: str, values: Mapping[str, Mapping[str, Any]],
+                 now: datetime) -> None:
+    """Set (or, for ``None``, remove) trait values."""
+    rows = []
+    for group, traits in values.items():
+        removed = [name for name, value in traits.items() if value is None]
+        if removed:
+            conn.execute(delete(profile_traits).where(
+                profile_traits.c.profile_id == profile_id, profile_traits.c.group_name == group,
+                profile_traits.c.trait_name.in_(removed)))
+        rows += [{"profile_id": profile_id, "store_id": store_id, "group_name": group, "trait_name": name,
+                  "value": value, "updated_at": now} for name, value in traits.items() if value is not None]
+    upsert_traits(conn, rows)
+
+
+def traits_of(conn: Connection, profile_ids: Sequence[str], groups: Iterable[str] | None = None) -> list[Row[Any]]:
+    stmt = select(profile_traits).where(profile_traits.c.profile_id.in_(list(profile_ids)))
+    if groups is not None:
+        stmt = stmt.where(profile_traits.c.group_name.in_(list(groups)))
+    return list(conn.execute(stmt.order_by(profile_traits.c.updated_at, profile_traits.c.group_name,
+                                           profile_traits.c.trait_name)).all())
+
+
+def delete_traits_of(conn: Connection, profile_ids: Sequence[str]) -> None:
+    conn.execute(delete(profile_traits).where(profile_traits.c.profile_id.in_(list(profile_ids))))
+
+
+def remove_trait_values(conn: Connection, store_id: str, group: str, names: list[str] | None) -> None:
+    """Values of deleted trait definitions (or of a deleted group, ``names=None``)."""
+    stmt = delete(profile_traits).where(profile_traits.c.store_id == store_id,
+                                        profile_traits.c.group_name == group)
+    if names is not None:
+        stmt = stmt.where(profile_traits.c.trait_name.in_(names))
+    conn.execute(stmt)
+
+
+# ---- identifiers ------------------------------------------------------------------------
+
+def identifiers_of(conn: Connection, profile_ids: Sequence[str], id_type: str | None = None) -> list[Row[Any]]:
+    """Oldest first."""
+    stmt = select(profile_identifiers).where(profile_identifiers.c.profile_id.in_(list(profile_ids)))
+    if id_type is not None:
+        stmt = stmt.where(profile_identifiers.c.id_type == id_type)
+    return list(conn.execute(stmt.order_by(profile_identifiers.c.seq)).all())
+
+
+def holders(conn: Connection, store_id: str, id_type: str, values: Sequence[str]) -> dict[str, int]:
+    """profile id -> how many of ``values`` it holds for ``id_type``."""
+    rows = conn.execute(select(profile_identifiers.c.profile_id, func.count()).where(
+        profile_identifiers.c.store_id == store_id, profile_identifiers.c.id_type == id_type,
+        profile_identifiers.c.value.in_(list(values))).group_by(profile_identifiers.c.profile_id)).all()
+    return {row[0]: int(row[1]) for row in rows}
+
+
+def values_of_type(conn: Connection, store_id: str, id_type: str) -> list[Row[Any]]:
+    """Every (value, profile_id) of a type in the store: the candidates of fuzzy matching."""
+    return list(conn.execute(select(profile_identifiers.c.value, profile_identifiers.c.profile_id).where(
+        profile_identifiers.c.store_id == store_id, profile_identifiers.c.id_type == id_type)).all())
+
+
+def profiles_holding(conn: Connection, store_id: str, id_type: str, value: str, limit: int) -> list[str]:
+    return list(conn.execute(select(profile_identifiers.c.profile_id).where(
+        profile_identifiers.c.store_id == store_id, profile_identifiers.c.id_type == id_type,
+        profile_identifiers.c.value == value).order_by(profile_identifiers.c.profile_id).distinct()
+        .limit(limit)).scalars())
+
+
+def insert_identifier(conn: Connection, store_id: str, profile_id: str, id_type: str, value: str, *,
+                      unique: bool, now: datetime) -> None:
+    conn.execute(insert(profile_identifiers).values(
+        profile_id=profile_id, store_id=store_id, id_type=id_type, value=value,
+        unique_value=value if unique else None, added_at=now))
+
+
+def delete_identifiers(conn: Connection, seqs: Sequence[int]) -> None:
+    if seqs:
+        conn.execute(delete(profile_identifiers).where(profile_identifiers.c.seq.in_(list(seqs))))
+
+
+def move_identifiers(conn: Connection, seqs: Sequence[int], profile_id: str) -> None:
+    if seqs:
+        conn.execute(update(profile_identifiers).where(profile_identifiers.c.seq.in_(list(seqs)))
+                     .values(profile_id=profile_id))
