@@ -1,0 +1,131 @@
+"""Several ``convmem serve`` processes on one database behave as one service: their writes
+serialise through the database (If-Match, the store quota, unique names), and a write through
+one process is visible at once through the others. Runs on PostgreSQL (the scale-out backend)
+and on SQLite (several processes on one WAL file, serialised by BEGIN IMMEDIATE)."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from convmem.storage.db import Database
+from tests.conftest import Credentials, LiveServer, create_store, start_server, stop_server
+
+STORES = "/v1/ControlPlane/Stores"
+EXTRA_PROCESSES = 2
+
+
+@pytest.fixture(scope="module")
+def servers(server: LiveServer, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    """The session server plus two more processes on the same database (started in parallel)."""
+    logs = tmp_path_factory.mktemp("multiprocess")
+    with ThreadPoolExecutor(EXTRA_PROCESSES) as pool:
+        extra = list(pool.map(lambda i: start_server(database_url, logs / f"server{i}.log"), range(EXTRA_PROCESSES)))
+    yield [server.url, *(s.url for s in extra)]
+    for live in extra:
+        stop_server(live)
+
+
+def _concurrently(urls: list[str], account: Credentials, count: int,
+                  request: Callable[[httpx.Client, int], httpx.Response]) -> list[httpx.Response]:
+    """``count`` requests released together, spread round-robin over the processes."""
+    barrier = threading.Barrier(count)
+    clients = [httpx.Client(base_url=urls[i % len(urls)], auth=(account.account_sid, account.auth_token),
+                            timeout=60) for i in range(count)]
+
+    def one(i: int) -> httpx.Response:
+        clients[i].get("/healthz")  # connect before the barrier, so the requests really race
+        barrier.wait(timeout=30)
+        return request(clients[i], i)
+
+    try:
+        with ThreadPoolExecutor(count) as pool:
+            return list(pool.map(one, range(count)))
+    finally:
+        for client in clients:
+            client.close()
+
+
+def _codes(responses: list[httpx.Response]) -> list[tuple[int, Any]]:
+    return sorted((r.status_code, r.json().get("code")) for r in responses)
+
+
+def test_if_match_lets_exactly_one_patch_through(servers: list[str], account: Credentials,
+                                                  http: httpx.Client) -> None:
+    store_id = create_store(http)
+    group_path = f"{STORES}/{store_id}/TraitGroups/Race"
+    assert http.post(f"{STORES}/{store_id}/TraitGroups", json={"displayName": "Race"}).status_code == 202
+    etag = http.get(group_path).headers["ETag"]
+    responses = _concurrently(servers, account, 9, lambda c, i: c.patch(
+        group_path, headers={"If-Match": etag}, json={"traits": {f"racer{i}": {"dataType": "STRING"}}}))
+
+    assert _codes(responses) == [(202, None)] + [(412, 520043)] * 8
+    winner = next(i for i, r in enumerate(responses) if r.status_code == 202)
+    group = http.get(group_path).json()["traitGroup"]
+    assert group["version"] == 2
+    assert [t for t in group["traits"] if t.startswith("racer")] == [f"racer{winner}"]
+
+
+def test_store_quota_holds_across_processes(servers: list[str], account: Credentials,
+                                            http: httpx.Client) -> None:
+    responses = _concurrently(servers, account, 24, lambda c, i: c.post(
+        STORES, json={"displayName": f"quota-{i}"}))
+
+    assert _codes(responses) == [(202, None)] * 15 + [(400, 520044)] * 9
+    assert len(http.get(STORES, params={"pageSize": 100}).json()["stores"]) == 15
+
+
+def test_one_store_name_wins_across_processes(servers: list[str], account: Credentials,
+                                              http: httpx.Client) -> None:
+    responses = _concurrently(servers, account, 9, lambda c, i: c.post(STORES, json={"displayName": "same-name"}))
+
+    assert _codes(responses) == [(202, None)] + [(400, 520045)] * 8
+    assert len(http.get(STORES).json()["stores"]) == 1
+
+
+def test_a_write_through_one_process_is_read_through_the_others(servers: list[str],
+                                                                account: Credentials) -> None:
+    auth = (account.account_sid, account.auth_token)
+    clients = [httpx.Client(base_url=url, auth=auth, timeout=30) for url in servers]
+    try:
+        for i, writer in enumerate(clients):
+            name = f"seen-{i}"
+            store_id = create_store(writer, name)
+            for reader in clients:
+                fetched = reader.get(f"{STORES}/{store_id}")
+                assert fetched.status_code == 200, fetched.text
+                assert fetched.json()["displayName"] == name
+    finally:
+        for client in clients:
+            client.close()
+
+
+def _children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+
+def test_serve_with_two_workers(database_url: str, db: Database, account: Credentials, tmp_path: Path,
+                                servers: list[str]) -> None:
+    live = start_server(database_url, tmp_path / "workers.log", workers=2)
+    try:
+        assert len(_children(live.process.pid)) >= 2
+        auth = (account.account_sid, account.auth_token)
+        with httpx.Client(base_url=live.url, auth=auth, timeout=30) as http:
+            names = [f"worker-{secrets.token_hex(3)}-{i}" for i in range(6)]
+            ids = [create_store(http, name) for name in names]
+            for store_id, name in zip(ids, names, strict=True):
+                assert http.get(f"{STORES}/{store_id}").json()["displayName"] == name
+        # Visible through a separate process too.
+        with httpx.Client(base_url=servers[0], auth=auth, timeout=30) as other:
+            assert sorted(other.get(STORES).json()["stores"]) == sorted(ids)
+    finally:
+        stop_server(live)
+    assert live.process.returncode is not None
