@@ -16,6 +16,7 @@ from convmem.api import (
     identifiers,
     identity_settings,
     lookup,
+    openapi_doc,
     operations,
     profiles,
     stores,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     for module in ROUTERS:
         app.include_router(module.router)
     errors.install(app)
+    openapi_doc.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(RequestContextMiddleware)
     return app
