@@ -226,6 +226,19 @@ def test_mapping_refusals_and_delete(v1: Any, store: str) -> None:
     assert in_use.status == 409 and "data mapping" in in_use.msg
     assert v1.trait_groups(store, "Crm").fetch().trait_group["version"] == 1
 
+    # Re-pointing the mapping moves the reference: the old group is free, the new one is held.
+    completed(v1, v1.trait_groups(store).create(TraitGroupList.TraitGroupRequest(
+        {"displayName": "Extra", "traits": {"flag": {"dataType": "BOOLEAN"}}})))
+    completed(v1, v1.data_mappings(store, mapping_id).patch(DataMappingList.DataMappingCore({"mappingTo": {
+        "type": "TRAITS", "mappings": [{"expression": "flag", "traitGroup": "Extra", "traitName": "flag"}]}})))
+    assert rest_error(v1.trait_groups(store, "Extra").delete).status == 409
+    completed(v1, v1.trait_groups(store, "Crm").delete())
+    other_id = create_mapping(v1, store, mapping_input("other", INGRESS, [("flag", "Extra", "flag")]))
+    renamed = rest_error(v1.data_mappings(store, other_id).patch, DataMappingList.DataMappingCore(
+        {"displayName": "crm"}))
+    assert (renamed.status, renamed.code) == (409, 520056)
+    completed(v1, v1.data_mappings(store, other_id).delete())
+
     deleted = v1.data_mappings(store, mapping_id).delete_with_http_info()
     assert deleted.status_code == 202
     assert deleted.data["message"] == "Data mapping deletion request accepted for processing."
@@ -236,5 +249,5 @@ def test_mapping_refusals_and_delete(v1: Any, store: str) -> None:
     assert rest_error(v1.data_mappings(store, "mem_datamapping_bad").fetch).status == 400
 
     # With no mapping left the group can go.
-    completed(v1, v1.trait_groups(store, "Crm").delete())
-    assert rest_error(v1.trait_groups(store, "Crm").fetch).code == 520047
+    completed(v1, v1.trait_groups(store, "Extra").delete())
+    assert rest_error(v1.trait_groups(store, "Extra").fetch).code == 520047

@@ -118,10 +118,14 @@ def test_patch_store_with_if_match(v1: Any) -> None:
     after = ctx.fetch_with_http_info()
     assert (after.data.display_name, after.data.version, header(after, "ETag")) == ("billing", 2, etag_v2)
 
+    # Quotes and a W/ prefix are ignored when comparing tags.
+    completed(v1, ctx.patch(StoreList.PatchStoreRequest({}), if_match="W/" + etag_v2.strip('"')))
+    assert ctx.fetch().version == 3  # an empty PATCH is still an update
+
     # Without If-Match the write is unconditional; only the fields sent change.
     completed(v1, ctx.patch(StoreList.PatchStoreRequest({"displayName": "billing-global"})))
     store = ctx.fetch()
-    assert (store.display_name, store.description, store.version) == ("billing-global", "Billing, all regions", 3)
+    assert (store.display_name, store.description, store.version) == ("billing-global", "Billing, all regions", 4)
 
 
 def test_delete_store(v1: Any) -> None:
@@ -199,6 +203,11 @@ def test_store_errors(v1: Any) -> None:
     assert "displayName" in invalid.msg
     missing = rest_error(v1.stores.create, StoreList.ServiceRequest({"description": "no name"}))
     assert (missing.status, missing.code) == (400, 520046)
+
+    other = new_store(v1, "other")
+    renamed = rest_error(v1.stores(other).patch, StoreList.PatchStoreRequest({"displayName": "taken"}))
+    assert (renamed.status, renamed.code) == (400, 520045)
+    assert v1.stores(other).fetch().version == 1
 
     malformed = rest_error(v1.stores("mem_store_nope").fetch)
     assert (malformed.status, malformed.code) == (400, 520049)
