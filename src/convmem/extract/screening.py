@@ -1,0 +1,342 @@
+"""GDPR special-category screening (Art. 9): health, religion or beliefs, political opinions, sexual
+orientation or sex life, racial or ethnic origin, trade-union membership, genetic and biometric data.
+
+Nothing the extractors write may mention such data, so every candidate observation and summary
+sentence goes through :func:`screen` and is dropped when it matches. The screen favours recall: a
+dropped ordinary sentence costs one memory, a kept sensitive one is a compliance failure.
+
+How it works, in three layers, all over one sentence:
+1. Benign phrases that merely look sensitive are masked first ("sick of waiting", "credit union",
+   "Union Square", "oh my god", "Black Friday", "kosher salt", "mass email"), so the later layers
+   never see them.
+2. Unambiguous terms (``diabetes``, ``chemotherapy``, ``synagogue``, ``bisexual``, ``DNA test``...)
+   are matched on Snowball stems, so inflections ("diagnosed", "diagnosis", "praying") need no
+   listing.
+3. Ambiguous words count only in a context that makes them personal data, expressed as patterns:
+   "sick" only as a state of a person ("I was sick", "got sick", "sick leave"), "union" only as a
+   labour organisation ("my union", "union rep", "trade union"), "mass" only as a service ("go to
+   mass"), "Black" only as a person's identity ("as a Black woman", "I'm Black").
+
+Biometric data: GDPR covers biometric data processed to identify a person. We treat a person's own
+fingerprint, face, iris, retina or voice *as an identifier* ("my fingerprint", "their face ID",
+"scanned my iris", "my fingerprint login") as sensitive, because the memory would record data about
+that person's body. Talk about the device feature itself ("the fingerprint sensor on the phone",
+"does the app support Face ID?") is ordinary support talk and passes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+HEALTH = "health"
+RELIGION = "religion"
+POLITICS = "politics"
+SEXUAL_ORIENTATION = "sexual_orientation"
+RACIAL_ETHNIC = "racial_ethnic"
+TRADE_UNION = "trade_union"
+GENETIC = "genetic"
+BIOMETRIC = "biometric"
+CATEGORIES = (HEALTH, RELIGION, POLITICS, SEXUAL_ORIENTATION, RACIAL_ETHNIC, TRADE_UNION, GENETIC, BIOMETRIC)
+
+# Possessives and subjects for "this person", first or third person: the extractor rewrites "my" to
+# "their"/"her"/"his", and the screen must work on both its input and its output.
+_POSS = r"(?:my|our|her|his|their|your)"
+# Biometric rule excludes "your": an agent telling a customer to "set up your Face ID" talks about a feature.
+_POSS_PERSON = r"(?:my|our|her|his|their)"
+_SUBJ = r"(?:i|we|she|he|they|you)\b"
+_BE = r"(?:am|is|are|was|were|be|been|being|'m|'s|'re)"
+
+# Layer 1: benign look-alikes, removed before anything else is matched.
+_BENIGN = [
+    r"\bsick (?:of|and tired)\b",
+    r"\b(?:so|sick|pretty|really) sick (?:fast|deal|price|design|look|car|ride)\b",
+    r"\bsick\s+(?:fast|deal|price|design|look|ride)\b",
+    r"\b(?:credit|european|student|customs|postal|soviet) union\b",
+    r"\bunion (?:square|station|street|st|ave|avenue|pacific|jack|city|bank)\b",
+    r"\bstate of the union\b",
+    r"\boh my (?:god|gosh|lord)\b",
+    r"\b(?:thank|thank you|thanks|by|for|swear to|god) god\b",
+    r"\bgod(?:'s| )?knows\b",
+    r"\bfor god'?s sake\b",
+    r"\bgodsend\b",
+    r"\bblack (?:friday|jacket|shirt|dress|shoes?|color|colour|model|version|one|screen|case|cable|"
+    r"coffee|tea|car|bag|cover|box|edition|finish|leather|hoodie|t-shirt|jeans|boots|variant|"
+    r"out|list|market|hole|belt|mirror|and white|or white|sabbath)\b",
+    r"\bwhite (?:version|model|one|color|colour|shirt|dress|shoes?|sneakers|case|paper|wine|noise|"
+    r"label|glove|list|board|space|house)\b",
+    r"\bkosher salt\b",
+    r"\b(?:church|temple|chapel|union|mosque) (?:street|st|road|rd|lane|avenue|ave|hill|square)\b",
+    r"\bmass (?:email|e-mail|mail|market|produced|production|transit|storage|shooting|update|text)\w*\b",
+    r"\bcritical mass\b",
+    r"\bpraying mantis\b",
+    r"\b(?:party|birthday|dinner|office) party\b",
+    r"\bthird[- ]party\b",
+    r"\bparty (?:supplies|favors|favours|size|line|pack|platter|dress)\b",
+    r"\b(?:race|racing) (?:car|track|day|bike|shoes?|game|results?)\b",
+    r"\b(?:car|bike|horse|boat|sack|relay|charity|fun|5k|10k) race\b",
+    r"\b(?:drug ?store|pharmacy) (?:location|hours|branch|chain)\b",
+    r"\bfingerprint[- ](?:resistant|proof|smudges?)\b",
+    r"\bbrain ?storm\w*\b",
+    r"\bvote (?:for|on) (?:the )?(?:best|name|logo|colou?r|design|feature|poll)\b",
+    r"\bdrop(?:ped)? (?:a|the) ball\b",
+    r"\b(?:hey|hi|hello) doc\b",
+    r"\bgenetically modified\b",
+]
+_BENIGN_RE = re.compile("|".join(_BENIGN), re.IGNORECASE)
+
+# Layer 2: unambiguous terms, matched on stems (single words) or as phrases.
+_TERMS: dict[str, list[str]] = {
+    HEALTH: [
+        "diabetes", "diabetic", "diagnosed", "diagnosis", "cancer", "tumor", "tumour", "chemotherapy", "chemo",
+        "radiotherapy", "oncologist", "insulin", "asthma", "asthmatic", "epilepsy", "epileptic", "seizure",
+        "seizures", "migraine", "migraines", "arthritis", "dementia", "alzheimer's", "alzheimers", "parkinson's",
+        "hiv", "hepatitis", "pregnant", "pregnancy", "miscarriage", "ivf", "depression", "depressed",
+        "antidepressant", "antidepressants", "bipolar", "schizophrenia", "ptsd", "adhd", "autism", "autistic",
+        "dyslexia", "dyslexic", "ocd", "anorexia", "bulimia", "psychiatrist", "psychologist", "therapist",
+        "psychotherapy", "surgery", "surgeon", "=hospitalized", "=hospitalised", "medication", "medications",
+        "meds", "prescription", "prescriptions", "prescribed", "physiotherapy", "physio", "rehab", "=disability",
+        "=disabilities", "wheelchair", "paralyzed", "paralysed", "amputee", "allergy", "allergies",
+        "allergic", "celiac", "coeliac", "cholesterol", "had a stroke", "heart attack", "chronic pain", "back pain",
+        "=illness", "fracture", "fractured", "concussion", "sprained", "injury", "injured",
+        "covid-positive", "long covid", "hearing aid", "hearing aids", "deaf", "legally blind", "went blind",
+        "colorblind",
+        "mental health", "panic attacks", "panic attack", "anxiety disorder", "eating disorder", "addiction",
+        "=alcoholic", "=alcoholism", "sobriety", "relapse", "overdose", "diagnoses", "inhaler", "dialysis",
+        "kidney stones", "kidney disease",
+        "liver disease", "pacemaker", "crohn's", "ibs", "eczema", "psoriasis", "thyroid", "hypertension",
+        "blood pressure", "blood sugar", "glucose monitor", "cpap", "sleep apnea", "insomnia", "vaccine",
+        "vaccinated", "vaccination", "biopsy", "mammogram", "ultrasound", "x-ray", "mri", "ct scan",
+        "gynecologist", "obgyn", "contraception", "contraceptive", "birth control", "menopause", "hiv-positive",
+        "flu", "fever", "pneumonia", "bronchitis", "cast on", "crutches", "in remission", "terminally ill",
+        "transplant", "transplants", "impaired", "impairment", "hard of hearing", "multiple sclerosis",
+        "muscular dystrophy", "lupus", "fibromyalgia", "hemophilia", "haemophilia", "endometriosis", "glaucoma",
+        "cataracts", "cerebral palsy", "down syndrome", "stutter", "prosthetic", "chronic fatigue",
+        "counseling sessions", "therapy sessions", "mental illness", "self-harm", "suicidal", "suicide",
+    ],
+    RELIGION: [
+        "church", "churches", "mosque", "synagogue", "pray", "prayed", "praying", "prayer", "prayers",
+        "christian", "christians", "christianity", "muslim", "muslims", "islam", "islamic", "jewish", "judaism",
+        "hindu", "hinduism", "buddhist", "buddhism", "sikh", "catholic", "catholics", "=protestant", "mormon",
+        "evangelical", "orthodox jew", "atheist", "atheism", "agnostic", "ramadan", "eid", "yom kippur",
+        "passover", "hanukkah", "diwali", "for lent", "during lent",
+        "bible", "quran", "koran", "torah", "baptized", "baptised",
+        "baptism", "bar mitzvah", "bat mitzvah", "first communion", "pastor", "priest", "rabbi", "imam",
+        "minister at my", "pilgrimage", "hajj", "sabbath", "shabbat", "scripture", "worship", "congregation",
+        "parish", "religious", "religion", "spiritual", "spirituality", "believe in god", "jehovah's",
+        "scientology", "halal", "keep kosher", "gurdwara", "meditation retreat", "born again", "devout",
+    ],
+    POLITICS: [
+        "voted", "voting", "vote", "ballot", "=election", "=elections", "democrat", "democrats", "democratic party",
+        "republican", "republicans", "gop", "labour party", "tory", "tories", "conservative party",
+        "liberal democrats", "green party", "political", "politics", "politically", "politician", "senator",
+        "congressman", "congresswoman", "socialist", "communist", "libertarian", "left-wing", "right-wing",
+        "maga", "trump", "biden", "obama", "kamala", "brexit", "=campaigned", "canvassing", "canvassed",
+        "activist", "=activism", "=protesters", "rally for",
+        "referendum", "party member", "party membership", "pro-life", "pro-choice", "feminist",
+        "immigration policy",
+    ],
+    SEXUAL_ORIENTATION: [
+        "gay", "lesbian", "lesbians", "bisexual", "bi-sexual", "pansexual", "asexual", "queer", "lgbt", "lgbtq",
+        "lgbtq+", "lgbtqia", "homosexual", "heterosexual", "transgender", "trans woman", "trans man",
+        "nonbinary", "non-binary", "same-sex", "sex life", "sexual", "sexuality", "sexually", "hookup",
+        "hookups", "tinder", "grindr", "pride parade", "pride march", "pride month", "coming out",
+        "came out as", "come out as", "coming out as", "drag queen", "gender identity",
+        "my boyfriend and i are both", "condoms", "libido", "erectile",
+    ],
+    RACIAL_ETHNIC: [
+        "ethnicity", "ethnic", "racial", "racially", "racism", "racist", "african american", "african-american",
+        "latino", "latina", "latinx", "hispanic", "asian american", "asian-american", "caucasian",
+        "indigenous", "native american", "aboriginal", "first nations", "biracial", "mixed-race", "mixed race",
+        "skin color", "skin colour", "person of color", "people of color", "bame", "romani",
+        "=arab", "=arabs", "desi", "minority background", "my heritage", "my ancestry", "my roots are",
+    ],
+    TRADE_UNION: [
+        "trade union", "trade unions", "labor union", "labour union", "union rep", "union representative",
+        "union member", "union members", "union membership", "union dues", "union meeting", "union steward",
+        "shop steward", "=unionize", "=unionise", "=unionized", "=unionised", "=unionizing", "teamsters", "afl-cio",
+        "collective bargaining", "picket line", "on strike", "went on strike", "my union", "our union",
+        "her union", "his union", "their union", "the union contract", "union card", "union job",
+        "uaw", "seiu", "afscme", "ufcw",
+    ],
+    GENETIC: [
+        "dna", "genetic", "genetics", "genetically", "genome", "genomic", "23andme", "ancestrydna", "brca",
+        "gene mutation", "hereditary", "heredity", "carrier of the gene", "gene test", "genotype",
+        "chromosome", "chromosomal", "paternity test", "cystic fibrosis", "sickle cell", "huntington's",
+        "tay-sachs", "gene carrier",
+    ],
+    BIOMETRIC: [
+        "biometric", "biometrics", "voiceprint", "voice print", "iris scan", "retina scan", "retinal scan",
+        "facial recognition data", "face scan", "palm scan", "palm print", "fingerprint data",
+        "fingerprints on file", "facial geometry",
+    ],
+}
+
+# Layer 3: ambiguous words in the context that makes them personal data.
+_CONTEXT: dict[str, list[str]] = {
+    HEALTH: [
+        rf"\b{_SUBJ}\s*{_BE}?\s*(?:\w+ ){{0,2}}\b(?:sick|ill|unwell|nauseous|in pain)\b",
+        r"\b(?:got|get|getting|fell|feel|feeling|felt|been|became) (?:\w+ )?(?:sick|ill|unwell)\b",
+        r"\bsick (?:leave|day|days|note|with|in bed|kid|child|son|daughter|husband|wife|mom|dad)\b",
+        r"\b(?:caught|have|had|has|got|with|recovering from) (?:a |the )?(?:cold|covid|flu|stomach bug)\b",
+        rf"\b{_POSS} (?:doctor|doctors|doctor's|gp|physician|dentist|nurse|cardiologist|dermatologist)\b",
+        r"\b(?:doctor'?s?|dentist'?s?|medical|hospital|clinic) (?:appointment|visit|bills?|leave|stay|records?)\b",
+        r"\b(?:in|into|out of) hospital\b",
+        r"\b(?:admitted to|discharged from|stay(?:ed|ing)? in|was in|been in|rushed to|ended up in) "
+        r"(?:the )?hospital\b",
+        rf"\b(?:broke|broken|hurt|injured|sprained|twisted) {_POSS} "
+        r"(?:leg|arm|wrist|ankle|back|knee|hip|neck|foot|hand)\b",
+        r"\b(?:in|started|start|go to|going to|attend) therapy\b",
+        r"\bwent to (?:see )?(?:a |the |my )?(?:therapist|doctor|counsel+or|psychiatrist)\b",
+        rf"\b{_POSS} (?:anxiety|condition|health|illness|recovery|treatment|diet restrictions|medical)\b",
+        rf"\b{_SUBJ} (?:have|has|had|suffer from|suffers from|struggle with|struggles with|deal with|live with) "
+        r"(?:\w+ )?(?:anxiety|depression|a condition|a heart condition|chronic)\b",
+        r"\b(?:mental|physical) (?:health|illness|breakdown)\b",
+        rf"\b{_SUBJ}\s*{_BE}\s*(?:\w+ )?disabled\b",
+        r"\b(?:hip|knee|shoulder|joint|valve) replacement\b",
+        r"\bdisabled (?:person|people|veteran|son|daughter|child|kid|mother|father|parking|badge|access|spouse)\b",
+        r"\b(?:ear|sinus|chest|eye|skin|bladder|urinary|throat|lung|yeast|tooth) infection\b",
+        rf"\b{_POSS} (?:symptoms|transition|surgery|diagnosis|meds|pills|inhaler)\b",
+        r"\bgiving birth\b|\bgave birth\b|\bdue date\b|\bmaternity\b|\bexpecting a baby\b",
+        r"\bweight loss (?:surgery|medication|drug)\b|\bozempic\b|\bwegovy\b",
+    ],
+    RELIGION: [
+        r"\b(?:(?:go|goes|went|going|attend|attends|attended|attending)(?: to)?|at|after|before|sunday|"
+        r"midnight|catholic) mass\b",
+        r"\b(?:(?:go|goes|went|going|attend|attends)(?: to)?|at) (?:the )?temple\b",
+        r"\b(?:my|our|her|his|their) (?:faith|god|beliefs|religious)\b",
+        r"\bgod (?:willing|has a plan|is good|bless)\b",
+        r"\b(?:only eat|eat only|keep|keeps|kept) (?:halal|kosher)\b",
+        r"\bfasting for\b|\bobserve (?:the )?sabbath\b",
+    ],
+    POLITICS: [
+        rf"\b{_SUBJ}\s*{_BE}\s*(?:\w+ )?(?:a |an )?(?:liberal|conservative|leftist|progressive|centrist)\b",
+        r"\b(?:liberals|conservatives|leftists|progressives)\b",
+        r"\b(?:support|supports|supported|back|backed|volunteer(?:ed|ing)? for) (?:the )?(?:labou?r|"
+        r"democrats?|republicans?|tories|greens|liberals|conservatives|socialists)\b",
+        r"\b(?:went to|attended|joined|marched in|at) (?:a |the )?(?:rally|march|demonstration|demo)\b",
+        r"\b(?:went to|attended|joined|at|marched in|organi[sz]ed) (?:a |the )?(?:protest|demonstration|march)\b",
+        r"\bpro-(?:palestin|israel|gun|union)\w*\b",
+    ],
+    SEXUAL_ORIENTATION: [
+        rf"\b{_SUBJ}\s*{_BE}\s*(?:\w+ )?(?:straight|bi|trans|into (?:men|women|guys|girls))\b",
+        rf"\b{_POSS} (?:same-sex|gay|lesbian) (?:partner|wife|husband|couple)\b",
+        r"\btransitioning (?:to|from) (?:male|female|a man|a woman)\b",
+        r"\bmy (?:wife and i|husband and i) are both (?:women|men)\b",
+        r"\b(?:one[- ]night stand|sleeping with|slept with|sex with|having sex)\b",
+    ],
+    RACIAL_ETHNIC: [
+        r"\bas an? (?:black|white|brown|asian|latin[oax]|arab|jewish|mixed) (?:woman|man|person|girl|guy|"
+        r"mother|father|mom|dad|family|kid|parent|american|british)\b",
+        rf"\b{_SUBJ}\s*{_BE}\s*(?:a )?(?:black|white|brown|asian|mixed)(?: (?:woman|man|person|guy|girl))?"
+        r"(?: myself| herself| himself| themselves)?(?:[.,!;]|$)",
+        r"\bbeing (?:black|brown|mixed[- ]race|latin[oax]|asian|arab|indigenous|roma|jewish)\b",
+        rf"\b{_SUBJ}\s*{_BE}\s*(?:a )?(?:roma|romani|gypsy|traveller|traveler)\b",
+        r"\b(?:black|white|brown|asian) (?:community|people|folks|women|men|culture|heritage|identity|"
+        r"family|families|americans|neighborhood)\b",
+        rf"\b{_POSS} (?:race|heritage|ancestry|ancestors|roots|background is|ethnic)\b",
+        r"\b(?:because of|based on) (?:my |her |his |their )?(?:race|skin|accent|color|colour)\b",
+        r"\b(?:grew up|raised) (?:in )?(?:a )?(?:black|latino|hispanic|asian|jewish|arab|immigrant) "
+        r"(?:family|household|community|neighborhood)\b",
+        r"\b(?:mexican|korean|chinese|nigerian|indian|pakistani|filipino|vietnamese|irish|italian|puerto rican|"
+        r"cuban|jamaican|haitian|somali|turkish|polish|japanese)[- ]american\b",
+    ],
+    TRADE_UNION: [
+        r"\bunion (?:says|said|told|negotiated|negotiating|strike|vote|boss|leader|local|hall|organizer|"
+        r"organiser|benefits|pension|insurance|health plan|contract|rules?)\b",
+        r"\b(?:joined|join|joining|left|quit) (?:the |a )?(?:union|guild)\b",
+        r"\b(?:teachers|nurses|workers|drivers|pilots|miners|dockers|employees|staff|farmworkers|autoworkers|"
+        r"steelworkers|electricians|machinists|postal workers|actors|writers)'? union\b",
+        r"\bmember of (?:the |a |my )?(?:\w+'? )?union\b",
+        r"\bthe union (?:is|was|has|will|covers|covered|pays|paid|helped|got)\b",
+        r"\b(?:the )?union (?:at|in) (?:my|our|her|his|their) "
+        r"(?:work|job|plant|factory|warehouse|company|hospital|school)\b",
+    ],
+    GENETIC: [
+        r"\b(?:genes?|gene) (?:test|testing|variant|mutation|results?)\b",
+        r"\brun(?:s)? in (?:my|our|her|his|their|the) family\b",
+        r"\bancestry (?:test|kit|results?)\b",
+        r"\bcarrier (?:for|of) (?:the |a )?(?:gene|\w+ (?:fibrosis|anemia|anaemia|disease|syndrome|trait))\b",
+    ],
+    BIOMETRIC: [
+        rf"\b{_POSS_PERSON} (?:own )?(?:fingerprints?|thumbprints?|face ?(?:id|scan|print|data|template)|"
+        r"facial (?:data|scan|features)|iris|retinas?|voice ?(?:print|id|signature)|palm ?(?:print|vein)s?|"
+        r"finger ?scan)\b",
+        rf"\bscan(?:s|ned|ning)? {_POSS_PERSON} (?:face|finger|fingerprint|thumb|iris|eye|eyes|retina|palm)\b",
+        r"\b(?:took|take|taking|stored|store|storing|keep|kept|collected|collect|captured|capture|"
+        r"register(?:ed)?|enrolled?) (?:my|her|his|their) (?:face|fingerprints?|thumbprints?|voice|iris|"
+        r"photo for (?:id|verification))\b",
+        r"\b(?:fingerprints?|face|voice|iris) (?:was|were|is|are) (?:stored|scanned|saved|collected|on file|"
+        r"registered|enrolled|leaked)\b",
+        r"\bselfie (?:with|and) (?:my|her|his|their) (?:id|passport|licen[cs]e)\b",
+    ],
+}
+
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9'+\-]*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenResult:
+    sensitive: bool
+    category: str | None = None
+    matched: str | None = None
+
+
+class _Compiled:
+    def __init__(self) -> None:
+        self.stemmer = Stemmer.Stemmer("english")
+        self.single: dict[str, str] = {}  # stem -> category
+        self.exact: dict[str, str] = {}  # "=word" terms whose stem collides with ordinary words
+        phrases: list[tuple[str, str]] = []
+        for category, terms in _TERMS.items():
+            for term in terms:
+                if term.startswith("="):
+                    self.exact[term[1:]] = category
+                elif re.fullmatch(r"[a-z0-9']+", term):
+                    self.single.setdefault(self.stemmer.stemWord(term), category)
+                else:
+                    phrases.append((category, term))
+        self.phrases = [
+            (category, re.compile(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", re.IGNORECASE))
+            for category, term in phrases
+        ]
+        self.context = [
+            (category, re.compile(pattern, re.IGNORECASE)) for category, patterns in _CONTEXT.items()
+            for pattern in patterns
+        ]
+
+    def check(self, sentence: str) -> ScreenResult:
+        text = _BENIGN_RE.sub(" ", sentence.replace("\u2019", "'"))
+        for category, pattern in self.context:
+            found = pattern.search(text)
+            if found:
+                return ScreenResult(True, category, found.group(0))
+        for category, pattern in self.phrases:
+            found = pattern.search(text)
+            if found:
+                return ScreenResult(True, category, found.group(0))
+        for token in _WORD_RE.findall(text):
+            word = token.lower().strip("'-")
+            if word.endswith("'s"):
+                word = word[:-2]
+            category = self.exact.get(word) or self.single.get(word) or self.single.get(self.stemmer.stemWord(word))
+            if category:
+                return ScreenResult(True, category, token)
+        return ScreenResult(False)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _Compiled:
+    return _Compiled()
+
+
+def screen(sentence: str) -> ScreenResult:
+    """Whether ``sentence`` reveals special-category data, and which category matched first."""
+    return _compiled().check(sentence)
+
+
+def is_sensitive(sentence: str) -> bool:
+    return screen(sentence).sensitive
