@@ -77,7 +77,9 @@ def serve(
     finally:
         db.dispose()
     uvicorn.run("convmem.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_config=None, access_log=False, proxy_headers=False, server_header=False)
+                log_config=None, access_log=False, proxy_headers=False, server_header=False,
+                # h11 writes header names as the app spells them (httptools lower-cases them).
+                http="h11")
 
 
 @app.command()

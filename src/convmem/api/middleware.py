@@ -32,6 +32,17 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 access_log = logging.getLogger("convmem.access")
 
 
+# Header names as Twilio spells them. Frameworks lower-case names; the official client's
+# *_with_http_info methods hand headers back in a plain dict keyed as they arrived, so users
+# write headers["ETag"] and would get a KeyError from lower-cased names.
+_HEADER_SPELLING = {"etag": b"ETag", "www-authenticate": b"WWW-Authenticate", "x-request-id": b"X-Request-Id"}
+
+
+def canonical_header(name: bytes) -> bytes:
+    text = name.decode("latin-1").lower()
+    return _HEADER_SPELLING.get(text) or "-".join(p[:1].upper() + p[1:] for p in text.split("-")).encode("latin-1")
+
+
 class BodyError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -124,8 +135,8 @@ class RequestContextMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                headers = [(canonical_header(k), v) for k, v in message.get("headers", [])]
+                message["headers"] = [*headers, (b"X-Request-Id", request_id.encode())]
             await send(message)
 
         try:
