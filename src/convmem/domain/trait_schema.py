@@ -122,10 +122,13 @@ def normalize_definitions(
         )
     id_types = list(id_types)
     result: dict[str, dict[str, Any]] = {}
+    raw_names: dict[str, str] = {}
     for raw_name, definition in traits.items():
         name = normalize_trait_name(raw_name)
         if name in result:
-            raise InvalidRequest(f"Trait {raw_name!r} duplicates trait {name!r} once normalised to lowerCamelCase")
+            raise InvalidRequest(f"Traits {raw_names[name]!r} and {raw_name!r} are both {name!r} once normalised "
+                                 "to lowerCamelCase")
+        raw_names[name] = raw_name
         if definition["dataType"] == DELETE_MARKER:
             if not allow_delete:
                 raise InvalidRequest(f"Invalid trait {raw_name!r}: dataType must be one of STRING, NUMBER, "
