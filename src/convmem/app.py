@@ -10,11 +10,13 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from convmem import __version__, logs
 from convmem.api import (
+    bulk,
     data_mappings,
     errors,
     health,
     identifiers,
     identity_settings,
+    imports,
     lookup,
     openapi_doc,
     operations,
@@ -34,7 +36,7 @@ from convmem.storage.db import Database
 
 # Literal segments under /Profiles/ (Lookup, Bulk, Imports) come before /Profiles/{profileId}.
 ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations,
-           lookup, profiles, traits, identifiers)
+           lookup, bulk, imports, profiles, traits, identifiers)
 
 
 def build_context(settings: Settings) -> ServerContext:
@@ -69,8 +71,10 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     app.state.context = ctx
     for module in ROUTERS:
         app.include_router(module.router)
+    app.include_router(imports.upload_router)
     errors.install(app)
     openapi_doc.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(RequestContextMiddleware)
+    # The CSV upload target takes raw bytes, streamed to disk: no JSON screening there.
+    app.add_middleware(RequestContextMiddleware, raw_body_paths=(imports.UPLOAD_PREFIX,))
     return app

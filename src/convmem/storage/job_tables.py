@@ -22,5 +22,9 @@ jobs = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("error", Text),
+    # The Operation a client polls for this job, if any.
+    Column("operation_id", String(48), index=True),
+    # Handler-owned state committed with each step of work (watermarks, per-item reports).
+    Column("progress", JSON),
     Index("ix_jobs_status_created", "status", "created_at"),
 )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, delete, insert, update
+from sqlalchemy import Column, Connection, Table, delete, insert, inspect, update
 
 from convmem.domain.identity_resolution import trim_to_limit
 from convmem.storage import profile_data
@@ -26,11 +26,19 @@ _SPECIAL = {profile_traits.name, profile_identifiers.name, profile_aliases.name}
 LimitOf = Callable[[str], tuple[int, str]]
 
 
-def owned_columns() -> list[tuple[Table, Column[Any]]]:
-    """Every (table, column) outside the special tables that references ``profiles.id``."""
+_existing_tables: dict[str, set[str]] = {}
+
+
+def owned_columns(conn: Connection) -> list[tuple[Table, Column[Any]]]:
+    """Every (table, column) outside the special tables that references ``profiles.id``.
+    Tables the database does not have (a module registered ahead of its migration) are skipped."""
+    key = str(conn.engine.url)
+    if key not in _existing_tables:
+        _existing_tables[key] = set(inspect(conn).get_table_names())
+    existing = _existing_tables[key]
     found = []
     for table in metadata.sorted_tables:
-        if table.name in _SPECIAL or table.name == profiles.name:
+        if table.name in _SPECIAL or table.name == profiles.name or table.name not in existing:
             continue
         for column in table.columns:
             if any(fk.column.table.name == profiles.name for fk in column.foreign_keys):
@@ -89,7 +97,7 @@ def merge_into(conn: Connection, store_id: str, canonical: str, others: Sequence
         return
     _merge_traits(conn, canonical, others)
     _merge_identifiers(conn, canonical, others, limit_of)
-    for table, column in owned_columns():
+    for table, column in owned_columns(conn):
         conn.execute(update(table).where(column.in_(others)).values({column.name: canonical}))
     for hook in hooks:
         hook(conn, store_id, canonical, others)

@@ -31,10 +31,13 @@ def upgrade() -> None:
     sa.Column('created_at', convmem.storage.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', convmem.storage.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('operation_id', sa.String(length=48), nullable=True),
+    sa.Column('progress', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
     )
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.create_index('ix_jobs_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_operation_id'), ['operation_id'], unique=False)
 
     op.create_table('profile_imports',
     sa.Column('id', sa.String(length=40), nullable=False),
@@ -106,6 +109,7 @@ def downgrade() -> None:
 
     op.drop_table('profile_imports')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_jobs_operation_id'))
         batch_op.drop_index('ix_jobs_status_created')
 
     op.drop_table('jobs')

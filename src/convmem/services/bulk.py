@@ -1,0 +1,116 @@
+"""Bulk upsert: up to 1000 profiles per call, each resolved like a create.
+
+The request is checked for undeclared groups and traits synchronously (400 for the whole
+batch), then committed as a job plus a PENDING operation before the 202 goes out. The job
+applies items in chunks, one transaction per chunk and a savepoint per item, so a bad item
+is reported and skipped without undoing the others; the chunk watermark commits with the
+chunk, so a resumed job neither repeats nor loses items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from convmem.domain.errors import DomainError, InvalidRequest, NotFound
+from convmem.domain.timefmt import utcnow
+from convmem.domain.trait_values import UndeclaredTrait, check_declared
+from convmem.jobs import JobContext, queue, register
+from convmem.services.common import require_store
+from convmem.services.profiles import upsert_in
+from convmem.services.resolution import StoreSchema, in_savepoint
+from convmem.storage import pending_operations
+from convmem.storage.db import Database
+
+KIND = "profiles.bulk"
+CHUNK = 250
+MAX_REPORTED_FAILURES = 1000
+
+
+@dataclass
+class BulkAccepted:
+    operation_id: str
+    created_at: datetime
+
+
+def report_path(store_id: str, operation_id: str) -> str:
+    return f"/v1/Stores/{store_id}/Profiles/Bulk/{operation_id}"
+
+
+def submit(db: Database, account_sid: str, store_id: str, items: list[dict[str, Any]], region: str) -> BulkAccepted:
+    with db.write() as conn:
+        require_store(conn, account_sid, store_id)
+        schema = StoreSchema.load(conn, store_id, region)
+        for index, traits in enumerate(items):
+            try:
+                check_declared(traits, schema.groups)
+            except UndeclaredTrait as exc:
+                raise InvalidRequest(f"profiles[{index}]: {exc.message}") from None
+        op_id, created = pending_operations.insert_pending(conn, account_sid, KIND)
+        queue.enqueue(conn, KIND, {"storeId": store_id, "accountSid": account_sid, "operationId": op_id,
+                                   "profiles": items}, operation_id=op_id)
+    return BulkAccepted(op_id, created)
+
+
+def _apply_chunk(conn: Connection, store_id: str, schema: StoreSchema, items: list[dict[str, Any]], start: int,
+                 progress: dict[str, Any]) -> None:
+    now = utcnow()
+    for offset, traits in enumerate(items):
+        index = start + offset
+        try:
+            result = in_savepoint(conn, lambda c, t=traits: upsert_in(c, store_id, schema, t, now))
+        except DomainError as exc:
+            progress["failed"] += 1
+            if len(progress["failures"]) < MAX_REPORTED_FAILURES:
+                progress["failures"].append({"index": index, "code": exc.code, "message": exc.message})
+        else:
+            progress["succeeded"] += 1
+            progress["profiles"].append(result.profile_id)
+
+
+def run(ctx: JobContext) -> None:
+    payload = ctx.payload
+    store_id, op_id = payload["storeId"], payload["operationId"]
+    items: list[dict[str, Any]] = payload["profiles"]
+    region = ctx.settings.default_phone_region
+    with ctx.db.read() as conn:
+        progress = queue.progress_of(conn, ctx.job_id) or {
+            "next": 0, "succeeded": 0, "failed": 0, "failures": [], "profiles": []}
+    while progress["next"] < len(items):
+        start = progress["next"]
+        chunk = items[start:start + CHUNK]
+        with ctx.db.write() as conn:
+            try:
+                require_store(conn, payload["accountSid"], store_id)
+            except NotFound:
+                return  # the store was deleted meanwhile; its operation went with nothing to report
+            pending_operations.mark_running(conn, op_id)
+            schema = StoreSchema.load(conn, store_id, region)
+            _apply_chunk(conn, store_id, schema, chunk, start, progress)
+            progress["next"] = start + len(chunk)
+            if progress["next"] >= len(items):
+                pending_operations.complete(conn, op_id, result_id=op_id, result_path=report_path(store_id, op_id))
+            queue.save_progress(conn, ctx.job_id, progress)
+        ctx.renew()
+
+
+def report(db: Database, account_sid: str, store_id: str, operation_id: str) -> dict[str, Any]:
+    """Per-item outcome of a bulk upsert (its operation's ``resultUrl``)."""
+    with db.read() as conn:
+        require_store(conn, account_sid, store_id)
+        job = queue.for_operation(conn, operation_id)
+        if job is None or job.kind != KIND or job.payload.get("storeId") != store_id \
+                or job.payload.get("accountSid") != account_sid:
+            raise NotFound(f"Bulk operation {operation_id} was not found in store {store_id}")
+        progress = job.progress or {"next": 0, "succeeded": 0, "failed": 0, "failures": [], "profiles": []}
+        total = len(job.payload["profiles"])
+    done = progress["next"] >= total
+    return {"operationId": operation_id, "status": "COMPLETED" if done else ("RUNNING" if progress["next"] else
+                                                                             "PENDING"),
+            "total": total, "processed": progress["next"], "succeeded": progress["succeeded"],
+            "failed": progress["failed"], "failures": progress["failures"], "profiles": progress["profiles"]}
+
+
+register(KIND, run)
