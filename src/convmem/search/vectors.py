@@ -1,0 +1,68 @@
+"""Recall's per-profile, in-process cache: every memory item of a profile ready for scoring
+(wire form, dates, and the float32 matrix of its vectors).
+
+A profile is reloaded when its change counter (``memory_index.cache_key``) differs, which
+every write and every stored embedding bumps in the database, so the cache is right across
+several server processes too. Scoring is exact: one matrix-vector product."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from convmem.search.embedding import DIMENSIONS, from_bytes
+
+
+@dataclass
+class ProfileMemories:
+    key: tuple[int, int]
+    ids: list[str]
+    is_summary: np.ndarray  # bool per item
+    occurred: np.ndarray  # float64 epoch seconds per item
+    recency: np.ndarray  # item positions, most recent occurredAt first (ties: newest id first)
+    wire: list[dict[str, Any]]
+    vector_rows: np.ndarray  # item positions that have a current vector
+    matrix: np.ndarray  # (len(vector_rows), DIMENSIONS) float32, unit rows
+    position: dict[str, int]
+
+
+def build(key: tuple[int, int], items: list[tuple[str, bool, float, dict[str, Any], bytes | None]]) -> ProfileMemories:
+    """``items``: (id, is_summary, occurred epoch, wire dict, current vector bytes or None)."""
+    ids = [i[0] for i in items]
+    occurred = np.array([i[2] for i in items], dtype=np.float64)
+    with_vectors = [n for n, i in enumerate(items) if i[4] is not None]
+    matrix = np.zeros((len(with_vectors), DIMENSIONS), dtype=np.float32)
+    for row, n in enumerate(with_vectors):
+        matrix[row] = from_bytes(items[n][4])  # type: ignore[arg-type]
+    # Sort keys: occurredAt descending, then id descending (ids are time-ordered).
+    recency = np.array(sorted(range(len(items)), key=lambda n: (occurred[n], ids[n]), reverse=True), dtype=np.int64)
+    return ProfileMemories(key=key, ids=ids, is_summary=np.array([i[1] for i in items], dtype=bool),
+                           occurred=occurred, recency=recency, wire=[i[3] for i in items],
+                           vector_rows=np.array(with_vectors, dtype=np.int64), matrix=matrix,
+                           position={item_id: n for n, item_id in enumerate(ids)})
+
+
+class ProfileCache:
+    def __init__(self, capacity: int = 256) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[str, ProfileMemories] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, profile_id: str, key: tuple[int, int], load: Callable[[], ProfileMemories]) -> ProfileMemories:
+        with self._lock:
+            entry = self._entries.get(profile_id)
+            if entry is not None and entry.key == key:
+                self._entries.move_to_end(profile_id)
+                return entry
+        entry = load()
+        with self._lock:
+            self._entries[profile_id] = entry
+            self._entries.move_to_end(profile_id)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return entry

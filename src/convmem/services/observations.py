@@ -1,0 +1,118 @@
+"""Observations: create in batches, list, fetch, patch (keeping revisions), delete.
+
+Every write commits the item, its search-index row (lexically searchable at once) and an
+``embed`` job in one transaction: the 202 the API then sends is a promise that the write is
+durable and that it will become semantically searchable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from convmem.domain import ids
+from convmem.domain.errors import InvalidRequest, NotFound
+from convmem.domain.pagination import Cursor, Page
+from convmem.domain.timefmt import utcnow
+from convmem.jobs import queue
+from convmem.search import embed_jobs
+from convmem.services.common import require_store
+from convmem.services.profile_scope import follow_profile, require_profile
+from convmem.storage import memories, memory_index
+from convmem.storage.db import Database
+
+
+@dataclass(frozen=True)
+class NewObservation:
+    content: str
+    source: str
+    occurred_at: datetime
+    conversation_ids: list[str]
+
+
+def check_observation_id(observation_id: str) -> None:
+    if not ids.is_valid(ids.OBSERVATION, observation_id):
+        raise InvalidRequest(f"Invalid observation identifier {observation_id!r}: expected mem_observation_ "
+                             "followed by 26 characters")
+
+
+def create(db: Database, account: str, store_id: str, profile_id: str, items: list[NewObservation]) -> list[str]:
+    now = utcnow()
+    with db.write() as conn:
+        require_store(conn, account, store_id)
+        profile = require_profile(conn, store_id, profile_id)
+        rows = [{"id": ids.new_id(ids.OBSERVATION), "profile_id": profile.id, "content": item.content,
+                 "source": item.source, "occurred_at": item.occurred_at, "conversation_ids": item.conversation_ids,
+                 "created_at": now, "updated_at": now} for item in items]
+        memories.insert_observations(conn, rows)
+        memory_index.add(conn, [(r["id"], memory_index.OBSERVATION, profile.id, r["content"], r["occurred_at"])
+                                for r in rows])
+        memory_index.bump(conn, profile.id)
+        queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([r["id"] for r in rows]))
+    return [r["id"] for r in rows]
+
+
+def list_page(db: Database, account: str, store_id: str, profile_id: str, cursor: Cursor,
+              size: int) -> tuple[Page, str]:
+    with db.read() as conn:
+        require_store(conn, account, store_id)
+        profile = require_profile(conn, store_id, profile_id)
+        return memories.observation_page(conn, profile.id, cursor, size), profile.id
+
+
+def fetch(db: Database, account: str, store_id: str, profile_id: str, observation_id: str) -> tuple[Any, str]:
+    """The observation and the canonical profile id (merged ids are followed, not redirected)."""
+    check_observation_id(observation_id)
+    with db.read() as conn:
+        require_store(conn, account, store_id)
+        profile = follow_profile(conn, store_id, profile_id)
+        row = memories.get_observation(conn, profile.id, observation_id)
+        if row is None:
+            raise NotFound(f"Observation {observation_id} was not found")
+        return row, profile.id
+
+
+def patch(db: Database, account: str, store_id: str, profile_id: str, observation_id: str,
+          changes: dict[str, Any]) -> None:
+    """Apply the fields given (``content``, ``source``, ``occurred_at``, ``conversation_ids``)."""
+    check_observation_id(observation_id)
+    with db.write() as conn:
+        require_store(conn, account, store_id)
+        profile = require_profile(conn, store_id, profile_id)
+        current = memories.get_observation(conn, profile.id, observation_id, for_update=True)
+        if current is None:
+            raise NotFound(f"Observation {observation_id} was not found")
+        changes = {**changes, "updated_at": utcnow()}
+        memories.update_observation(conn, current, changes)
+        content_changed = "content" in changes and changes["content"] != current.content
+        if content_changed or "occurred_at" in changes:
+            memory_index.reindex(conn, observation_id, changes.get("content", current.content),
+                                 changes.get("occurred_at", current.occurred_at), content_changed=content_changed)
+        memory_index.bump(conn, profile.id)
+        if content_changed:
+            queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([observation_id]))
+
+
+def delete(db: Database, account: str, store_id: str, profile_id: str, observation_id: str) -> None:
+    """Irreversible: the row, its revisions, its index entry and its vector go together."""
+    check_observation_id(observation_id)
+    with db.write() as conn:
+        require_store(conn, account, store_id)
+        profile = require_profile(conn, store_id, profile_id)
+        if memories.get_observation(conn, profile.id, observation_id, for_update=True) is None:
+            raise NotFound(f"Observation {observation_id} was not found")
+        memory_index.remove(conn, observation_id)
+        memories.delete_observation(conn, observation_id)
+        memory_index.bump(conn, profile.id)
+
+
+def revisions_page(db: Database, account: str, store_id: str, profile_id: str, observation_id: str,
+                   cursor: Cursor, size: int) -> tuple[Page, str]:
+    check_observation_id(observation_id)
+    with db.read() as conn:
+        require_store(conn, account, store_id)
+        profile = follow_profile(conn, store_id, profile_id)
+        if memories.get_observation(conn, profile.id, observation_id) is None:
+            raise NotFound(f"Observation {observation_id} was not found")
+        return memories.revision_page(conn, observation_id, cursor, size), profile.id
+

@@ -1,0 +1,108 @@
+"""The search index rows of memory items, their embeddings, and the per-profile change counter
+that tells Recall's in-process cache when to reload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from convmem.search import text as search_text
+from convmem.storage.memory_tables import memory_index, memory_index_state, observations, summaries
+
+OBSERVATION = "observation"
+SUMMARY = "summary"
+
+
+def bump(conn: Connection, profile_id: str) -> None:
+    """Record that the profile's searchable memories changed (in the writer's transaction)."""
+    changed = conn.execute(update(memory_index_state).where(memory_index_state.c.profile_id == profile_id)
+                           .values(version=memory_index_state.c.version + 1)).rowcount
+    if not changed:
+        conn.execute(insert(memory_index_state).values(profile_id=profile_id, version=1))
+
+
+def cache_key(conn: Connection, profile_id: str) -> tuple[int, int]:
+    """Changes whenever the profile's memories or embeddings change, and when a merge
+    re-points another profile's rows here (the row count grows)."""
+    row = conn.execute(select(func.count(), func.coalesce(func.sum(memory_index_state.c.version), 0))
+                       .where(memory_index_state.c.profile_id == profile_id)).one()
+    return int(row[0]), int(row[1])
+
+
+def add(conn: Connection, items: Iterable[tuple[str, str, str, str, datetime]]) -> None:
+    """Index new items: (item_id, kind, profile_id, content, occurred_at)."""
+    rows = [{"item_id": item_id, "kind": kind, "profile_id": profile_id,
+             "search_text": search_text.document_text(content, occurred_at), "content_version": 1,
+             "needs_embedding": True}
+            for item_id, kind, profile_id, content, occurred_at in items]
+    if rows:
+        conn.execute(insert(memory_index), rows)
+
+
+def reindex(conn: Connection, item_id: str, content: str, occurred_at: datetime, *, content_changed: bool) -> None:
+    values: dict[str, Any] = {"search_text": search_text.document_text(content, occurred_at)}
+    if content_changed:
+        values["content_version"] = memory_index.c.content_version + 1
+        values["needs_embedding"] = True
+    conn.execute(update(memory_index).where(memory_index.c.item_id == item_id).values(**values))
+
+
+def remove(conn: Connection, item_id: str) -> None:
+    conn.execute(delete(memory_index).where(memory_index.c.item_id == item_id))
+
+
+def pending_embeddings(conn: Connection, item_ids: list[str], batch: int) -> list[Any]:
+    """Items needing a vector, with their content: those of ``item_ids`` first, then other
+    waiting items (oldest first) up to ``batch`` in all."""
+    waiting = select(memory_index.c.item_id).where(memory_index.c.needs_embedding.is_(True))
+    wanted = list(conn.execute(waiting.where(memory_index.c.item_id.in_(item_ids))).scalars()) if item_ids else []
+    if len(wanted) < batch:
+        others = conn.execute(waiting.order_by(memory_index.c.doc_id).limit(batch)).scalars()
+        wanted += [i for i in others if i not in set(wanted)][:batch - len(wanted)]
+    if not wanted:
+        return []
+    out: list[Any] = []
+    for table in (observations, summaries):
+        out.extend(conn.execute(
+            select(memory_index.c.item_id, memory_index.c.profile_id, memory_index.c.content_version,
+                   table.c.content).join(table, table.c.id == memory_index.c.item_id)
+            .where(memory_index.c.item_id.in_(wanted))).all())
+    return out
+
+
+def store_embedding(conn: Connection, item_id: str, version: int, blob: bytes) -> bool:
+    """Store a vector computed from content version ``version``; ignored if the content has
+    changed since (a newer job will embed the new content)."""
+    return bool(conn.execute(update(memory_index).where(memory_index.c.item_id == item_id,
+                                                        memory_index.c.content_version == version)
+                             .values(embedding=blob, embedded_version=version, needs_embedding=False)).rowcount)
+
+
+def load_profile(conn: Connection, profile_id: str) -> tuple[list[Any], list[Any]]:
+    """Every observation and summary of the profile with its (possibly missing) current
+    embedding, for the Recall cache."""
+    current = memory_index.c.embedding
+    fresh = memory_index.c.embedded_version == memory_index.c.content_version
+    obs = conn.execute(
+        select(observations, current, fresh.label("fresh"))
+        .join(memory_index, memory_index.c.item_id == observations.c.id, isouter=True)
+        .where(observations.c.profile_id == profile_id)).all()
+    summ = conn.execute(
+        select(summaries, current, fresh.label("fresh"))
+        .join(memory_index, memory_index.c.item_id == summaries.c.id, isouter=True)
+        .where(summaries.c.profile_id == profile_id)).all()
+    return obs, summ
+
+
+def waiting_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(memory_index).where(
+        memory_index.c.needs_embedding.is_(True))).scalar() or 0)
+
+
+def embedded_count(conn: Connection, item_ids: list[str]) -> int:
+    return int(conn.execute(select(func.count()).select_from(memory_index).where(
+        memory_index.c.item_id.in_(item_ids), memory_index.c.embedded_version == memory_index.c.content_version
+    )).scalar() or 0)

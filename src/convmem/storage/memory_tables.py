@@ -1,0 +1,98 @@
+"""Observations (with their revisions), conversation summaries, and the search index over both.
+
+Every table here carries ``profile_id`` → ``profiles.id`` ON DELETE CASCADE: deleting a profile
+erases its memories, and a merge re-points them by updating that one column.
+
+The lexical side of ``memory_index`` is dialect-specific and created by migration 0004 only:
+on SQLite an external-content FTS5 table ``memory_fts`` kept in step by triggers, on
+PostgreSQL a generated ``search_tsv`` tsvector column with a GIN index. Neither is declared
+here; ``storage.schema.include_object`` tells the schema comparison to ignore them."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
+
+from convmem.storage.tables import metadata
+from convmem.storage.types import UtcDateTime
+
+
+def _profile_fk() -> Column[str]:
+    return Column("profile_id", String(40), ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False)
+
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    _profile_fk(),
+    Column("content", Text, nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("conversation_ids", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_observations_profile_id_id", "profile_id", "id"),
+)
+
+observation_revisions = Table(
+    "observation_revisions",
+    metadata,
+    # Increases with every snapshot, so it orders revisions by updatedAt and pages them.
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("observation_id", String(48), ForeignKey("observations.id", ondelete="CASCADE"), nullable=False),
+    _profile_fk(),
+    Column("content", Text, nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("conversation_ids", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_observation_revisions_observation_id_seq", "observation_id", "seq"),
+    Index("ix_observation_revisions_profile_id", "profile_id"),
+)
+
+summaries = Table(
+    "summaries",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    _profile_fk(),
+    Column("content", Text, nullable=False),
+    Column("source", String(100), nullable=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("conversation_id", String(48), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_summaries_profile_id_id", "profile_id", "id"),
+    Index("ix_summaries_profile_id_conversation_id", "profile_id", "conversation_id"),
+)
+
+memory_index = Table(
+    "memory_index",
+    metadata,
+    # Integer key: FTS5's rowid (external content) on SQLite.
+    Column("doc_id", Integer, primary_key=True, autoincrement=True),
+    Column("item_id", String(48), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # "observation" | "summary"
+    _profile_fk(),
+    # Stemmed, stop-word-free tokens of the content and its date: what the lexical index holds.
+    Column("search_text", Text, nullable=False),
+    # Bumped when the content changes; the embedding is current when embedded_version matches.
+    Column("content_version", Integer, nullable=False),
+    Column("embedding", LargeBinary, nullable=True),  # float32 little-endian, L2-normalised
+    Column("embedded_version", Integer, nullable=True),
+    # True until the current content has a vector: what the embedding worker looks for.
+    Column("needs_embedding", Boolean, nullable=False),
+    Index("ix_memory_index_profile_id", "profile_id"),
+    Index("ix_memory_index_needs_embedding", "needs_embedding"),
+)
+
+memory_index_state = Table(
+    "memory_index_state",
+    metadata,
+    # Not keyed by profile: a merge re-points rows generically, which would collide on a
+    # profile-keyed primary key. The cache key of a profile is (count, sum(version)) of its rows.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _profile_fk(),
+    Column("version", Integer, nullable=False),
+    Index("ix_memory_index_state_profile_id", "profile_id"),
+)
