@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
@@ -11,6 +12,11 @@ from starlette.middleware.gzip import GZipMiddleware
 from convmem import __version__, logs
 from convmem.api import (
     bulk,
+    conversation_communications,
+    conversation_configurations,
+    conversation_operations,
+    conversation_participants,
+    conversations,
     data_mappings,
     errors,
     health,
@@ -39,13 +45,16 @@ from convmem.jobs.worker import JobWorker
 from convmem.search import embed_jobs, lexical
 from convmem.search.embedding import get_embedder
 from convmem.search.vectors import ProfileCache
+from convmem.services.conversation_lifecycle import Clock, Scheduler
 from convmem.services.recall import RecallEngine
 from convmem.storage import accounts
 from convmem.storage.db import Database
 
 # Literal segments under /Profiles/ (Lookup, Bulk, Imports) come before /Profiles/{profileId}.
 ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations,
-           lookup, bulk, imports, profiles, traits, identifiers, observations, summaries, recall)
+           lookup, bulk, imports, profiles, traits, identifiers, observations, summaries, recall,
+           conversation_configurations, conversation_operations, conversations, conversation_participants,
+           conversation_communications)
 
 
 def build_context(settings: Settings) -> ServerContext:
@@ -60,6 +69,17 @@ def build_context(settings: Settings) -> ServerContext:
         limiter=TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst),
         tokens=TokenCodec(bytes.fromhex(page_key)),
     )
+
+
+def start_conversation_timers(ctx: ServerContext) -> Scheduler | None:
+    """The durable scheduler of conversation lifecycle timers (every server process runs one;
+    they never apply a transition twice)."""
+    if not ctx.settings.run_conversation_timers:
+        return None
+    clock = Clock(minute=timedelta(seconds=ctx.settings.conversation_minute_seconds))
+    scheduler = Scheduler(ctx.db, clock, ctx.settings.conversation_timer_interval_seconds)
+    scheduler.start()
+    return scheduler
 
 
 def start_jobs(ctx: ServerContext) -> JobWorker | None:
@@ -85,11 +105,14 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     ctx = context or build_context(settings)
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        timers = start_conversation_timers(ctx)
         get_embedder()  # load the model once, before the first request needs it
         jobs = start_jobs(ctx)
         yield
         if jobs is not None:
             jobs.stop()
+        if timers is not None:
+            timers.stop()
         ctx.db.dispose()
 
     app = FastAPI(

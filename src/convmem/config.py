@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=60.0, gt=0)
     job_poll_seconds: float = Field(default=0.5, gt=0)
     run_jobs: bool = True
+    # Conversations v2 lifecycle timers: how often the scheduler looks for expired timers, and
+    # how many seconds a configured timeout "minute" lasts. Leave the minute at 60; only tests
+    # shorten it, so that lifecycle tests do not wait for real minutes.
+    conversation_timer_interval_seconds: float = Field(default=5.0, gt=0)
+    conversation_minute_seconds: float = Field(default=60.0, gt=0)
+    run_conversation_timers: bool = True
     # Recall's hybrid score: weight of the (normalised) BM25 evidence next to the dense cosine,
     # and the share of the score given to the absolute cosine (see domain/ranking.py).
     recall_lexical_weight: float = Field(default=0.3, ge=0)

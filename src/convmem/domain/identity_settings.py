@@ -30,8 +30,11 @@ def default_settings() -> tuple[list[dict[str, Any]], list[str]]:
     configs = [
         with_defaults({"idType": "email", "normalization": "email"}),
         with_defaults({"idType": "phone", "normalization": "phone"}),
+        # Conversations resolve WhatsApp and Chat participants by these (CONVERSATIONS-CONTRACT 6.2).
+        with_defaults({"idType": "whatsapp", "normalization": "phone"}),
+        with_defaults({"idType": "chat"}),
     ]
-    return configs, ["email", "phone"]
+    return configs, ["email", "phone", "whatsapp", "chat"]
 
 
 def validate(configs: Sequence[Mapping[str, Any]], rules: Sequence[str],
