@@ -299,25 +299,25 @@ class _Compiled:
                     self.single.setdefault(self.stemmer.stemWord(term), category)
                 else:
                     phrases.append((category, term))
-        self.phrases = [
-            (category, re.compile(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", re.IGNORECASE))
-            for category, term in phrases
+        self.patterns = [
+            (category, re.compile(pattern, re.IGNORECASE))
+            for category, group in _CONTEXT.items()
+            for pattern in group
         ]
-        self.context = [
-            (category, re.compile(pattern, re.IGNORECASE)) for category, patterns in _CONTEXT.items()
-            for pattern in patterns
-        ]
+        # Multi-word terms: one alternation (longest first), the category looked up from the match.
+        self.phrase_category = {term: category for category, term in reversed(phrases)}
+        alternation = "|".join(re.escape(t) for t in sorted(self.phrase_category, key=len, reverse=True))
+        self.phrases = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
 
     def check(self, sentence: str) -> ScreenResult:
         text = _BENIGN_RE.sub(" ", sentence.replace("\u2019", "'"))
-        for category, pattern in self.context:
+        for category, pattern in self.patterns:
             found = pattern.search(text)
             if found:
                 return ScreenResult(True, category, found.group(0))
-        for category, pattern in self.phrases:
-            found = pattern.search(text)
-            if found:
-                return ScreenResult(True, category, found.group(0))
+        found = self.phrases.search(text)
+        if found:
+            return ScreenResult(True, self.phrase_category[found.group(0).lower()], found.group(0))
         for token in _WORD_RE.findall(text):
             word = token.lower().strip("'-")
             if word.endswith("'s"):

@@ -1,0 +1,323 @@
+"""The default extractor: offline, deterministic, no model and no network.
+
+For each new communication of the target customer it splits the text into sentences (pysbd, a
+rule-based segmenter), keeps the sentences that say something about the customer (see
+:mod:`convmem.extract.rules`), rewrites them in the third person with the customer's name and the date
+(:mod:`convmem.extract.rewrite`), screens them for special-category data
+(:mod:`convmem.extract.screening`) and merges the kept sentences of one communication into one
+observation, so that provenance stays exact and the memory stays compact. Agent communications yield
+an observation only when the agent commits to doing something for the customer.
+
+The extractive summary picks the most central sentences of the conversation (TF-IDF cosine to the
+conversation as a whole) in their original order, prefixed with the date and the participants.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pysbd
+
+from convmem.extract import rewrite, rules
+from convmem.extract.base import (
+    OBSERVATION_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+    CandidateObservation,
+    Communication,
+    ExtractionCounters,
+    ExtractionRequest,
+    ExtractionResult,
+    ExtractiveSummary,
+    Extractor,
+    ObservationKind,
+    Participant,
+    Provenance,
+    format_date,
+)
+from convmem.extract.screening import ScreenResult, screen
+
+_KIND_PRIORITY = [
+    ObservationKind.AGENT_COMMITMENT,
+    ObservationKind.PROBLEM,
+    ObservationKind.PLAN,
+    ObservationKind.PREFERENCE,
+    ObservationKind.PERSONAL_FACT,
+    ObservationKind.EVENT,
+]
+_PAST_COMMITMENT = re.compile(r"^\w+ed\b|^(?:sent|issued|opened|booked)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineSettings:
+    min_confidence: float = 0.45
+    max_sentences_per_observation: int = 4
+    summary_sentences: int = 8
+    summary_max_chars: int = 1500
+    anchor_relative_dates: bool = True
+    # Off only to measure what the GDPR screen costs (bench/extraction_eval.py --no-screen); never in service.
+    screen_special_categories: bool = True
+
+
+class _Segmenter:
+    """pysbd segmenters are not thread-safe; keep one per thread."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def split(self, text: str) -> list[str]:
+        segmenter = getattr(self._local, "segmenter", None)
+        if segmenter is None:
+            segmenter = pysbd.Segmenter(language="en", clean=False)
+            self._local.segmenter = segmenter
+        # Short texts without inner punctuation need no segmentation (most chat turns).
+        stripped = text.strip()
+        if not re.search(r"[.!?;]\s", stripped):
+            return [stripped] if stripped else []
+        return [s.strip() for s in segmenter.segment(stripped) if s.strip()]
+
+
+_SEGMENTER = _Segmenter()
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    for line in re.split(r"[\r\n]+", text):
+        sentences.extend(_SEGMENTER.split(line))
+    return sentences
+
+
+def _is_author(communication: Communication, participant: Participant) -> bool:
+    author = communication.author
+    if author.id == participant.id:
+        return True
+    return bool(participant.profile_id and author.profile_id == participant.profile_id)
+
+
+def _other_name(request: ExtractionRequest) -> str:
+    others = {
+        c.author.display_name
+        for c in request.transcript.communications
+        if not _is_author(c, request.customer)
+    }
+    if len(others) == 1:
+        return next(iter(others))
+    return "the agent" if any(c.author.type.is_agent for c in request.transcript.communications) else "the other person"
+
+
+def _bounded(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+class OfflineExtractor(Extractor):
+    name = "offline"
+
+    def __init__(self, settings: OfflineSettings | None = None) -> None:
+        self.settings = settings or OfflineSettings()
+
+    def extract(self, request: ExtractionRequest) -> ExtractionResult:
+        counters = ExtractionCounters()
+        observations: list[CandidateObservation] = []
+        customer_name = request.customer.display_name
+        other = _other_name(request)
+        for communication in request.transcript.communications:
+            if not request.is_new(communication):
+                continue
+            if _is_author(communication, request.customer):
+                observation = self._from_customer(request, communication, customer_name, other, counters)
+            elif communication.author.type.is_agent:
+                observation = self._from_agent(request, communication, customer_name, counters)
+            else:
+                observation = None
+            if observation is not None:
+                observations.append(observation)
+        summary = self.summarize(request, counters) if request.want_summary else None
+        return ExtractionResult(observations, summary, counters, self.name)
+
+    def _screen(self, said: str, written: str) -> ScreenResult:
+        """Screen both what was said and what we would write (the rewrite must not hide a match)."""
+        if not self.settings.screen_special_categories:
+            return ScreenResult(False)
+        verdict = screen(said)
+        return verdict if verdict.sensitive else screen(written)
+
+    # -- observations -------------------------------------------------------------------------------
+
+    def _from_customer(
+        self,
+        request: ExtractionRequest,
+        communication: Communication,
+        name: str,
+        other: str,
+        counters: ExtractionCounters,
+    ) -> CandidateObservation | None:
+        kept: list[tuple[str, rules.Judgement]] = []
+        for raw in split_sentences(communication.text):
+            sentence = rewrite.clean(raw)
+            if not sentence:
+                continue
+            judgement = rules.judge_customer_sentence(sentence, in_kept_turn=bool(kept))
+            if judgement is None or judgement.confidence < self.settings.min_confidence:
+                continue
+            counters.candidates_seen += 1
+            third = rewrite.to_third_person(sentence, name, other)
+            verdict = self._screen(sentence, third)
+            if verdict.sensitive:
+                counters.count_drop(verdict.category or "unknown")
+                continue
+            if not third.startswith(name):
+                third = f"{name} said {rewrite.lower_first(third, {name, other})}"
+            kept.append((_end_sentence(third), judgement))
+            if len(kept) >= self.settings.max_sentences_per_observation:
+                break
+        if not kept:
+            return None
+        return self._observation(request, communication, [text for text, _ in kept], [j for _, j in kept])
+
+    def _from_agent(
+        self,
+        request: ExtractionRequest,
+        communication: Communication,
+        customer_name: str,
+        counters: ExtractionCounters,
+    ) -> CandidateObservation | None:
+        agent = communication.author.display_name
+        kept: list[str] = []
+        for raw in split_sentences(communication.text):
+            sentence = rewrite.clean(raw)
+            action = rules.agent_commitment(sentence) if sentence else None
+            if not action:
+                continue
+            counters.candidates_seen += 1
+            action = rewrite.to_third_person(action, agent, customer_name)
+            subject = agent if agent.lower() in ("the agent",) else f"{agent} (agent)"
+            if _PAST_COMMITMENT.match(action):
+                text = f"{subject} {action}"
+            else:
+                text = f"{subject} committed to {action} for {customer_name}" if " " + customer_name not in (
+                    " " + action) else f"{subject} committed to {action}"
+            verdict = self._screen(sentence, text)
+            if verdict.sensitive:
+                counters.count_drop(verdict.category or "unknown")
+                continue
+            kept.append(_end_sentence(text))
+        if not kept:
+            return None
+        judgements = [rules.Judgement(ObservationKind.AGENT_COMMITMENT, 0.8)] * len(kept)
+        return self._observation(request, communication, kept, judgements)
+
+    def _observation(
+        self,
+        request: ExtractionRequest,
+        communication: Communication,
+        sentences: list[str],
+        judgements: list[rules.Judgement],
+    ) -> CandidateObservation:
+        said_on = communication.occurred_at.date()
+        body = " ".join(sentences)
+        if self.settings.anchor_relative_dates:
+            body = rewrite.anchor_relative_dates(body, said_on)
+        content = _bounded(f"On {format_date(communication.occurred_at)}, {body}", OBSERVATION_MAX_CHARS)
+        kind = min((j.kind for j in judgements), key=_KIND_PRIORITY.index)
+        confidence = round(max(j.confidence for j in judgements), 2)
+        return CandidateObservation(
+            content=content,
+            kind=kind,
+            confidence=confidence,
+            occurred_at=communication.occurred_at,
+            provenance=Provenance(request.transcript.conversation_id, (communication.id,)),
+        )
+
+    # -- summary ------------------------------------------------------------------------------------
+
+    def summarize(self, request: ExtractionRequest, counters: ExtractionCounters) -> ExtractiveSummary | None:
+        """Extractive summary of the whole transcript (a summary describes the conversation, so it uses
+        the processed communications too)."""
+        communications = request.transcript.communications
+        if not communications:
+            return None
+        candidates: list[tuple[int, Communication, str]] = []
+        customer_other = _other_name(request)
+        for communication in communications:
+            speaker = communication.author.display_name
+            other = customer_other if _is_author(communication, request.customer) else request.customer.display_name
+            for raw in split_sentences(communication.text):
+                sentence = rewrite.clean(raw)
+                if not sentence or rules.is_question(sentence) or rules.is_small_talk(sentence):
+                    continue
+                third = rewrite.to_third_person(sentence, speaker, other)
+                if self._screen(sentence, third).sensitive:
+                    continue
+                if not third.startswith(speaker):
+                    third = f"{speaker} said {rewrite.lower_first(third, {speaker, other})}"
+                candidates.append((len(candidates), communication, _end_sentence(third)))
+        first, last = communications[0].occurred_at, communications[-1].occurred_at
+        names = sorted({c.author.display_name for c in communications})
+        when = format_date(first) if first.date() == last.date() else f"{format_date(first)} to {format_date(last)}"
+        header = f"On {when}, {_join_names(names)} talked."
+        chosen = _central(candidates, self.settings.summary_sentences)
+        parts = [header]
+        ids: list[str] = []
+        length = len(header)
+        for _, communication, text in chosen:
+            if length + 1 + len(text) > min(self.settings.summary_max_chars, SUMMARY_MAX_CHARS):
+                break
+            parts.append(text)
+            length += 1 + len(text)
+            if communication.id not in ids:
+                ids.append(communication.id)
+        if not ids:
+            ids = [communications[-1].id]
+        return ExtractiveSummary(
+            content=" ".join(parts),
+            occurred_at=last,
+            provenance=Provenance(request.transcript.conversation_id, tuple(ids)),
+        )
+
+
+def _end_sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!" else text.rstrip(",;:") + "."
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return names[0] if names else "the participants"
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _central(
+    candidates: list[tuple[int, Communication, str]], count: int
+) -> list[tuple[int, Communication, str]]:
+    """The ``count`` sentences closest (TF-IDF cosine) to the centroid of all, in original order."""
+    if len(candidates) <= count:
+        return candidates
+    bags = [Counter(rules.content_words(text)) for _, _, text in candidates]
+    document_frequency: Counter[str] = Counter()
+    for bag in bags:
+        document_frequency.update(bag.keys())
+    total = len(bags)
+    idf = {word: math.log(1 + total / df) for word, df in document_frequency.items()}
+    vectors = [{w: (1 + math.log(tf)) * idf[w] for w, tf in bag.items()} for bag in bags]
+    centroid: Counter[str] = Counter()
+    for vector in vectors:
+        centroid.update(vector)
+    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+
+    def score(vector: dict[str, float]) -> float:
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return sum(v * centroid.get(w, 0.0) for w, v in vector.items()) / (norm * centroid_norm)
+
+    ranked = sorted(range(total), key=lambda i: (-score(vectors[i]), i))[:count]
+    return [candidates[i] for i in sorted(ranked)]
+
+
+def extract_all(extractor: Extractor, requests: Iterable[ExtractionRequest]) -> list[ExtractionResult]:
+    return [extractor.extract(request) for request in requests]

@@ -1,0 +1,201 @@
+"""Turning what someone said in the first person into a standalone third-person sentence.
+
+"I'm keen on counseling" said by Caroline becomes "Caroline is keen on counseling"; "My kids love it"
+becomes "Caroline's kids love it"; later first-person words become singular "they"/"their", because the
+extractor does not know anyone's pronouns. "You" is the other side of the conversation and is replaced
+by that participant's name. Relative dates are anchored to the day the sentence was said.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+# Interjections and discourse fillers that carry nothing once the sentence stands alone.
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:oh|ah|aw+|wow|whoa|yeah|yea|yes|yep|yup|no|nah|well|so|hey|hi|hello|um+|uh+|hmm+|haha+|hah|lol|"
+    r"omg|ok|okay|btw|by the way|anyway|anyways|honestly|actually|totally|definitely|absolutely|right|"
+    r"true|sure|cool|awesome|great|nice|thanks|thank you|gosh|man|dude|ugh|yay|lmao|you know|i mean|"
+    r"to be honest|tbh|speaking of which|speaking of that|funny you (?:should )?(?:ask|mention)|"
+    r"[a-z]+ you for asking|good question)\b[,!.;:\-\s]*)+",
+    re.IGNORECASE,
+)
+_INNER_FILLER = re.compile(r",?\s*\b(?:you know|i mean|like,|kinda|sorta|lol|haha+|lmao)\b,?", re.IGNORECASE)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]+")
+
+_MODALS = {"will", "would", "can", "could", "should", "might", "must", "may", "shall", "had", "was", "were",
+           "did", "used", "ought", "need", "dare"}
+_IRREGULAR_PAST = {
+    "went", "had", "was", "were", "did", "got", "made", "saw", "took", "came", "gave", "found", "thought",
+    "told", "felt", "left", "kept", "bought", "brought", "began", "ran", "met", "read", "wrote", "sat",
+    "spent", "won", "lost", "heard", "knew", "grew", "drew", "sang", "swam", "taught", "caught", "built",
+    "sent", "paid", "said", "held", "fell", "ate", "drove", "rode", "flew", "became", "chose", "broke",
+    "forgot", "understood", "stood", "woke", "wore", "hung", "led", "fed", "put", "set", "cut", "hit",
+    "let", "quit", "just", "also", "still", "never", "always", "really", "usually", "often", "recently",
+    "finally", "already", "even", "only", "actually", "definitely", "totally", "kinda", "sometimes",
+    "seriously", "truly", "absolutely", "mostly", "rarely", "first", "once", "probably", "both", "all",
+}
+_ADVERBS = {"just", "also", "still", "never", "always", "really", "usually", "often", "recently", "finally",
+            "already", "even", "only", "actually", "definitely", "totally", "kinda", "sometimes", "seriously",
+            "truly", "absolutely", "mostly", "rarely", "first", "once", "probably", "both", "all", "so"}
+_IRREGULAR_PRESENT = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is", "are": "is"}
+
+
+def clean(sentence: str) -> str:
+    """Straight quotes, no emoji, no leading interjections or inner fillers, single spaces."""
+    text = sentence.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = _EMOJI.sub("", text)
+    text = _LEADING_FILLER.sub("", text.strip())
+    text = _INNER_FILLER.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,;:-")
+    text = re.sub(r"([!?.])[!?.]+", r"\1", text)
+    return text
+
+
+def _third_person_verb(word: str) -> str:
+    lower = word.lower()
+    if lower in _IRREGULAR_PRESENT:
+        return _IRREGULAR_PRESENT[lower]
+    if lower in _MODALS or lower in _IRREGULAR_PAST or lower.endswith("ed") or not lower.isalpha():
+        return word
+    if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return word + "es"
+    if lower.endswith("y") and len(lower) > 2 and lower[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+# (pattern, replacement) applied in order; {name} is the speaker, {other} the other participant.
+_SUBJECT_START = [
+    (r"^(?:i'm|i am|im)\b", "{name} is"),
+    (r"^i was\b", "{name} was"),
+    (r"^(?:i've|ive)\b", "{name} has"),
+    (r"^i'll\b", "{name} will"),
+    (r"^i'd\b", "{name} would"),
+    (r"^my\b", "{name}'s"),
+    (r"^(?:gonna|going to)\b", "{name} is going to"),
+    (r"^(?:planning|hoping|thinking|trying|looking|starting|working|getting|taking|heading|loving|enjoying)\b",
+     "{name} is \\g<0>"),
+    (r"^(?:been)\b", "{name} has been"),
+    (r"^(?:just|recently|finally) (\w+ed|went|got|had|made|saw|took|bought|started|finished)\b", "{name} \\g<0>"),
+]
+_WORDS = [
+    (r"\b(?:i'm|i am)\b", "they are"),
+    (r"\bi was\b", "they were"),
+    (r"\bi've\b", "they have"),
+    (r"\bi'll\b", "they will"),
+    (r"\bi'd\b", "they would"),
+    (r"\bi\b", "they"),
+    (r"\bwe're\b", "they are"),
+    (r"\bwe've\b", "they have"),
+    (r"\bwe'll\b", "they will"),
+    (r"\bwe'd\b", "they would"),
+    (r"\bwe\b", "they"),
+    (r"\bmyself\b", "themselves"),
+    (r"\bourselves\b", "themselves"),
+    (r"\bmine\b", "theirs"),
+    (r"\bours\b", "theirs"),
+    (r"\bmy\b", "their"),
+    (r"\bour\b", "their"),
+    (r"\bme\b", "them"),
+    (r"\bus\b", "them"),
+    (r"\bgonna\b", "going to"),
+    (r"\bwanna\b", "want to"),
+    (r"\bgotta\b", "have to"),
+    (r"\b(?:you're|you are)\b", "{other} is"),
+    (r"\byou were\b", "{other} was"),
+    (r"\byou've\b", "{other} has"),
+    (r"\byou'll\b", "{other} will"),
+    (r"\byou'd\b", "{other} would"),
+    (r"\byourself\b", "{other}"),
+    (r"\byours\b", "{other}'s"),
+    (r"\byour\b", "{other}'s"),
+    (r"\byou\b", "{other}"),
+]
+_SUBJECT_START_RE = [(re.compile(p, re.IGNORECASE), r) for p, r in _SUBJECT_START]
+_WORDS_RE = [(re.compile(p, re.IGNORECASE if not p.startswith(r"\bus") else 0), r) for p, r in _WORDS]
+_I_VERB = re.compile(r"^i\s+((?:\w+\s+){0,2}?)([a-z]+)\b", re.IGNORECASE)
+
+
+def to_third_person(sentence: str, name: str, other: str) -> str:
+    """Rewrite a cleaned first-person sentence about ``name``; the result has no "I", "my" or "you"."""
+    text = sentence
+    replaced = False
+    for pattern, replacement in _SUBJECT_START_RE:
+        if pattern.search(text):
+            text = pattern.sub(replacement.replace("{name}", name), text, count=1)
+            replaced = True
+            break
+    if not replaced:
+        match = _I_VERB.match(text)
+        if match:
+            adverbs = match.group(1).split()
+            if all(a.lower() in _ADVERBS for a in adverbs):
+                verb = _third_person_verb(match.group(2))
+                text = " ".join([name, *adverbs, verb]) + text[match.end():]
+                replaced = True
+    for pattern, replacement in _WORDS_RE:
+        text = pattern.sub(replacement.replace("{other}", other), text)
+    text = re.sub(r"\bthey (has|is|was|does|goes)\b", lambda m: "they " + {"has": "have", "is": "are",
+                  "was": "were", "does": "do", "goes": "go"}[m.group(1)], text)
+    return text
+
+
+def lower_first(text: str, names: set[str]) -> str:
+    """Lower-case the first letter when the first word is an ordinary word, so the sentence can follow
+    "X said"; names, acronyms and proper nouns keep their capital."""
+    if not text:
+        return text
+    first = text.split(" ", 1)[0].strip(",.!?;:'\"")
+    if first in names or first.isupper() or first[:1].islower():
+        return text
+    bare = first.lower().removesuffix("'s")
+    if bare in _COMMON_STARTERS or bare.endswith(("ing", "ly")) or first.lower().endswith("'s"):
+        return text[0].lower() + text[1:]
+    return text
+
+
+_COMMON_STARTERS = {
+    "the", "a", "an", "it", "it's", "this", "that", "these", "those", "there", "they", "their", "he", "she",
+    "his", "her", "we", "our", "some", "all", "one", "both", "each", "every", "last", "next", "yesterday",
+    "today", "tomorrow", "when", "after", "before", "since", "during", "while", "then", "now", "lately",
+    "recently", "finally", "also", "plus", "and", "but", "because", "although", "though", "if", "what",
+    "having", "being", "getting", "going", "seeing", "working", "painting", "running", "reading", "writing",
+    "family", "friends", "kids", "work", "school", "not", "no", "nothing", "everything", "something", "lots",
+    "most", "many", "my", "i", "me", "you", "your", "them",
+}
+
+_RELATIVE_DAYS = [
+    (re.compile(r"\b(?:yesterday|last night)\b", re.IGNORECASE), -1, "day"),
+    (re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening)\b", re.IGNORECASE), 0, "day"),
+    (re.compile(r"\btomorrow\b", re.IGNORECASE), 1, "day"),
+    (re.compile(r"\blast week(?:end)?\b", re.IGNORECASE), -7, "week"),
+    (re.compile(r"\bnext week(?:end)?\b", re.IGNORECASE), 7, "week"),
+    (re.compile(r"\blast month\b", re.IGNORECASE), -1, "month"),
+    (re.compile(r"\bnext month\b", re.IGNORECASE), 1, "month"),
+    (re.compile(r"\blast year\b", re.IGNORECASE), -1, "year"),
+    (re.compile(r"\bnext year\b", re.IGNORECASE), 1, "year"),
+]
+
+
+def _shift_month(day: date, months: int) -> str:
+    index = day.year * 12 + day.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def anchor_relative_dates(text: str, said_on: date) -> str:
+    """Append the absolute date to relative expressions: "yesterday" -> "yesterday (2023-05-07)"."""
+    for pattern, offset, unit in _RELATIVE_DAYS:
+        def anchored(match: re.Match[str], offset: int = offset, unit: str = unit) -> str:
+            if unit == "day":
+                label = (said_on + timedelta(days=offset)).isoformat()
+            elif unit == "week":
+                label = "week of " + (said_on + timedelta(days=offset)).isoformat()
+            elif unit == "month":
+                label = _shift_month(said_on, offset)
+            else:
+                label = str(said_on.year + offset)
+            return f"{match.group(0)} ({label})"
+
+        text = pattern.sub(anchored, text, count=1)
+    return text

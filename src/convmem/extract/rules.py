@@ -1,0 +1,334 @@
+"""Which sentences are worth remembering, and as what kind.
+
+Rules over one cleaned sentence (see :mod:`convmem.extract.rewrite`). A customer sentence is kept when
+it says something about the customer's life: a preference, a plan, a problem, a personal fact or an
+event; greetings, reactions to the other side, questions and small talk are skipped. An agent sentence
+is kept only when it commits the business to doing something for the customer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from convmem.extract.base import ObservationKind
+
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|mine|myself|we|we're|we've|we'll|our|us)\b", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours|yourself)\b", re.IGNORECASE)
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "i'm",
+        "i've",
+        "i'll",
+        "i'd",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "it's",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "that's",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "really",
+        "also",
+        "still",
+        "even",
+        "lot",
+        "lots",
+        "much",
+        "many",
+        "thing",
+        "things",
+        "stuff",
+        "pretty",
+        "kinda",
+        "gonna",
+        "wanna",
+        "got",
+        "get",
+        "gets",
+        "getting",
+        "like",
+        "yeah",
+        "oh",
+        "wow",
+        "well",
+    ]
+)
+
+_GREETING = re.compile(
+    r"^(?:hi|hey|hello|heya|hiya|yo|bye|goodbye|good (?:morning|afternoon|evening|night|luck|job|idea|point)|"
+    r"see you|see ya|talk (?:to you )?(?:soon|later)|take care|catch you|cheers|thanks|thank you|thx|"
+    r"congrats|congratulations|nice to (?:meet|see|hear)|good to (?:see|hear)|great to (?:see|hear)|"
+    r"glad to (?:hear|see)|long time no see|how (?:are|have|is|was|did|do)|what'?s up|sup|"
+    r"have a (?:good|great|nice)|enjoy|happy (?:birthday|holidays?|new year))\b",
+    re.IGNORECASE,
+)
+# A reaction to the other side ("That's so cool!", "I'm so happy for you") is not a fact about the speaker.
+_REACTION = re.compile(
+    r"^(?:(?:that|this|it|which)(?:'s| is| was| sounds| looks| seems| must (?:be|have been))|sounds|looks|"
+    r"what an?|how (?:cool|nice|awesome|sweet|fun|lovely|amazing|great)|so (?:cool|nice|awesome|sweet|glad|"
+    r"happy|proud)|me too|same here|you too|no worries|no problem|of course|agreed|exactly|"
+    r"i (?:totally |completely |really )?(?:agree|understand|hear you|feel you|get it|see what you mean|"
+    r"know what you mean|know right|bet|can imagine|hope so|appreciate (?:it|that|you))|"
+    r"(?:i'm|i am) (?:so |really |very |super )?(?:glad|happy|proud|sorry|excited|thrilled) (?:for|to hear|"
+    r"that you|you)|keep (?:it )?up|good for you|well done|you (?:should|can|will|got|deserve|rock|are|'re)|"
+    r"your\b|wishing you|hope you|let me know|tell me)",
+    re.IGNORECASE,
+)
+
+_RULES: list[tuple[ObservationKind, float, re.Pattern[str]]] = [
+    (
+        ObservationKind.PROBLEM,
+        0.85,
+        re.compile(
+            r"\b(?:(?:does ?n[o']t|did ?n[o']t|is ?n[o']t|was ?n[o']t|won'?t|can'?t|cannot|stopped|stops?) "
+            r"(?:work|working|load|loading|start|turn on|connect|charge|arrive|open|sync)|broken|broke down|"
+            r"damaged|defective|faulty|cracked|leak(?:s|ing|ed)?|crash(?:es|ed|ing)?|charged (?:me )?twice|"
+            r"double[- ]charged|overcharged|never (?:arrived|came|showed up|received|got)|missing|(?:got|was) lost|"
+            r"delayed|late (?:again|delivery)|wrong (?:item|size|order|color|address|charge)|refund|error|"
+            r"(?:locked|logged) out|keeps? (?:failing|crashing|dropping|freezing)|not working|out of order|"
+            r"complain(?:t|ed)?|frustrat\w+|still waiting|been waiting|struggl\w+ with|having trouble|"
+            r"problem with|issue with|trouble with)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ObservationKind.PLAN,
+        0.8,
+        re.compile(
+            r"\b(?:i'm|i am|we're|we are|im)?\s*(?:going to|gonna|planning (?:to|on)|plan to|plans to|intend to|"
+            r"hoping to|hope to|about to|thinking (?:about|of)|looking (?:to|into|forward to)|considering|"
+            r"aiming to|want to|wanna|would like to|i'd like to|i'd love to|i will|i'll|we'll|we will|"
+            r"going back to|signed up for|registered for|booked|scheduled|applying|saving up|getting ready|"
+            r"preparing (?:to|for)|can't wait to|next (?:week|month|year|weekend|summer|spring|fall|winter|time))\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ObservationKind.PREFERENCE,
+        0.8,
+        re.compile(
+            r"\b(?:i|we)\s+(?:really |absolutely |totally |just |also |still |kinda |do )?(?:love|loved|like|liked|"
+            r"enjoy|enjoyed|prefer|preferred|adore|hate|hated|dislike|can't stand|cannot stand|don't like|"
+            r"do not like|am into|'m into|am a (?:big |huge )?fan|'m a (?:big |huge )?fan|am passionate|"
+            r"'m passionate|am keen|'m keen|am obsessed|'m obsessed|am addicted|'m addicted)\b|"
+            r"\b(?:my|our) (?:favou?rite|go-to|fave)\b|\b(?:passion|hobby|hobbies)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ObservationKind.PERSONAL_FACT,
+        0.75,
+        re.compile(
+            r"\b(?:i|we) (?:have|'ve got|have got|own) (?:a|an|two|three|four|five|\d+|my|some|the)\b|"
+            r"\b(?:i|we) (?:live|lived|grew up|was born|moved|work|worked|study|studied|teach|volunteer|"
+            r"graduated|retired|started|joined|adopted|married|got married|got engaged|met)\b|"
+            r"\b(?:i'm|i am|im) (?:a|an) [a-z]+|\b(?:i'm|i am) (?:from|studying|working|retired|married|single|"
+            r"engaged|divorced|learning|training|taking|volunteering|writing|building|raising)\b|"
+            r"\b(?:my|our) (?:wife|husband|partner|son|daughter|kids?|children|child|baby|mom|mother|dad|"
+            r"father|parents?|brother|sister|siblings?|family|grandma|grandpa|grand\w+|aunt|uncle|cousin|"
+            r"friend|friends|boyfriend|girlfriend|fianc\w+|dog|dogs|cat|cats|pets?|puppy|kitten|house|home|"
+            r"apartment|car|job|boss|company|business|team|school|class|degree|birthday|anniversary|name)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ObservationKind.EVENT,
+        0.65,
+        re.compile(
+            r"\b(?:i|we) (?:just |recently |finally |also |actually |even )?(?:went|visited|attended|took|bought|"
+            r"got|made|finished|completed|won|lost|ran|read|saw|watched|painted|wrote|built|tried|learned|"
+            r"learnt|started|began|traveled|travelled|hiked|baked|cooked|played|performed|created|launched|"
+            r"opened|received|celebrated|had|spent|found|decided|signed|joined|left|quit|moved|met|made|"
+            r"organized|hosted|gave|donated|volunteered|came|drove|flew|camped|swam|picked up|checked out)\b|"
+            r"\b(?:yesterday|last (?:week|weekend|month|year|night|friday|saturday|sunday|summer)|"
+            r"(?:a|two|few|couple of) (?:days?|weeks?|months?|years?) ago)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+_AGENT_COMMITMENT = re.compile(
+    r"\b(?:i'll|i will|we'll|we will|i'm going to|we're going to|i am going to|we are going to|let me|"
+    r"i can|we can|i've|we've|i have|we have)\s+(?:go ahead and |personally |also |now |just )?"
+    r"(?P<verb>send|refund|credit|call|email|text|escalate|replace|ship|follow up|check|cancel|process|"
+    r"arrange|schedule|waive|reimburse|fix|issue|expedite|reship|resend|upgrade|extend|apply|add|remove|"
+    r"update|reset|book|reserve|open|file|submit|look into|get back|contact|notify|make sure|ensure|"
+    r"sent|refunded|credited|escalated|cancelled|canceled|processed|scheduled|waived|issued|applied|"
+    r"added|updated|booked|opened|filed|submitted)\b(?P<rest>[^.!?]*)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    kind: ObservationKind
+    confidence: float
+
+
+def content_words(sentence: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z][a-z'\-]+|\d+", sentence.lower()) if w not in _STOPWORDS]
+
+
+def is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?")
+
+
+def is_small_talk(sentence: str) -> bool:
+    return bool(_GREETING.match(sentence) or _REACTION.match(sentence)) or len(content_words(sentence)) < 3
+
+
+def judge_customer_sentence(sentence: str, in_kept_turn: bool) -> Judgement | None:
+    """Kind and confidence of a cleaned customer sentence, or ``None`` when it is not worth keeping.
+
+    ``in_kept_turn`` says whether an earlier sentence of the same turn was kept: a follow-up sentence
+    without a first-person word ("The stories were so inspiring") then still belongs to the speaker's
+    account, at a lower confidence.
+    """
+    if is_question(sentence) or is_small_talk(sentence):
+        return None
+    first_person = bool(_FIRST_PERSON.search(sentence))
+    about_other = bool(_SECOND_PERSON.search(sentence)) and not first_person
+    if about_other:
+        return None
+    specific = 0.1 if re.search(r"\b(?:[A-Z][a-z]+|\d+)\b", sentence[1:]) else 0.0
+    for kind, confidence, pattern in _RULES:
+        if pattern.search(sentence) and (first_person or kind is ObservationKind.EVENT):
+            return Judgement(kind, min(1.0, confidence + specific))
+    words = len(content_words(sentence))
+    if first_person and words >= 3:
+        return Judgement(ObservationKind.PERSONAL_FACT, 0.5 + specific)
+    if in_kept_turn and words >= 4:
+        return Judgement(ObservationKind.PERSONAL_FACT, 0.4 + specific)
+    return None
+
+
+def agent_commitment(sentence: str) -> str | None:
+    """The committed action ("send you a replacement by Friday") when an agent sentence promises one."""
+    if is_question(sentence):
+        return None
+    match = _AGENT_COMMITMENT.search(sentence)
+    if not match:
+        return None
+    return (match.group("verb") + match.group("rest")).strip(" ,;:")
