@@ -106,15 +106,17 @@ def test_configuration_lifecycle_through_the_sdk(v2: Any, http: httpx.Client, st
                      ConfigurationList.UpdateConfigurationRequest({"description": "x", "memoryStoreId": store_id,
                                                                    "conversationGroupingType": "GROUP_BY_PROFILE"}))
     assert err.status == 400
-    err = rest_error(v2.configurations(config_id).patch, patch_configuration_request=
-                     ConfigurationList.PatchConfigurationRequest({"conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES"}))
+    regroup = ConfigurationList.PatchConfigurationRequest(
+        {"conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES"})
+    err = rest_error(v2.configurations(config_id).patch, patch_configuration_request=regroup)
     assert err.status == 400
 
     # Validation and unknown ids.
     assert http.post("/v2/ControlPlane/Configurations", json={**body, "displayName": "bad!name"}).status_code == 400
     assert http.post("/v2/ControlPlane/Configurations", json={**body, "channelSettings": {
         "SMS": {"statusTimeouts": {"inactive": 0}}}}).status_code == 400
-    assert http.post("/v2/ControlPlane/Configurations", json=body, headers={"Idempotency-Key": "nope"}).status_code == 400
+    bad_key = {"Idempotency-Key": "nope"}
+    assert http.post("/v2/ControlPlane/Configurations", json=body, headers=bad_key).status_code == 400
     assert rest_error(v2.configurations("conv_configuration_00000000000000000000000001").fetch).status == 404
 
     # Delete: refused while a conversation is open, then allowed; the conversation keeps its copy.

@@ -20,6 +20,11 @@ DEFAULT_CONFIGS = [
      "enforceUnique": True, "normalization": "email"},
     {"idType": "phone", "matchingAlgo": "exact", "matchingThreshold": 75, "limit": 100, "limitPolicy": "fifo",
      "enforceUnique": True, "normalization": "phone"},
+    # Conversations resolve WhatsApp and Chat participants by these two.
+    {"idType": "whatsapp", "matchingAlgo": "exact", "matchingThreshold": 75, "limit": 100, "limitPolicy": "fifo",
+     "enforceUnique": True, "normalization": "phone"},
+    {"idType": "chat", "matchingAlgo": "exact", "matchingThreshold": 75, "limit": 100, "limitPolicy": "fifo",
+     "enforceUnique": True, "normalization": "trim"},
 ]
 
 
@@ -37,7 +42,7 @@ def test_identity_settings_defaults_and_replace(v1: Any, store: str, server: Liv
     settings = v1.identity_resolution_settings(store)
     fetched = settings.fetch_with_http_info()
     assert fetched.data.identifier_configs == DEFAULT_CONFIGS
-    assert (fetched.data.matching_rules, fetched.data.version) == (["email", "phone"], 1)
+    assert (fetched.data.matching_rules, fetched.data.version) == (["email", "phone", "whatsapp", "chat"], 1)
     etag_v1 = header(fetched, "ETag")
 
     configs = [{"idType": "email"}, {"idType": "phone", "normalization": "phone", "limit": 5, "limitPolicy": "lifo"},
