@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Row
 
 from convmem.domain import conversation_lifecycle as lc
 from convmem.domain.timefmt import parse_ts, utcnow
+from convmem.jobs import queue
 from convmem.storage import conversations as repo
 from convmem.storage.db import Database
 
@@ -64,11 +65,7 @@ def request_extraction(conn: Connection, row: Row[Any], transition: str, at: dat
     ``conversation_profiles``, then advances the watermark."""
     payload = {"conversationId": row.id, "accountSid": row.account_sid, "storeId": row.memory_store_id,
                "transition": transition, "at": at.isoformat()}
-    try:
-        from convmem.jobs import queue
-    except ImportError:  # the job queue is not part of this build: the transition log is the outbox
-        return
-    queue.enqueue(conn, EXTRACTION_JOB_KIND, payload)
+    queue.enqueue(conn, EXTRACTION_JOB_KIND, payload)  # also wakes this process's job worker
 
 
 def apply_transition(conn: Connection, row: Row[Any], to_status: str, reason: str, at: datetime,
@@ -93,10 +90,6 @@ def advance_due(conn: Connection, row: Row[Any], clock: Clock, now: datetime) ->
     activity = activity_of(row)
     due = lc.due_transition(row.status, deadlines_of(row, activity, clock), row.created_at, now)
     if due is None:
-        # Not due after all (e.g. the minute length changed): just reschedule.
-        next_at = schedule(row, row.status, activity, clock)
-        if next_at != row.next_due_at:
-            repo.update_conversation(conn, row.id, {"next_due_at": next_at})
         return str(row.status)
     apply_transition(conn, row, due, "timeout", now, clock)
     return due
@@ -111,17 +104,7 @@ def sweep(db: Database, clock: Clock, limit: int = 100) -> int:
             row = repo.get_conversation_any_account(conn, conversation_id)
             if row is not None and advance_due(conn, row, clock, now) != row.status:
                 moved += 1
-    if moved:
-        _notify_jobs()
     return moved
-
-
-def _notify_jobs() -> None:
-    try:
-        from convmem.jobs import queue
-    except ImportError:
-        return
-    queue.notify()
 
 
 class Scheduler:
