@@ -116,14 +116,15 @@ def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, le
     scores = hybrid_scores(dense[candidates], lex[candidates], weights)
     order = np.argsort(-scores, kind="stable")
     for k in order:
-        score = float(scores[k])
+        # Rounded as sent, so that a threshold copied from a response keeps that item.
+        score = round(float(scores[k]), 6)
         if score < req.relevance_threshold:
             break
         n = candidates[k]
         target, limit = ((result.summaries, req.summaries_limit) if mem.is_summary[n]
                          else (result.observations, req.observations_limit))
         if len(target) < limit:
-            target.append({**mem.wire[n], "score": round(score, 6)})
+            target.append({**mem.wire[n], "score": score})
         if len(result.summaries) >= req.summaries_limit and len(result.observations) >= req.observations_limit:
             break
 

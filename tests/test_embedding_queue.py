@@ -1,0 +1,100 @@
+"""The embedding queue is durable: work accepted while no worker runs (or left half-done by a
+crashed one) is finished after a restart; and the embedding model itself behaves."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from sqlalchemy import select, update
+
+from convmem.auth import service as auth
+from convmem.search.embedding import DIMENSIONS, get_embedder
+from convmem.storage import migrate
+from convmem.storage.db import Database
+from convmem.storage.job_tables import jobs
+from convmem.storage.memory_tables import memory_index
+from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, _postgres_admin, create_store, start_server, stop_server
+from tests.test_observations import new_profile, obs
+
+
+@pytest.fixture
+def private_database(tmp_path: Path) -> Iterator[str]:
+    """A database of its own, so that the session server's worker cannot take these jobs."""
+    if BACKEND == "sqlite":
+        yield f"sqlite:///{tmp_path / 'queue.db'}"
+        return
+    name = f"convmem_queue_{secrets.token_hex(4)}"
+    _postgres_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_restart_finishes_a_non_empty_queue(private_database: str, tmp_path: Path) -> None:
+    db = Database(private_database)
+    migrate.upgrade(db)
+    creds = auth.create_account(db)
+    log = tmp_path / "server.log"
+    stopped = start_server(private_database, log, extra_env={"CONVMEM_RUN_JOBS": "false"})
+    try:
+        with httpx.Client(base_url=stopped.url, auth=(creds.account_sid, creds.auth_token), timeout=30) as http:
+            store_id = create_store(http)
+            profile_id = new_profile(db, store_id)
+            url = f"/v1/Stores/{store_id}/Profiles/{profile_id}/Observations"
+            for batch in range(3):
+                resp = http.post(url, json={"observations": [obs(f"Fact {batch}.{n} about sailing boats")
+                                                             for n in range(10)]})
+                assert resp.status_code == 202
+            # Accepted, durable and lexically searchable, but not embedded: no worker ran.
+            recalled = http.post(f"/v1/Stores/{store_id}/Profiles/{profile_id}/Recall",
+                                 json={"query": "sailing", "observationsLimit": 100}).json()
+            assert len(recalled["observations"]) == 30
+    finally:
+        stop_server(stopped)
+    with db.write() as conn:
+        assert conn.execute(select(memory_index.c.needs_embedding)).scalars().all() == [True] * 30
+        pending = conn.execute(select(jobs.c.id).where(jobs.c.status == "PENDING").order_by(jobs.c.id)).scalars().all()
+        assert len(pending) == 3
+        # One job as a crashed worker leaves it: RUNNING, with a lease long expired.
+        conn.execute(update(jobs).where(jobs.c.id == pending[0]).values(
+            status="RUNNING", claimed_by="crashed", claimed_at=datetime.now(UTC) - timedelta(hours=1)))
+    restarted = start_server(private_database, log)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with db.read() as conn:
+                waiting = conn.execute(select(memory_index.c.item_id).where(
+                    memory_index.c.needs_embedding.is_(True))).all()
+                statuses = conn.execute(select(jobs.c.status)).scalars().all()
+            if not waiting and set(statuses) == {"DONE"}:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"queue not finished: {len(waiting)} items waiting, jobs {statuses}")
+        with db.read() as conn:
+            vectors = conn.execute(select(memory_index.c.embedding)).scalars().all()
+        assert all(v is not None and len(v) == DIMENSIONS * 4 for v in vectors)
+    finally:
+        stop_server(restarted)
+        db.dispose()
+
+
+def test_embeddings_are_normalised_and_meaningful() -> None:
+    model = get_embedder()
+    vectors = model.embed_sorted(["The cat sat on the mat", "A kitten rested on the rug",
+                                  "Quarterly revenue grew by four percent"], batch=2)
+    assert vectors.shape == (3, DIMENSIONS) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similar, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert similar > 0.5 > unrelated
+    # Batching and ordering do not change a vector.
+    alone = model.embed(["A kitten rested on the rug"])[0]
+    assert float(alone @ vectors[1]) > 0.999
