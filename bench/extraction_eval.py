@@ -97,17 +97,26 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--files", nargs="*", help="sample ids (file stems); default all")
     parser.add_argument("--no-screen", action="store_true", help="measure without the GDPR screen")
+    parser.add_argument("--turns-per-observation", type=int, default=OfflineSettings().max_turns_per_observation)
+    parser.add_argument("--min-confidence", type=float, default=OfflineSettings().min_confidence)
     parser.add_argument("--show", type=int, default=0, help="print the first N observations of each sample")
     parser.add_argument("--missed", type=int, default=0, help="print N evidence turns no observation covers")
     args = parser.parse_args()
 
-    extractor = OfflineExtractor(OfflineSettings(screen_special_categories=not args.no_screen))
+    extractor = OfflineExtractor(
+        OfflineSettings(
+            screen_special_categories=not args.no_screen,
+            max_turns_per_observation=args.turns_per_observation,
+            min_confidence=args.min_confidence,
+        )
+    )
     files = sorted(args.data.glob("*.json"))
     if args.files:
         files = [f for f in files if f.stem in args.files]
     grand = {"turns": 0, "observations": 0, "evidence": 0, "covered": 0, "elapsed": 0.0, "seen": 0, "dropped": 0,
              "chars": 0}
-    print(f"screen={'off' if args.no_screen else 'on'}")
+    print(f"screen={'off' if args.no_screen else 'on'} turns/observation<={args.turns_per_observation} "
+          f"min_confidence={args.min_confidence}")
     print(f"{'sample':>6} {'sessions':>8} {'turns':>6} {'obs':>5} {'obs/turn':>8} {'obs/session':>11} "
           f"{'evidence':>8} {'coverage':>8} {'turns/s':>8}")
     for path in files:

@@ -53,9 +53,26 @@ _PAST_COMMITMENT = re.compile(r"^\w+ed\b|^(?:sent|issued|opened|booked)\b", re.I
 
 
 @dataclass(frozen=True, slots=True)
+class _Piece:
+    """The kept sentences of one communication, already rewritten and screened."""
+
+    communication: Communication
+    index: int
+    sentences: list[str]
+    judgements: list[rules.Judgement]
+
+    @property
+    def kind(self) -> ObservationKind:
+        return min((j.kind for j in self.judgements), key=_KIND_PRIORITY.index)
+
+
+@dataclass(frozen=True, slots=True)
 class OfflineSettings:
-    min_confidence: float = 0.45
-    max_sentences_per_observation: int = 4
+    min_confidence: float = 0.3
+    max_sentences_per_observation: int = 4  # per communication
+    max_turns_per_observation: int = 3
+    max_turn_gap: int = 2  # 2: the speaker's next turn after one reply from the other side
+    max_observation_chars: int = 600
     summary_sentences: int = 8
     summary_max_chars: int = 1500
     anchor_relative_dates: bool = True
@@ -63,21 +80,37 @@ class OfflineSettings:
     screen_special_categories: bool = True
 
 
+# Abbreviations and initials where a period does not end a sentence; only texts containing one of
+# these (or an initial like "J. Smith") go through pysbd, the rest use the plain splitter below.
+_ABBREVIATION = re.compile(
+    r"\b(?:mr|mrs|ms|dr|prof|sr|jr|st|vs|etc|e\.g|i\.e|a\.m|p\.m|no|nos|inc|ltd|co|corp|dept|approx|apt|ave|"
+    r"blvd|rd|est|fig|gen|gov|hon|lt|mt|op|ph|pp|rev|sgt|vol|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|u\.s|u\.k|[a-z])\.\s",
+    re.IGNORECASE,
+)
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[.!?])\s+(?=[a-z])(?<![.]{3}\s)")
+
+
 class _Segmenter:
-    """pysbd segmenters are not thread-safe; keep one per thread."""
+    """Sentence splitting: a plain rule (end punctuation, then space and a capital) for ordinary chat
+    text, pysbd (rule-based, abbreviation aware) when the text holds abbreviations or initials.
+    pysbd segmenters are not thread-safe; keep one per thread."""
 
     def __init__(self) -> None:
         self._local = threading.local()
 
     def split(self, text: str) -> list[str]:
+        stripped = text.strip()
+        if not stripped:
+            return []
+        if not re.search(r"[.!?;]\s", stripped):
+            return [stripped]
+        if not _ABBREVIATION.search(stripped):
+            return [s.strip() for s in _BOUNDARY.split(stripped) if s and s.strip()]
         segmenter = getattr(self._local, "segmenter", None)
         if segmenter is None:
             segmenter = pysbd.Segmenter(language="en", clean=False)
             self._local.segmenter = segmenter
-        # Short texts without inner punctuation need no segmentation (most chat turns).
-        stripped = text.strip()
-        if not re.search(r"[.!?;]\s", stripped):
-            return [stripped] if stripped else []
         return [s.strip() for s in segmenter.segment(stripped) if s.strip()]
 
 
@@ -127,17 +160,24 @@ class OfflineExtractor(Extractor):
         observations: list[CandidateObservation] = []
         customer_name = request.customer.display_name
         other = _other_name(request)
-        for communication in request.transcript.communications:
+        group: list[_Piece] = []
+        for index, communication in enumerate(request.transcript.communications):
             if not request.is_new(communication):
                 continue
             if _is_author(communication, request.customer):
-                observation = self._from_customer(request, communication, customer_name, other, counters)
+                piece = self._from_customer(communication, index, customer_name, other, counters)
             elif communication.author.type.is_agent:
-                observation = self._from_agent(request, communication, customer_name, counters)
+                piece = self._from_agent(communication, index, customer_name, counters)
             else:
-                observation = None
-            if observation is not None:
-                observations.append(observation)
+                piece = None
+            if piece is None:
+                continue
+            if group and not self._joins(group, piece):
+                observations.append(self._observation(request, group))
+                group = []
+            group.append(piece)
+        if group:
+            observations.append(self._observation(request, group))
         summary = self.summarize(request, counters) if request.want_summary else None
         return ExtractionResult(observations, summary, counters, self.name)
 
@@ -150,14 +190,30 @@ class OfflineExtractor(Extractor):
 
     # -- observations -------------------------------------------------------------------------------
 
+    def _joins(self, group: list[_Piece], piece: _Piece) -> bool:
+        """Whether ``piece`` continues the observation being built: the same speaker's next kept turn
+        (at most ``max_turn_gap`` communications later, same day), within the size limits. Packing a few
+        neighbouring turns keeps the memory compact without losing any provenance."""
+        last = group[-1]
+        if len(group) >= self.settings.max_turns_per_observation:
+            return False
+        if piece.index - last.index > self.settings.max_turn_gap:
+            return False
+        if (piece.kind is ObservationKind.AGENT_COMMITMENT) != (last.kind is ObservationKind.AGENT_COMMITMENT):
+            return False
+        if piece.communication.occurred_at.date() != group[0].communication.occurred_at.date():
+            return False
+        size = sum(len(t) + 1 for p in group for t in p.sentences) + sum(len(t) + 1 for t in piece.sentences)
+        return size <= self.settings.max_observation_chars
+
     def _from_customer(
         self,
-        request: ExtractionRequest,
         communication: Communication,
+        index: int,
         name: str,
         other: str,
         counters: ExtractionCounters,
-    ) -> CandidateObservation | None:
+    ) -> _Piece | None:
         kept: list[tuple[str, rules.Judgement]] = []
         for raw in split_sentences(communication.text):
             sentence = rewrite.clean(raw)
@@ -179,15 +235,15 @@ class OfflineExtractor(Extractor):
                 break
         if not kept:
             return None
-        return self._observation(request, communication, [text for text, _ in kept], [j for _, j in kept])
+        return _Piece(communication, index, [text for text, _ in kept], [j for _, j in kept])
 
     def _from_agent(
         self,
-        request: ExtractionRequest,
         communication: Communication,
+        index: int,
         customer_name: str,
         counters: ExtractionCounters,
-    ) -> CandidateObservation | None:
+    ) -> _Piece | None:
         agent = communication.author.display_name
         kept: list[str] = []
         for raw in split_sentences(communication.text):
@@ -211,28 +267,23 @@ class OfflineExtractor(Extractor):
         if not kept:
             return None
         judgements = [rules.Judgement(ObservationKind.AGENT_COMMITMENT, 0.8)] * len(kept)
-        return self._observation(request, communication, kept, judgements)
+        return _Piece(communication, index, kept, judgements)
 
-    def _observation(
-        self,
-        request: ExtractionRequest,
-        communication: Communication,
-        sentences: list[str],
-        judgements: list[rules.Judgement],
-    ) -> CandidateObservation:
-        said_on = communication.occurred_at.date()
-        body = " ".join(sentences)
+    def _observation(self, request: ExtractionRequest, group: list[_Piece]) -> CandidateObservation:
+        first = group[0].communication
+        body = " ".join(text for piece in group for text in piece.sentences)
         if self.settings.anchor_relative_dates:
-            body = rewrite.anchor_relative_dates(body, said_on)
-        content = _bounded(f"On {format_date(communication.occurred_at)}, {body}", OBSERVATION_MAX_CHARS)
+            body = rewrite.anchor_relative_dates(body, first.occurred_at.date())
+        content = _bounded(f"On {format_date(first.occurred_at)}, {body}", OBSERVATION_MAX_CHARS)
+        judgements = [j for piece in group for j in piece.judgements]
         kind = min((j.kind for j in judgements), key=_KIND_PRIORITY.index)
         confidence = round(max(j.confidence for j in judgements), 2)
         return CandidateObservation(
             content=content,
             kind=kind,
             confidence=confidence,
-            occurred_at=communication.occurred_at,
-            provenance=Provenance(request.transcript.conversation_id, (communication.id,)),
+            occurred_at=first.occurred_at,
+            provenance=Provenance(request.transcript.conversation_id, tuple(p.communication.id for p in group)),
         )
 
     # -- summary ------------------------------------------------------------------------------------

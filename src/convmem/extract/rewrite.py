@@ -13,11 +13,12 @@ from datetime import date, timedelta
 
 # Interjections and discourse fillers that carry nothing once the sentence stands alone.
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:oh|ah|aw+|wow|whoa|yeah|yea|yes|yep|yup|no|nah|well|so|hey|hi|hello|um+|uh+|hmm+|haha+|hah|lol|"
+    r"^(?:(?:oh+|ah+|aw+|wow|whoa|woah|ooh+|yay|yess*|omg|yeah|yea|yes|yep|yup|no|nah|well|so|hey|hi|hello|um+|uh+|hmm+|haha+|hah|lol|"
     r"omg|ok|okay|btw|by the way|anyway|anyways|honestly|actually|totally|definitely|absolutely|right|"
     r"true|sure|cool|awesome|great|nice|thanks|thank you|gosh|man|dude|ugh|yay|lmao|you know|i mean|"
     r"to be honest|tbh|speaking of which|speaking of that|funny you (?:should )?(?:ask|mention)|"
-    r"[a-z]+ you for asking|good question)\b[,!.;:\-\s]*)+",
+    r"[a-z]+ you for asking|good question|and|but|plus|however|besides|that said|speaking of|oh and|"
+    r"on (?:a|another|that|the) (?:different|side|similar|related|brighter|lighter|other) note)\b[,!.;:\-\s]*)+",
     re.IGNORECASE,
 )
 _INNER_FILLER = re.compile(r",?\s*\b(?:you know|i mean|like,|kinda|sorta|lol|haha+|lmao)\b,?", re.IGNORECASE)
@@ -38,7 +39,8 @@ _IRREGULAR_PAST = {
 _ADVERBS = {"just", "also", "still", "never", "always", "really", "usually", "often", "recently", "finally",
             "already", "even", "only", "actually", "definitely", "totally", "kinda", "sometimes", "seriously",
             "truly", "absolutely", "mostly", "rarely", "first", "once", "probably", "both", "all", "so"}
-_IRREGULAR_PRESENT = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is", "are": "is"}
+_IRREGULAR_PRESENT = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is", "are": "is",
+                      "don't": "doesn't", "haven't": "hasn't", "aren't": "isn't"}
 
 
 def clean(sentence: str) -> str:
@@ -56,13 +58,52 @@ def _third_person_verb(word: str) -> str:
     lower = word.lower()
     if lower in _IRREGULAR_PRESENT:
         return _IRREGULAR_PRESENT[lower]
-    if lower in _MODALS or lower in _IRREGULAR_PAST or lower.endswith("ed") or not lower.isalpha():
+    if lower in _MODALS or lower in _IRREGULAR_PAST or lower.endswith(("ed", "n't")) or not lower.isalpha():
         return word
     if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
         return word + "es"
     if lower.endswith("y") and len(lower) > 2 and lower[-2] not in "aeiou":
         return word[:-1] + "ies"
     return word + "s"
+
+
+# Chat drops the subject: "Researching adoption agencies", "Just got some new shoes", "Went hiking".
+IMPLIED_PROGRESSIVE = (
+    r"^(?:(?:still|just|currently|also|now|really|finally|slowly) )?"
+    r"(?!(?:anything|something|nothing|everything|morning|evening|spring|during|according|thing|exciting|"
+    r"amazing|interesting|inspiring|amusing|relaxing|refreshing|surprising|annoying|boring|charming|stunning|"
+    r"thrilling|rewarding|challenging|encouraging|fascinating|touching|heartwarming|satisfying|frustrating|"
+    r"disappointing|calming|soothing|uplifting|promising|intriguing|outstanding|breathtaking|loving|caring|"
+    r"willing|nothing|king|ring|wedding|building|clothing|ceiling|evening|painting's)\b)[a-z]+ing\b"
+    r"(?! (?:is|was|are|were|has|had|can|could|will|makes?|helps?|gives?|seems?|sounds?|feels?|looks?|"
+    r"takes?|brings?|keeps?|means?|lets?|gets?|really|always|never|just)\b)(?!'s)(?=\s)"
+)
+IMPLIED_PAST = (
+    r"^(?:(?:just|recently|finally|also|actually) )?(?:went|got|had|made|saw|took|bought|started|finished|"
+    r"tried|visited|signed|joined|found|decided|met|spent|picked|booked|adopted|moved|learned|learnt|"
+    r"painted|baked|cooked|ran|read|watched|wrote|built|hiked|traveled|travelled|received|won|lost|"
+    r"\w+ed (?:my|a|an|the|some|to|up|out|off|with|for|at|on|in|it|this|that|our)\b)\b"
+)
+
+# A finite verb without its own subject means the "-ing" word was the subject ("Fitting in was hard"),
+# not a dropped "I am" ("Researching adoption agencies - it's been a dream").
+_FINITE_VERB = re.compile(
+    r"(?<!\bit )(?<!\bthat )(?<!\bthis )(?<!\bthere )(?<!\bwhich )(?<!\bwho )(?<!\bhe )(?<!\bshe )"
+    r"(?<!\bthey )(?<!\bwe )(?<!\bi )(?<!\bwhat )(?<!\bwhere )(?<!\byou )(?<!\bone )"
+    r"\b(?:is|was|are|were|must|makes|helps|gives|feels|seems|sounds|looks|creates|means|keeps|takes|brings|"
+    r"can be|could be|would be|will be)\b",
+    re.IGNORECASE,
+)
+_IMPLIED_PROGRESSIVE_RE = re.compile(IMPLIED_PROGRESSIVE, re.IGNORECASE)
+_GOING_TO_RE = re.compile(r"^(?:gonna|going to)\b", re.IGNORECASE)
+
+
+def implied_subject(sentence: str) -> bool:
+    """Whether a sentence without a subject is about the speaker ("Just got new shoes", "Gonna rest")."""
+    if _IMPLIED_PROGRESSIVE_RE.search(sentence) or _GOING_TO_RE.search(sentence):
+        return not _FINITE_VERB.search(sentence)
+    return bool(re.search(IMPLIED_PAST, sentence, re.IGNORECASE) or re.match(
+        r"^(?:been|can't wait|cannot wait|can't believe)\b", sentence, re.IGNORECASE))
 
 
 # (pattern, replacement) applied in order; {name} is the speaker, {other} the other participant.
@@ -73,11 +114,9 @@ _SUBJECT_START = [
     (r"^i'll\b", "{name} will"),
     (r"^i'd\b", "{name} would"),
     (r"^my\b", "{name}'s"),
-    (r"^(?:gonna|going to)\b", "{name} is going to"),
-    (r"^(?:planning|hoping|thinking|trying|looking|starting|working|getting|taking|heading|loving|enjoying)\b",
-     "{name} is \\g<0>"),
+    (r"^(?:can't wait|cannot wait|can't believe)\b", "{name} \\g<0>"),
     (r"^(?:been)\b", "{name} has been"),
-    (r"^(?:just|recently|finally) (\w+ed|went|got|had|made|saw|took|bought|started|finished)\b", "{name} \\g<0>"),
+    (IMPLIED_PAST, "{name} \\g<0>"),
 ]
 _WORDS = [
     (r"\b(?:i'm|i am)\b", "they are"),
@@ -114,26 +153,33 @@ _WORDS = [
 ]
 _SUBJECT_START_RE = [(re.compile(p, re.IGNORECASE), r) for p, r in _SUBJECT_START]
 _WORDS_RE = [(re.compile(p, re.IGNORECASE if not p.startswith(r"\bus") else 0), r) for p, r in _WORDS]
-_I_VERB = re.compile(r"^i\s+((?:\w+\s+){0,2}?)([a-z]+)\b", re.IGNORECASE)
+_I_VERB = re.compile(r"^i\s+", re.IGNORECASE)
 
 
 def to_third_person(sentence: str, name: str, other: str) -> str:
     """Rewrite a cleaned first-person sentence about ``name``; the result has no "I", "my" or "you"."""
     text = sentence
     replaced = False
-    for pattern, replacement in _SUBJECT_START_RE:
+    if (_IMPLIED_PROGRESSIVE_RE.search(text) or _GOING_TO_RE.search(text)) and not _FINITE_VERB.search(text):
+        text = _GOING_TO_RE.sub("going to", text[:1].lower() + text[1:], count=1)
+        text = f"{name} is {text}"
+        replaced = True
+    for pattern, replacement in [] if replaced else _SUBJECT_START_RE:
         if pattern.search(text):
-            text = pattern.sub(replacement.replace("{name}", name), text, count=1)
+            text = pattern.sub(replacement.replace("{name}", name), text[:1].lower() + text[1:], count=1)
             replaced = True
             break
     if not replaced:
         match = _I_VERB.match(text)
         if match:
-            adverbs = match.group(1).split()
-            if all(a.lower() in _ADVERBS for a in adverbs):
-                verb = _third_person_verb(match.group(2))
-                text = " ".join([name, *adverbs, verb]) + text[match.end():]
-                replaced = True
+            words = text[match.end():].split(" ")
+            adverbs: list[str] = []
+            while words and words[0].lower() in _ADVERBS:
+                adverbs.append(words.pop(0))
+            if words and words[0]:
+                words[0] = _third_person_verb(words[0])
+            text = " ".join([name, *adverbs, *words])
+            replaced = True
     for pattern, replacement in _WORDS_RE:
         text = pattern.sub(replacement.replace("{other}", other), text)
     text = re.sub(r"\bthey (has|is|was|does|goes)\b", lambda m: "they " + {"has": "have", "is": "are",
@@ -142,17 +188,20 @@ def to_third_person(sentence: str, name: str, other: str) -> str:
 
 
 def lower_first(text: str, names: set[str]) -> str:
-    """Lower-case the first letter when the first word is an ordinary word, so the sentence can follow
-    "X said"; names, acronyms and proper nouns keep their capital."""
+    """Lower-case the first letter so the sentence can follow "X said", unless the first word looks like
+    a name: a participant's name, an acronym, or followed by another capitalised word ("Harry Potter")."""
     if not text:
         return text
-    first = text.split(" ", 1)[0].strip(",.!?;:'\"")
-    if first in names or first.isupper() or first[:1].islower():
+    words = text.split(" ", 2)
+    first = words[0].strip(",.!?;:'\"")
+    if not first or first in names or first.isupper() or first[:1].islower():
         return text
-    bare = first.lower().removesuffix("'s")
-    if bare in _COMMON_STARTERS or bare.endswith(("ing", "ly")) or first.lower().endswith("'s"):
+    if first.lower().removesuffix("'s") in _COMMON_STARTERS or "'" in first:
         return text[0].lower() + text[1:]
-    return text
+    following = words[1] if len(words) > 1 else ""
+    if following[:1].isupper() or first.endswith("'s"):
+        return text
+    return text[0].lower() + text[1:]
 
 
 _COMMON_STARTERS = {

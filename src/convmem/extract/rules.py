@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from convmem.extract.base import ObservationKind
+from convmem.extract.rewrite import implied_subject
 
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|mine|myself|we|we're|we've|we'll|our|us)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours|yourself)\b", re.IGNORECASE)
@@ -186,7 +187,12 @@ _GREETING = re.compile(
 )
 # A reaction to the other side ("That's so cool!", "I'm so happy for you") is not a fact about the speaker.
 _REACTION = re.compile(
-    r"^(?:(?:that|this|it|which)(?:'s| is| was| sounds| looks| seems| must (?:be|have been))|sounds|looks|"
+    r"^(?:(?:that|this|it|which)(?:'s| is| was| sounds| looks| seems| must (?:be|have been)) (?:so |really |"
+    r"very |super |such |totally |just |pretty |truly |absolutely )*(?:an? )?(?:great|cool|awesome|amazing|"
+    r"wonderful|nice|sweet|good|true|fair|tough|hard|rough|sad|funny|interesting|impressive|lovely|fantastic|"
+    r"incredible|beautiful|gorgeous|stunning|adorable|cute|fun|exciting|inspiring|awful|terrible|crazy|wild|"
+    r"insane|huge|big|brave|kind|thoughtful|special|important|understandable|right|okay|ok)\b[^.]{0,25}$|"
+    r"sounds|looks|"
     r"what an?|how (?:cool|nice|awesome|sweet|fun|lovely|amazing|great)|so (?:cool|nice|awesome|sweet|glad|"
     r"happy|proud)|me too|same here|you too|no worries|no problem|of course|agreed|exactly|"
     r"i (?:totally |completely |really )?(?:agree|understand|hear you|feel you|get it|see what you mean|"
@@ -308,7 +314,7 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool) -> Judgement | No
     """
     if is_question(sentence) or is_small_talk(sentence):
         return None
-    first_person = bool(_FIRST_PERSON.search(sentence))
+    first_person = bool(_FIRST_PERSON.search(sentence)) or implied_subject(sentence)
     about_other = bool(_SECOND_PERSON.search(sentence)) and not first_person
     if about_other:
         return None
@@ -321,6 +327,8 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool) -> Judgement | No
         return Judgement(ObservationKind.PERSONAL_FACT, 0.5 + specific)
     if in_kept_turn and words >= 4:
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4 + specific)
+    if words >= 4:
+        return Judgement(ObservationKind.PERSONAL_FACT, 0.35 + specific)
     return None
 
 
