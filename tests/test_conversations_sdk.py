@@ -285,3 +285,40 @@ def test_conversation_list_filters_updates_and_delete(v2: Any, http: httpx.Clien
     assert v2.operations(operation_id(deleted["statusUrl"])).fetch().status == "COMPLETED"
     assert rest_error(v2.conversations(target).fetch).status == 404
     assert http.get(f"/v2/Conversations/{target}/Communications").status_code == 404
+
+
+def test_profile_link_follows_merges_and_deletes_and_recall_shape(v2: Any, v1: Any, db: Any, account: Any,
+                                                                  store_id: str) -> None:
+    from convmem.services.conversation_memory import extraction_targets, recall_communications
+
+    conv = make_conversation(v2, make_config(v2, store_id), participants=[
+        {"name": "Dana", "type": "CUSTOMER", "addresses": [{"channel": "SMS", "address": CUSTOMER_PHONE}]},
+        {"type": "CUSTOMER", "addresses": [{"channel": "EMAIL", "address": "dana@example.com"}]},
+        {"name": "Bot", "type": "AI_AGENT", "addresses": [{"channel": "SMS", "address": AGENT_PHONE}]}])
+    by_phone, by_email, bot = conv.participants
+    assert by_phone["profileId"] < by_email["profileId"]
+    say(v2, conv.id, CUSTOMER_PHONE, AGENT_PHONE, "Hi there", occurredAt=minutes_ago(2), channelId="SM9")
+    with db.read() as conn:
+        shaped = recall_communications(conn, account.account_sid, store_id, conv.id, 10)
+        assert recall_communications(conn, account.account_sid, create_store_like(store_id), conv.id, 10) == []
+        assert extraction_targets(conn, conv.id) == sorted([by_phone["profileId"], by_email["profileId"]])
+    assert shaped == [{"id": shaped[0]["id"], "channelId": "SM9", "content": {"text": "Hi there"},
+                       "author": {"id": by_phone["id"], "name": "Dana", "type": "CUSTOMER",
+                                  "profileId": by_phone["profileId"], "address": CUSTOMER_PHONE, "channel": "SMS"},
+                       "recipients": [{"id": bot["id"], "name": "Bot", "type": "AI_AGENT", "address": AGENT_PHONE,
+                                       "channel": "SMS"}],
+                       "createdAt": shaped[0]["createdAt"], "updatedAt": shaped[0]["updatedAt"]}]
+
+    # A profile holding both identifiers merges the two; the participants follow the survivor.
+    v1.profiles(store_id).create(ProfileList.ProfileData(
+        {"traits": {"Contact": {"phone": CUSTOMER_PHONE, "email": "dana@example.com"}}}))
+    people = {p.id: p.profile_id for p in v2.participants(conv.id).list()}
+    assert people[by_phone["id"]] == people[by_email["id"]] == by_phone["profileId"]
+    # Deleting the profile unlinks it.
+    v1.profiles(store_id, by_phone["profileId"]).delete()
+    assert v2.participants(conv.id, by_phone["id"]).fetch().profile_id is None
+
+
+def create_store_like(store_id: str) -> str:
+    """Another (well-formed, unknown) store id."""
+    return store_id[:-1] + ("0" if store_id[-1] != "0" else "1")

@@ -224,13 +224,6 @@ def profile_links(conn: Connection, participant_ids: Sequence[str]) -> dict[str,
     return {r.participant_id: r.profile_id for r in rows}
 
 
-def conversation_profile_ids(conn: Connection, conversation_id: str) -> list[str]:
-    """The canonical profiles of a conversation's resolved participants (extraction targets)."""
-    rows = conn.execute(select(conversation_profiles.c.profile_id).where(
-        conversation_profiles.c.conversation_id == conversation_id).distinct()).scalars()
-    return sorted(rows)
-
-
 # -- communications ------------------------------------------------------------------------------
 
 def insert_communication(conn: Connection, values: dict[str, Any]) -> None:
