@@ -1,0 +1,123 @@
+"""CSV profile imports: 201 with a signed single-use upload URL, upload without Basic auth,
+background processing with counts and per-row errors, and resumption after a crash."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+from twilio.rest.memory.v1.import_ import ImportList
+
+from convmem.storage.db import Database
+from tests.conftest import Credentials, LiveServer, start_server, stop_server
+from tests.profiles_helpers import add_group
+
+MAPPINGS = [
+    {"columnName": "email", "traitGroup": "Contact", "traitName": "email"},
+    {"columnName": "phone", "traitGroup": "Contact", "traitName": "phone"},
+    {"columnName": "first_name", "traitGroup": "Contact", "traitName": "first_name"},
+    {"columnName": "points", "traitGroup": "Loyalty", "traitName": "points"},
+]
+
+
+def _create(v1: Any, store_id: str, size: int, mappings: list[dict[str, str]] = MAPPINGS) -> Any:
+    return v1.imports(store_id).create(ImportList.CreateProfilesImportV2Request(
+        {"filename": "people.csv", "fileSize": size, "columnMappings": mappings}))
+
+
+def wait_import(v1: Any, store_id: str, import_id: str, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        task = v1.imports(store_id, import_id).fetch()
+        if task.status in ("COMPLETED", "FAILED"):
+            return task
+        time.sleep(0.1)
+    raise AssertionError(f"import {import_id} did not finish")
+
+
+def test_import_good_and_bad_rows(v1: Any, store_id: str, http: httpx.Client) -> None:
+    add_group(http, store_id, "Loyalty", {"points": {"dataType": "NUMBER"}})
+    csv_text = (
+        "email,phone,first_name,points,unused\n"
+        "ann@example.com,,Ann,10,x\n"
+        ",317-555-0401,Bob,20,x\n"
+        "ANN@example.com,,Annie,,x\n"            # same customer as row 1
+        "carl@example.com,,Carl,lots,x\n"       # bad: points is not a number
+        ",,NoIdentifier,5,x\n"                  # bad: no identifier
+        "dee@example.com,,Dee\n"                # short row: a warning, still imported
+        "not-an-email,,Eve,1,x\n"               # bad: invalid identifier
+    )
+    created = _create(v1, store_id, len(csv_text))
+    assert created.import_id.startswith("mem_import_") and created.url.startswith("http://")
+    assert v1.imports(store_id, created.import_id).fetch().status == "PENDING"
+
+    with httpx.Client(timeout=30) as anonymous:  # no Basic auth: the URL carries the credential
+        bad = created.url.replace("signature=", "signature=0")
+        assert anonymous.put(bad, content=csv_text.encode()).status_code == 403
+        assert anonymous.put(created.url.split("?")[0], content=b"x").status_code == 403
+        assert anonymous.put(created.url, content=csv_text.encode(), headers={"Content-Type": "text/csv"}
+                             ).status_code == 200
+        assert anonymous.put(created.url, content=csv_text.encode()).status_code == 409  # single use
+
+    task = wait_import(v1, store_id, created.import_id)
+    assert task.status == "COMPLETED", task.summary
+    assert task.filename == "people.csv" and task.file_size == len(csv_text)
+    assert task.column_mappings[2] == {"columnName": "first_name", "traitGroup": "Contact", "traitName": "firstName"}
+    assert task.summary["errors"] == 3 and task.summary["warnings"] == 1
+    assert task.summary["processedRows"] == 7
+    rows_in_error = sorted(d["row"] for d in task.summary["details"] if d["type"] == "error")
+    assert rows_in_error == [4, 5, 7]
+    profiles = list(v1.profiles(store_id).list(order_by="ASC"))
+    assert len(profiles) == 3
+    ann = v1.profiles(store_id, profiles[0]).fetch().traits
+    assert ann == {"Contact": {"email": "ANN@example.com", "firstName": "Annie"}, "Loyalty": {"points": 10}}
+    assert list(v1.imports(store_id).list()) == [created.import_id]
+
+
+def test_import_validation(v1: Any, store_id: str) -> None:
+    for mappings in (MAPPINGS[:1], [*MAPPINGS[:1], {"columnName": "x", "traitGroup": "Nope", "traitName": "y"}],
+                     [*MAPPINGS[:1], {"columnName": "x", "traitGroup": "Contact", "traitName": "shoeSize"}]):
+        with pytest.raises(TwilioRestException) as exc:
+            _create(v1, store_id, 10, mappings)
+        assert exc.value.status == 400
+    with pytest.raises(TwilioRestException) as exc:
+        _create(v1, store_id, 104857601, MAPPINGS[:2])
+    assert exc.value.status == 400
+
+
+def test_import_resumes_after_crash(account: Credentials, db: Database, tmp_path: Path, server: LiveServer) -> None:
+    env = {"CONVMEM_IMPORT_BATCH_ROWS": "20", "CONVMEM_JOB_LEASE_SECONDS": "1", "CONVMEM_DATA_DIR": str(tmp_path)}
+    live = start_server(server.database_url, tmp_path / "a.log", extra_env=env)
+    try:
+        client = Client(account.account_sid, account.auth_token)
+        client.memory.base_url = live.url
+        v1 = client.memory.v1
+        with httpx.Client(base_url=live.url, auth=(account.account_sid, account.auth_token), timeout=30) as http:
+            from tests.conftest import create_store
+
+            store_id = create_store(http)
+        rows = 600
+        body = "email,first_name\n" + "".join(f"user{i}@example.com,U{i}\n" for i in range(rows))
+        created = _create(v1, store_id, len(body), [*MAPPINGS[:1], MAPPINGS[2]])
+        assert httpx.put(created.url, content=body.encode(), timeout=30).status_code == 200
+        deadline = time.monotonic() + 60
+        while v1.imports(store_id, created.import_id).fetch().summary["processedRows"] < 40:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(live.process.pid, signal.SIGKILL)  # a crash in the middle of the import
+        live.process.wait()
+        live = start_server(server.database_url, tmp_path / "b.log", extra_env=env)
+        client.memory.base_url = live.url
+        task = wait_import(v1, store_id, created.import_id, timeout=120)
+        assert task.status == "COMPLETED" and task.summary["processedRows"] == rows
+        assert task.summary["errors"] == 0
+        assert len(list(v1.profiles(store_id).list(page_size=1000))) == rows
+    finally:
+        stop_server(live)
