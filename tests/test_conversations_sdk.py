@@ -322,3 +322,25 @@ def test_profile_link_follows_merges_and_deletes_and_recall_shape(v2: Any, v1: A
 def create_store_like(store_id: str) -> str:
     """Another (well-formed, unknown) store id."""
     return store_id[:-1] + ("0" if store_id[-1] != "0" else "1")
+
+
+def test_send_message_action_lands_in_the_transcript(v2: Any, http: httpx.Client, store_id: str) -> None:
+    from twilio.rest.conversations.v2.action import ActionList
+
+    conv = make_conversation(v2, make_config(v2, store_id), participants=[
+        {"name": "Dana", "type": "CUSTOMER", "addresses": [{"channel": "SMS", "address": CUSTOMER_PHONE}]},
+        {"name": "Bot", "type": "AI_AGENT", "addresses": [{"channel": "SMS", "address": AGENT_PHONE}]}])
+    customer, agent = conv.participants
+    action = v2.actions(conv.id).create(ActionList.CreateConversationActionRequest({
+        "type": "SEND_MESSAGE", "payload": {"from": {"participantId": agent["id"]},
+                                            "to": [{"participantId": customer["id"], "channel": "SMS"}],
+                                            "content": {"text": "Your replacement shipped."}}}))
+    assert (action.type, action.status) == ("SEND_MESSAGE", "COMPLETED") and action.completed_at is not None
+    sent = v2.communications(conv.id, action.related["communicationId"]).fetch()
+    assert sent.author == {"address": AGENT_PHONE, "channel": "SMS", "participantId": agent["id"]}
+    assert sent.content == {"type": "TEXT", "text": "Your replacement shipped."}
+    assert v2.actions(conv.id, action.id).fetch().related == action.related
+    bad = http.post(f"/v2/Conversations/{conv.id}/Actions", json={"type": "SEND_MESSAGE", "payload": {
+        "from": {"address": AGENT_PHONE}, "to": [{"participantId": customer["id"]}], "content": {"text": "x"}}})
+    assert bad.status_code == 400 and bad.json()["status"] == 400
+    assert http.get(f"/v2/Conversations/{conv.id}/Actions/conv_action_00000000000000000000000001").status_code == 404

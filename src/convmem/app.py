@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from convmem import __version__, logs
 from convmem.api import (
     bulk,
+    conversation_actions,
     conversation_communications,
     conversation_configurations,
     conversation_operations,
@@ -54,7 +55,7 @@ from convmem.storage.db import Database
 ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations,
            lookup, bulk, imports, profiles, traits, identifiers, observations, summaries, recall,
            conversation_configurations, conversation_operations, conversations, conversation_participants,
-           conversation_communications)
+           conversation_communications, conversation_actions)
 
 
 def build_context(settings: Settings) -> ServerContext:

@@ -52,41 +52,47 @@ def _link(conn: Connection, conversation: Row[Any], party: dict[str, Any], regio
 
 def create(db: Database, account_sid: str, conversation_id: str, fields: dict[str, Any], region: str,
            clock: Clock) -> Row[Any]:
+    with db.write() as conn:
+        conversation = require_conversation(conn, account_sid, conversation_id, for_update=True)
+        return add(conn, conversation, fields, region, clock)
+
+
+def add(conn: Connection, conversation: Row[Any], fields: dict[str, Any], region: str, clock: Clock) -> Row[Any]:
+    """Record a communication in a locked conversation (the Communications API and actions)."""
     occurred_raw = fields.get("occurredAt")
     try:
         occurred_at = parse_ts(occurred_raw) if occurred_raw else None
     except ValueError:
         raise InvalidRequest("'occurredAt' must be an RFC 3339 date-time with a time zone") from None
     content = {k: v for k, v in fields["content"].items() if v is not None}
-    with db.write() as conn:
-        conversation = require_conversation(conn, account_sid, conversation_id, for_update=True)
-        now = clock.now()
-        status = advance_due(conn, conversation, clock, now)
-        lc.check_accepts_traffic(status)
-        conversation = require_conversation(conn, account_sid, conversation_id)
-        occurred = occurred_at or now
-        author = _link(conn, conversation, fields["author"], region, clock, now)
-        recipients = [_link(conn, conversation, r, region, clock, now) for r in fields["recipients"]]
-        values: dict[str, Any] = {
-            "author": author, "author_participant_id": author["participantId"], "channel": author["channel"],
-            "content": content, "text": content.get("text", ""), "recipients": recipients,
-            "channel_id": fields.get("channelId"), "occurred_at": occurred, "updated_at": now}
-        resource_id = fields.get("resourceId")
-        existing = repo.communication_by_resource(conn, conversation.id, resource_id) if resource_id else None
-        if existing is not None:
-            # Same external resource: updated in place, and not counted as new traffic.
-            if values["channel_id"] is None:
-                values.pop("channel_id")
-            repo.update_communication(conn, existing.id, values)
-            return _require(conn, conversation.id, existing.id)
-        conversation = require_conversation(conn, account_sid, conversation_id)
-        seq = conversation.communication_seq + 1
-        communication_id = ids.new_id(ids.COMMUNICATION)
-        repo.insert_communication(conn, {**values, "id": communication_id, "conversation_id": conversation.id,
-                                         "account_sid": account_sid, "seq": seq, "resource_id": resource_id,
-                                         "created_at": now})
-        _record_traffic(conn, conversation, author["channel"], occurred, seq, clock, now)
-        return _require(conn, conversation.id, communication_id)
+    account_sid, conversation_id = conversation.account_sid, conversation.id
+    now = clock.now()
+    status = advance_due(conn, conversation, clock, now)
+    lc.check_accepts_traffic(status)
+    conversation = require_conversation(conn, account_sid, conversation_id)
+    occurred = occurred_at or now
+    author = _link(conn, conversation, fields["author"], region, clock, now)
+    recipients = [_link(conn, conversation, r, region, clock, now) for r in fields["recipients"]]
+    values: dict[str, Any] = {
+        "author": author, "author_participant_id": author["participantId"], "channel": author["channel"],
+        "content": content, "text": content.get("text", ""), "recipients": recipients,
+        "channel_id": fields.get("channelId"), "occurred_at": occurred, "updated_at": now}
+    resource_id = fields.get("resourceId")
+    existing = repo.communication_by_resource(conn, conversation.id, resource_id) if resource_id else None
+    if existing is not None:
+        # Same external resource: updated in place, and not counted as new traffic.
+        if values["channel_id"] is None:
+            values.pop("channel_id")
+        repo.update_communication(conn, existing.id, values)
+        return _require(conn, conversation.id, existing.id)
+    conversation = require_conversation(conn, account_sid, conversation_id)
+    seq = conversation.communication_seq + 1
+    communication_id = ids.new_id(ids.COMMUNICATION)
+    repo.insert_communication(conn, {**values, "id": communication_id, "conversation_id": conversation.id,
+                                     "account_sid": account_sid, "seq": seq, "resource_id": resource_id,
+                                     "created_at": now})
+    _record_traffic(conn, conversation, author["channel"], occurred, seq, clock, now)
+    return _require(conn, conversation.id, communication_id)
 
 
 def _record_traffic(conn: Connection, conversation: Row[Any], channel: str, occurred: datetime, seq: int,

@@ -123,6 +123,24 @@ conv_communications = Table(
     Index("ix_conv_communications_resource_id", "resource_id"),
 )
 
+# Actions (SEND_MESSAGE): with no carrier behind this server, an action records the message as
+# a communication right away and completes.
+conv_actions = Table(
+    "conv_actions",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("conversation_id", String(48), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("account_sid", String(34), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("related", JSON, nullable=False),
+    Column("failure_reason", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime),
+    Index("ix_conv_actions_conversation_id", "conversation_id"),
+)
+
 # Which Memory profile each participant was resolved to. The participant's rendered
 # ``profileId`` comes from here, so it follows merges (re-pointed foreign key) and disappears
 # when the profile is deleted (cascade).

@@ -13,6 +13,7 @@ from convmem.domain import ids
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import parse_ts, utcnow
 from convmem.storage.conversation_tables import (
+    conv_actions,
     conv_communications,
     conv_configurations,
     conv_idempotency_keys,
@@ -288,3 +289,14 @@ def purge_idempotency_keys(conn: Connection, older_than: timedelta) -> None:
     conn.execute(delete(conv_idempotency_keys).where(conv_idempotency_keys.c.created_at < utcnow() - older_than))
 
 
+
+
+# -- actions -------------------------------------------------------------------------------------
+
+def insert_action(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(conv_actions).values(**values))
+
+
+def get_action(conn: Connection, conversation_id: str, action_id: str) -> Row[Any] | None:
+    return conn.execute(select(conv_actions).where(conv_actions.c.id == action_id,
+                                                   conv_actions.c.conversation_id == conversation_id)).first()

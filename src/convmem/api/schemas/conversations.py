@@ -161,3 +161,29 @@ class CreateCommunicationBody(RequestModel):
     resourceId: ShortText | None = None
     recipients: Annotated[list[ParticipantAddress], Field(min_length=1, max_length=50)]
     occurredAt: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class SendParty(RequestModel):
+    participantId: ShortText | None = None
+    address: Annotated[str, StringConstraints(min_length=1, max_length=254)] | None = None
+    channel: Channel | None = None
+
+
+class SendContent(RequestModel):
+    text: Annotated[str, StringConstraints(max_length=65_536)] | None = None
+    contentId: ShortText | None = None
+    variables: dict[Annotated[str, StringConstraints(max_length=128)], Annotated[str, StringConstraints(
+        max_length=4096)]] | None = None
+    mediaUrls: Annotated[list[Url], Field(max_length=10)] | None = None
+
+
+class SendMessagePayload(RequestModel):
+    from_: SendParty = Field(alias="from")
+    to: Annotated[list[SendParty], Field(min_length=1, max_length=50)]
+    content: SendContent
+    channelSettings: dict[Annotated[str, StringConstraints(max_length=64)], dict[str, object]] | None = None
+
+
+class CreateActionBody(RequestModel):
+    type: Literal["SEND_MESSAGE"]
+    payload: SendMessagePayload

@@ -132,6 +132,23 @@ def upgrade() -> None:
     with op.batch_alter_table('conv_transitions', schema=None) as batch_op:
         batch_op.create_index('ix_conv_transitions_conversation_id', ['conversation_id'], unique=False)
 
+    op.create_table('conv_actions',
+    sa.Column('id', sa.String(length=48), nullable=False),
+    sa.Column('conversation_id', sa.String(length=48), nullable=False),
+    sa.Column('account_sid', sa.String(length=34), nullable=False),
+    sa.Column('type', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('related', sa.JSON(), nullable=False),
+    sa.Column('failure_reason', sa.Text(), nullable=True),
+    sa.Column('created_at', convmem.storage.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', convmem.storage.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', convmem.storage.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_conv_actions_conversation_id_conversations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conv_actions'))
+    )
+    with op.batch_alter_table('conv_actions', schema=None) as batch_op:
+        batch_op.create_index('ix_conv_actions_conversation_id', ['conversation_id'], unique=False)
+
     op.create_table('conversation_profiles',
     sa.Column('participant_id', sa.String(length=48), nullable=False),
     sa.Column('conversation_id', sa.String(length=48), nullable=False),
@@ -158,6 +175,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_conversation_profiles_conversation_id')
 
     op.drop_table('conversation_profiles')
+    with op.batch_alter_table('conv_actions', schema=None) as batch_op:
+        batch_op.drop_index('ix_conv_actions_conversation_id')
+
+    op.drop_table('conv_actions')
     with op.batch_alter_table('conv_transitions', schema=None) as batch_op:
         batch_op.drop_index('ix_conv_transitions_conversation_id')
 
