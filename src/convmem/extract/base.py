@@ -133,6 +133,7 @@ class ExtractionResult:
     summary: ExtractiveSummary | None
     counters: ExtractionCounters
     backend: str
+    fallback_reason: str | None = None  # set when a backend gave up and the offline extractor answered
 
 
 class Extractor(abc.ABC):
