@@ -50,6 +50,7 @@ def clean(sentence: str) -> str:
     text = _LEADING_FILLER.sub("", text.strip())
     text = _INNER_FILLER.sub("", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:-")
+    text = re.sub(r"\s+([!?.,;:])", r"\1", text)
     text = re.sub(r"([!?.])[!?.]+", r"\1", text)
     return text
 

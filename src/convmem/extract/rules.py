@@ -312,7 +312,10 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool) -> Judgement | No
     without a first-person word ("The stories were so inspiring") then still belongs to the speaker's
     account, at a lower confidence.
     """
-    if is_question(sentence) or is_small_talk(sentence):
+    if is_question(sentence) or _GREETING.match(sentence) or _REACTION.match(sentence):
+        return None
+    words = len(content_words(sentence))
+    if words < 2:
         return None
     first_person = bool(_FIRST_PERSON.search(sentence)) or implied_subject(sentence)
     about_other = bool(_SECOND_PERSON.search(sentence)) and not first_person
@@ -320,9 +323,10 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool) -> Judgement | No
         return None
     specific = 0.1 if re.search(r"\b(?:[A-Z][a-z]+|\d+)\b", sentence[1:]) else 0.0
     for kind, confidence, pattern in _RULES:
+        # A rule match on a short sentence ("I was charged twice") still counts; without one, a sentence
+        # needs a few content words to be worth a memory.
         if pattern.search(sentence) and (first_person or kind is ObservationKind.EVENT):
             return Judgement(kind, min(1.0, confidence + specific))
-    words = len(content_words(sentence))
     if first_person and words >= 3:
         return Judgement(ObservationKind.PERSONAL_FACT, 0.5 + specific)
     if in_kept_turn and words >= 4:
