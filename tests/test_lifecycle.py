@@ -267,3 +267,22 @@ def test_live_timers_fire_and_survive_a_restart(database_url: str, db: Database,
     finally:
         stop_server(fast)
     assert _extraction_jobs(db, conv) == ["INACTIVE", "CLOSED"]
+
+
+def test_concurrent_sweeps_apply_each_transition_once(db: Database, account: Credentials, store_id: str) -> None:
+    """Several schedulers (threads here, processes in production) racing over the same due
+    conversations: each transition is applied, and its extraction job enqueued, exactly once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake = FakeClock(T0 + timedelta(days=30))
+    clock = Clock(now=fake)
+    convs = [_conversation(db, account, clock, SMS, store_id) for _ in range(12)]
+    for conv in convs:
+        _say(db, account, clock, conv)
+    fake.advance(minutes=61)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        moved = sum(pool.map(lambda _: sweep(db, clock, limit=3), range(16)))
+    assert moved >= len(convs)  # (other tests' leftovers may be due too)
+    assert all(_status(db, c) == "CLOSED" and _extraction_jobs(db, c) == ["CLOSED"] for c in convs)
+    with db.read() as conn:
+        assert all(len(repo.transitions_of(conn, c)) == 1 for c in convs)
