@@ -123,14 +123,15 @@ def test_neighbouring_turns_are_packed_with_all_their_provenance() -> None:
 
 def test_summary_is_bounded_dated_and_has_provenance() -> None:
     turns = []
-    for i in range(300):
+    for i in range(150):
         turns.append((CUSTOMER, f"I bought {i} lamps for the shop in Leeds and the delivery was late again."))
         turns.append((AGENT, f"We will refund the delivery fee for order {i}."))
     t = transcript(*turns)
-    result = OfflineExtractor().extract(ExtractionRequest(t, CUSTOMER, want_summary=True))
+    generous = OfflineSettings(summary_sentences=500, summary_max_chars=100_000)
+    result = OfflineExtractor(generous).extract(ExtractionRequest(t, CUSTOMER, want_summary=True))
     summary = result.summary
     assert summary is not None
-    assert len(summary.content) <= SUMMARY_MAX_CHARS
+    assert 3000 < len(summary.content) <= SUMMARY_MAX_CHARS
     assert summary.content.startswith("On 2024-03-05, Dana and Sam talked.")
     ids = {c.id for c in t.communications}
     assert summary.provenance.communication_ids and set(summary.provenance.communication_ids) <= ids

@@ -333,8 +333,11 @@ def _compiled() -> _Compiled:
     return _Compiled()
 
 
+@lru_cache(maxsize=8192)
 def screen(sentence: str) -> ScreenResult:
-    """Whether ``sentence`` reveals special-category data, and which category matched first."""
+    """Whether ``sentence`` reveals special-category data, and which category matched first.
+
+    Cached: the extractor screens the same sentence for an observation and again for the summary."""
     return _compiled().check(sentence)
 
 
