@@ -289,7 +289,12 @@ def test_conversation_list_filters_updates_and_delete(v2: Any, http: httpx.Clien
 
 def test_profile_link_follows_merges_and_deletes_and_recall_shape(v2: Any, v1: Any, db: Any, account: Any,
                                                                   store_id: str) -> None:
-    from convmem.services.conversation_memory import extraction_targets, recall_communications
+    from convmem.services.conversation_memory import (
+        advance_watermark,
+        extraction_input,
+        recall_communications,
+        recent_customer_first_texts,
+    )
 
     conv = make_conversation(v2, make_config(v2, store_id), participants=[
         {"name": "Dana", "type": "CUSTOMER", "addresses": [{"channel": "SMS", "address": CUSTOMER_PHONE}]},
@@ -301,7 +306,17 @@ def test_profile_link_follows_merges_and_deletes_and_recall_shape(v2: Any, v1: A
     with db.read() as conn:
         shaped = recall_communications(conn, account.account_sid, store_id, conv.id, 10)
         assert recall_communications(conn, account.account_sid, create_store_like(store_id), conv.id, 10) == []
-        assert extraction_targets(conn, conv.id) == sorted([by_phone["profileId"], by_email["profileId"]])
+        assert recent_customer_first_texts(conn, account.account_sid, store_id, conv.id) == ["Hi there"]
+    with db.write() as conn:
+        job = extraction_input(conn, conv.id)
+        assert job is not None and [c.text for c in job.transcript.communications] == ["Hi there"]
+        assert sorted(p.profile_id for p in job.customers) == sorted([by_phone["profileId"], by_email["profileId"]])
+        assert job.new_ids == {shaped[0]["id"]} and job.watermark == 1
+        advance_watermark(conn, conv.id, job.watermark)
+    later = say(v2, conv.id, AGENT_PHONE, CUSTOMER_PHONE, "Hello Dana")
+    with db.write() as conn:
+        job = extraction_input(conn, conv.id)
+        assert job is not None and job.new_ids == {later.id} and len(job.transcript.communications) == 2
     assert shaped == [{"id": shaped[0]["id"], "channelId": "SM9", "content": {"text": "Hi there"},
                        "author": {"id": by_phone["id"], "name": "Dana", "type": "CUSTOMER",
                                   "profileId": by_phone["profileId"], "address": CUSTOMER_PHONE, "channel": "SMS"},

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from convmem.domain.timefmt import format_ts
+from convmem.extract.base import Communication, Participant, ParticipantType, Transcript
 from convmem.storage import conversations as repo
 
 # Memory's enums lack VIDEO and READ.
@@ -72,54 +73,59 @@ def recall_communications(conn: Connection, account_sid: str, store_id: str, con
 
 
 @dataclass(frozen=True)
-class Turn:
-    """One communication as extraction and query inference see it."""
+class ExtractionInput:
+    """Everything an extraction job needs about one conversation, in the extractor's own types.
 
-    communication_id: str
-    seq: int
-    author_type: str
-    author_name: str | None
-    author_profile_id: str | None
-    text: str
-    occurred_at: Any
+    ``transcript`` is the whole conversation (context); ``new_ids`` are the communications above
+    the watermark (the only ones candidates may come from); ``customers`` are the resolved
+    CUSTOMER participants (one ExtractionRequest each); ``watermark`` is the value to store once
+    the results are written (``advance_watermark``)."""
 
-
-def _turns(conn: Connection, conversation_id: str, rows: list[Row[Any]]) -> list[Turn]:
-    people = _participant_index(conn, conversation_id)
-    turns = []
-    for row in rows:
-        who = people.get(row.author_participant_id or "", {})
-        turns.append(Turn(row.id, row.seq, who.get("type", "UNKNOWN"), who.get("name"), who.get("profileId"),
-                          row.text, row.occurred_at))
-    return turns
+    conversation: Row[Any]
+    transcript: Transcript
+    customers: list[Participant]
+    new_ids: frozenset[str]
+    watermark: int
 
 
-def recent_turns(conn: Connection, account_sid: str, store_id: str, conversation_id: str,
-                 limit: int = 10) -> list[Turn]:
-    """The last ``limit`` communications (oldest first), for inferring a Recall query."""
-    if _conversation_in_store(conn, account_sid, store_id, conversation_id) is None:
-        return []
-    return _turns(conn, conversation_id, repo.recent_communications(conn, conversation_id, limit))
+def _participants(conn: Connection, conversation_id: str) -> dict[str, Participant]:
+    rows = repo.participants_of(conn, conversation_id)
+    links = repo.profile_links(conn, [r.id for r in rows])
+    return {r.id: Participant(r.id, r.name, ParticipantType(r.type), links.get(r.id)) for r in rows}
 
 
-def unprocessed_turns(conn: Connection, conversation_id: str) -> tuple[Row[Any] | None, list[Turn]]:
-    """For the extraction job: the conversation (locked) and its communications above the
-    watermark, in transcript order. ``None`` when the conversation was deleted."""
+def extraction_input(conn: Connection, conversation_id: str) -> ExtractionInput | None:
+    """The conversation (locked, so concurrent jobs on one conversation queue up) and its
+    transcript; None when the conversation was deleted (nothing is extracted then)."""
     row = repo.get_conversation_any_account(conn, conversation_id, for_update=True)
     if row is None:
-        return None, []
-    return row, _turns(conn, conversation_id, repo.communications_after(conn, conversation_id,
-                                                                        row.extraction_watermark))
+        return None
+    people = _participants(conn, conversation_id)
+    rows = repo.communications_after(conn, conversation_id, 0)
+    communications = [Communication(r.id, people.get(r.author_participant_id or "", Participant(
+        r.author_participant_id or "unknown")), r.text, r.occurred_at) for r in rows]
+    new = [r for r in rows if r.seq > row.extraction_watermark]
+    customers = [p for p in people.values() if p.type == ParticipantType.CUSTOMER and p.profile_id]
+    return ExtractionInput(row, Transcript.of(conversation_id, communications), customers,
+                           frozenset(r.id for r in new), max([row.extraction_watermark, *(r.seq for r in new)]))
 
 
-def advance_watermark(conn: Connection, conversation_id: str, turns: list[Turn]) -> None:
-    """Mark ``turns`` processed (in the transaction that wrote what was extracted from them)."""
-    if turns:
-        repo.update_conversation(conn, conversation_id, {"extraction_watermark": max(t.seq for t in turns)})
+def recent_customer_first_texts(conn: Connection, account_sid: str, store_id: str, conversation_id: str,
+                                limit: int = 10) -> list[str]:
+    """Recall query inference: the texts of the last ``limit`` communications, customer turns
+    first, newest first."""
+    if _conversation_in_store(conn, account_sid, store_id, conversation_id) is None:
+        return []
+    people = _participants(conn, conversation_id)
+    rows = list(reversed(repo.recent_communications(conn, conversation_id, limit)))
+
+    def is_customer(r: Row[Any]) -> bool:
+        who = people.get(r.author_participant_id or "")
+        return who is not None and who.type == ParticipantType.CUSTOMER
+
+    return [r.text for r in rows if is_customer(r)] + [r.text for r in rows if not is_customer(r)]
 
 
-def extraction_targets(conn: Connection, conversation_id: str) -> list[str]:
-    """The canonical profiles of the conversation's resolved CUSTOMER participants."""
-    rows = repo.participants_of(conn, conversation_id)
-    links = repo.profile_links(conn, [r.id for r in rows if r.type == "CUSTOMER"])
-    return sorted(set(links.values()))
+def advance_watermark(conn: Connection, conversation_id: str, watermark: int) -> None:
+    """Mark everything up to ``watermark`` processed, in the transaction that wrote the results."""
+    repo.update_conversation(conn, conversation_id, {"extraction_watermark": watermark})
