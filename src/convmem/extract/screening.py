@@ -69,7 +69,9 @@ _BENIGN = [
     r"\bwhite (?:version|model|one|color|colour|shirt|dress|shoes?|sneakers|case|paper|wine|noise|"
     r"label|glove|list|board|space|house)\b",
     r"\bkosher salt\b",
-    r"\b(?:church|temple|chapel|union|mosque) (?:street|st|road|rd|lane|avenue|ave|hill|square)\b",
+    r"\b(?:church|temple|chapel|union|mosque) (?:street|st|road|rd|lane|avenue|ave|hill|square|hall|car park|"
+    r"parking lot)\b",
+    r"\bvoted? (?:for )?(?:your|the|this|our|a) [\w ]{0,30}?(?:best|top|favou?rite|number one)\b",
     r"\bmass (?:email|e-mail|mail|market|produced|production|transit|storage|shooting|update|text)\w*\b",
     r"\bcritical mass\b",
     r"\bpraying mantis\b",
@@ -115,6 +117,10 @@ _TERMS: dict[str, list[str]] = {
         "transplant", "transplants", "impaired", "impairment", "hard of hearing", "multiple sclerosis",
         "muscular dystrophy", "lupus", "fibromyalgia", "hemophilia", "haemophilia", "endometriosis", "glaucoma",
         "cataracts", "cerebral palsy", "down syndrome", "stutter", "prosthetic", "chronic fatigue",
+        "food poisoning", "stomach flu", "hay fever", "whiplash", "sciatica", "hernia", "gout", "shingles",
+        "measles", "chickenpox", "tonsillitis", "appendicitis", "ulcer", "anemia", "anaemia", "vertigo",
+        "tinnitus", "osteoporosis", "scoliosis", "leukemia", "leukaemia", "lymphoma", "herpes", "chlamydia",
+        "angina", "heart condition", "heart surgery", "bypass surgery", "gave birth", "c-section",
         "counseling sessions", "therapy sessions", "mental illness", "self-harm", "suicidal", "suicide",
     ],
     RELIGION: [
@@ -127,7 +133,9 @@ _TERMS: dict[str, list[str]] = {
         "baptism", "bar mitzvah", "bat mitzvah", "first communion", "pastor", "priest", "rabbi", "imam",
         "minister at my", "pilgrimage", "hajj", "sabbath", "shabbat", "scripture", "worship", "congregation",
         "parish", "religious", "religion", "spiritual", "spirituality", "believe in god", "jehovah's",
-        "scientology", "halal", "keep kosher", "gurdwara", "meditation retreat", "born again", "devout",
+        "scientology", "halal", "keep kosher", "hijab", "niqab", "burqa", "kippah", "yarmulke", "rosary",
+        "menorah", "tallit", "iftar", "suhoor", "prayer mat", "prayer rug", "gurdwara", "meditation retreat",
+        "born again", "devout",
     ],
     POLITICS: [
         "voted", "voting", "vote", "ballot", "=election", "=elections", "democrat", "democrats", "democratic party",
@@ -152,7 +160,8 @@ _TERMS: dict[str, list[str]] = {
         "latino", "latina", "latinx", "hispanic", "asian american", "asian-american", "caucasian",
         "indigenous", "native american", "aboriginal", "first nations", "biracial", "mixed-race", "mixed race",
         "skin color", "skin colour", "person of color", "people of color", "bame", "romani",
-        "=arab", "=arabs", "desi", "minority background", "my heritage", "my ancestry", "my roots are",
+        "=arab", "=arabs", "desi", "descent", "ethnic background", "descended from",
+        "minority background", "my heritage", "my ancestry", "my roots are",
     ],
     TRADE_UNION: [
         "trade union", "trade unions", "labor union", "labour union", "union rep", "union representative",
@@ -197,6 +206,8 @@ _CONTEXT: dict[str, list[str]] = {
         r"\b(?:mental|physical) (?:health|illness|breakdown)\b",
         rf"\b{_SUBJ}\s*{_BE}\s*(?:\w+ )?disabled\b",
         r"\b(?:hip|knee|shoulder|joint|valve) replacement\b",
+        r"\bbad (?:back|knee|knees|hip|hips|heart|leg|shoulder|ankle)\b",
+        r"\b(?:just |recently )?had (?:a|her|our|their|the) (?:baby|miscarriage|operation|procedure)\b",
         r"\bdisabled (?:person|people|veteran|son|daughter|child|kid|mother|father|parking|badge|access|spouse)\b",
         r"\b(?:ear|sinus|chest|eye|skin|bladder|urinary|throat|lung|yeast|tooth) infection\b",
         rf"\b{_POSS} (?:symptoms|transition|surgery|diagnosis|meds|pills|inhaler)\b",
@@ -211,9 +222,12 @@ _CONTEXT: dict[str, list[str]] = {
         r"\bgod (?:willing|has a plan|is good|bless)\b",
         r"\b(?:only eat|eat only|keep|keeps|kept) (?:halal|kosher)\b",
         r"\bfasting for\b|\bobserve (?:the )?sabbath\b",
+        r"\b(?:fast|fasting) (?:until|till|til) (?:sundown|sunset|dusk)\b|\bbreak(?:ing)? (?:the|our|my) fast\b",
     ],
     POLITICS: [
-        rf"\b{_SUBJ}\s*{_BE}\s*(?:\w+ )?(?:a |an )?(?:liberal|conservative|leftist|progressive|centrist)\b",
+        rf"\b{_SUBJ}\s*{_BE}\s*(?:\w+ )?(?:a |an )?(?:\w+ )?(?:liberal|conservative|leftist|progressive|centrist)\b",
+        r"\b(?:leftists?|lefty|right-winger|my candidate|our candidate|door-knocking|knocking on doors for|"
+        r"phone[- ]banking for)\b",
         r"\b(?:liberals|conservatives|leftists|progressives)\b",
         r"\b(?:support|supports|supported|back|backed|volunteer(?:ed|ing)? for) (?:the )?(?:labou?r|"
         r"democrats?|republicans?|tories|greens|liberals|conservatives|socialists)\b",
@@ -226,6 +240,7 @@ _CONTEXT: dict[str, list[str]] = {
         rf"\b{_POSS} (?:same-sex|gay|lesbian) (?:partner|wife|husband|couple)\b",
         r"\btransitioning (?:to|from) (?:male|female|a man|a woman)\b",
         r"\bmy (?:wife and i|husband and i) are both (?:women|men)\b",
+        r"\b(?:two|2) (?:dads|moms|mums|mommies|daddies)\b",
         r"\b(?:one[- ]night stand|sleeping with|slept with|sex with|having sex)\b",
     ],
     RACIAL_ETHNIC: [
@@ -259,6 +274,7 @@ _CONTEXT: dict[str, list[str]] = {
         r"\b(?:genes?|gene) (?:test|testing|variant|mutation|results?)\b",
         r"\brun(?:s)? in (?:my|our|her|his|their|the) family\b",
         r"\bancestry (?:test|kit|results?)\b",
+        r"\bbrca ?\d?\b",
         r"\bcarrier (?:for|of) (?:the |a )?(?:gene|\w+ (?:fibrosis|anemia|anaemia|disease|syndrome|trait))\b",
     ],
     BIOMETRIC: [
@@ -271,6 +287,9 @@ _CONTEXT: dict[str, list[str]] = {
         r"photo for (?:id|verification))\b",
         r"\b(?:fingerprints?|face|voice|iris) (?:was|were|is|are) (?:stored|scanned|saved|collected|on file|"
         r"registered|enrolled|leaked)\b",
+        r"\b(?:scan|photo|photograph|picture|image|template|recording) of (?:my|her|his|their) (?:face|fingerprints?|"
+        r"thumb|iris|irises|retinas?|eyes?|palm|voice)\b",
+        r"\bphotograph(?:ed|s)? (?:my|her|his|their) (?:face|iris|eyes?|retina)\b",
         r"\bselfie (?:with|and) (?:my|her|his|their) (?:id|passport|licen[cs]e)\b",
     ],
 }
