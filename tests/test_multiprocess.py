@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +17,8 @@ import httpx
 import pytest
 
 from convmem.storage.db import Database
-from tests.conftest import Credentials, LiveServer, create_store, start_server, stop_server
+from convmem.storage.rate_limits import SharedTokenBuckets
+from tests.conftest import BACKEND, Credentials, LiveServer, create_store, start_server, stop_server
 
 STORES = "/v1/ControlPlane/Stores"
 EXTRA_PROCESSES = 2
@@ -129,3 +131,54 @@ def test_serve_with_two_workers(database_url: str, db: Database, account: Creden
     finally:
         stop_server(live)
     assert live.process.returncode is not None
+
+
+postgresql_only = pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="rate-limit buckets live in PostgreSQL; a SQLite deployment is one server with in-process buckets")
+
+
+@postgresql_only
+def test_shared_buckets_never_overdraw_under_concurrency(db: Database) -> None:
+    buckets = SharedTokenBuckets(db, rate=0.001, burst=10)
+    key = f"test-{secrets.token_hex(8)}"
+    barrier = threading.Barrier(20)
+
+    def take(_: int) -> int:
+        barrier.wait(timeout=30)
+        return buckets.take(key)
+
+    with ThreadPoolExecutor(20) as pool:
+        waits = list(pool.map(take, range(20)))
+    assert waits.count(0) == 10
+    assert all(wait >= 900 for wait in waits if wait)  # about 1/rate seconds until the next token
+
+
+@postgresql_only
+def test_shared_buckets_refill_up_to_the_burst(db: Database) -> None:
+    buckets = SharedTokenBuckets(db, rate=50, burst=2)
+    key = f"test-{secrets.token_hex(8)}"
+    assert [buckets.take(key), buckets.take(key)] == [0, 0]
+    assert buckets.take(key) == 1
+    time.sleep(0.2)  # 10 tokens' worth of time, capped at the burst of 2
+    assert [buckets.take(key), buckets.take(key)] == [0, 0]
+    assert buckets.take(key) == 1
+    assert SharedTokenBuckets(db, rate=0, burst=1).take(key) == 0  # rate 0 disables the limit
+
+
+@postgresql_only
+def test_processes_share_one_rate_limit_budget(database_url: str, account: Credentials, tmp_path: Path) -> None:
+    limits = {"CONVMEM_RATE_LIMIT_PER_SECOND": "0.001", "CONVMEM_RATE_LIMIT_BURST": "10"}
+    with ThreadPoolExecutor(2) as pool:
+        limited = list(pool.map(lambda i: start_server(database_url, tmp_path / f"limited{i}.log", extra_env=limits),
+                                range(2)))
+    try:
+        auth = (account.account_sid, account.auth_token)
+        responses = [httpx.get(f"{limited[i % 2].url}{STORES}", auth=auth, timeout=30) for i in range(20)]
+    finally:
+        for live in limited:
+            stop_server(live)
+    assert [r.status_code for r in responses] == [200] * 10 + [429] * 10
+    refused = responses[-1]
+    assert refused.json()["code"] == 20429
+    assert int(refused.headers["Retry-After"]) >= 1

@@ -41,7 +41,7 @@ from convmem.auth.service import Authenticator
 from convmem.config import Settings
 from convmem.domain.pagination import TokenCodec
 from convmem.domain.ranking import FusionWeights
-from convmem.domain.rate_limit import TokenBuckets
+from convmem.domain.rate_limit import RateLimiter, TokenBuckets
 from convmem.jobs.worker import JobWorker
 from convmem.search import embed_jobs, lexical
 from convmem.search.embedding import get_embedder
@@ -50,12 +50,20 @@ from convmem.services.conversation_lifecycle import Clock, Scheduler
 from convmem.services.recall import RecallEngine
 from convmem.storage import accounts
 from convmem.storage.db import Database
+from convmem.storage.rate_limits import SharedTokenBuckets
 
 # Literal segments under /Profiles/ (Lookup, Bulk, Imports) come before /Profiles/{profileId}.
 ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations,
            lookup, bulk, imports, profiles, traits, identifiers, observations, summaries, recall,
            conversation_configurations, conversation_operations, conversations, conversation_participants,
            conversation_communications, conversation_actions)
+
+
+def _rate_limiter(settings: Settings, db: Database) -> RateLimiter:
+    """Buckets in PostgreSQL, shared by every process on the database; in memory on SQLite."""
+    if db.is_sqlite:
+        return TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+    return SharedTokenBuckets(db, settings.rate_limit_per_second, settings.rate_limit_burst)
 
 
 def build_context(settings: Settings) -> ServerContext:
@@ -67,7 +75,7 @@ def build_context(settings: Settings) -> ServerContext:
         settings=settings,
         db=db,
         authenticator=Authenticator(db),
-        limiter=TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst),
+        limiter=_rate_limiter(settings, db),
         tokens=TokenCodec(bytes.fromhex(page_key)),
     )
 

@@ -11,7 +11,7 @@ from convmem.auth.service import Authenticator
 from convmem.config import Settings
 from convmem.domain.errors import InvalidRequest, RateLimited
 from convmem.domain.pagination import Cursor, TokenCodec, clamp_page_size
-from convmem.domain.rate_limit import TokenBuckets
+from convmem.domain.rate_limit import RateLimiter
 from convmem.storage.db import Database
 
 
@@ -20,7 +20,7 @@ class ServerContext:
     settings: Settings
     db: Database
     authenticator: Authenticator
-    limiter: TokenBuckets
+    limiter: RateLimiter
     tokens: TokenCodec
 
 

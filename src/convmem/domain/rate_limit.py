@@ -6,6 +6,13 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+
+class RateLimiter(Protocol):
+    def take(self, key: str) -> int:
+        """0 when a request may proceed, else the whole seconds to wait for a token."""
+        ...
 
 
 class TokenBuckets:

@@ -11,6 +11,7 @@ from convmem.storage import (  # noqa: F401  (registers the tables)
     job_tables,
     memory_tables,
     profile_tables,
+    rate_limits,
     tables,
 )
 from convmem.storage.tables import metadata
