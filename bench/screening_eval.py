@@ -1,6 +1,6 @@
 """Precision and recall of the GDPR special-category screen on the labelled sentence set.
 
-Usage: .venv/bin/python bench/screening_eval.py [--split dev|heldout|heldout2|heldout3|all]
+Usage: .venv/bin/python bench/screening_eval.py [--split dev|heldout|heldout2|heldout3|heldout4|all]
 
 The set (tests/data/special_category_sentences.jsonl) was written for this project: half sensitive
 sentences across all eight categories, half ordinary customer-support talk with hard negatives
@@ -9,7 +9,9 @@ were written and used:
 - dev: tuned on.
 - heldout: written with dev, first measured untouched (recall 0.886, precision 0.975), then tuned on.
 - heldout2: written after that, first measured untouched (recall 0.761, precision 0.946), then tuned on.
-- heldout3: written last and never tuned on (first measured: recall 0.821, precision 0.970). This is the
+- heldout3: written after that, first measured untouched (recall 0.821, precision 0.970); the lexicons were
+  then broadened category-wide (screening_lexicon.py), which also fixed its misses.
+- heldout4: written last and never tuned on (first measured: recall 0.780, precision 0.889). This is the
   honest estimate of how the lexicons generalise to phrasings nobody fitted them to.
 """
 
@@ -90,9 +92,9 @@ def report(name: str, rows: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=["dev", "heldout", "heldout2", "heldout3", "all"], default="all")
+    parser.add_argument("--split", choices=["dev", "heldout", "heldout2", "heldout3", "heldout4", "all"], default="all")
     args = parser.parse_args()
-    splits = ["dev", "heldout", "heldout2", "heldout3", "all"] if args.split == "all" else [args.split]
+    splits = ["dev", "heldout", "heldout2", "heldout3", "heldout4", "all"] if args.split == "all" else [args.split]
     for split in splits:
         report(split, load(split))
 

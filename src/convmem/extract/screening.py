@@ -32,6 +32,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from convmem.extract.screening_lexicon import EXTRA_CONTEXT, EXTRA_TERMS
+
 HEALTH = "health"
 RELIGION = "religion"
 POLITICS = "politics"
@@ -310,7 +312,7 @@ class _Compiled:
         self.single: dict[str, str] = {}  # stem -> category
         self.exact: dict[str, str] = {}  # "=word" terms whose stem collides with ordinary words
         phrases: list[tuple[str, str]] = []
-        for category, terms in _TERMS.items():
+        for category, terms in [*_TERMS.items(), *EXTRA_TERMS.items()]:
             for term in terms:
                 if term.startswith("="):
                     self.exact[term[1:]] = category
@@ -320,7 +322,7 @@ class _Compiled:
                     phrases.append((category, term))
         self.patterns = [
             (category, re.compile(pattern, re.IGNORECASE))
-            for category, group in _CONTEXT.items()
+            for category, group in [*_CONTEXT.items(), *EXTRA_CONTEXT.items()]
             for pattern in group
         ]
         # Multi-word terms: one alternation (longest first), the category looked up from the match.
