@@ -265,3 +265,15 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings is not None
     assert (settings.base_url, settings.model, settings.api_key, settings.timeout_seconds) == (
         "http://127.0.0.1:8080/v1", "qwen", "k", 5.0)
+
+
+def test_build_extractor_picks_the_backend_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from convmem.extract import OfflineExtractor, build_extractor
+
+    monkeypatch.delenv("CONVMEM_EXTRACT_LLM_BASE_URL", raising=False)
+    assert isinstance(build_extractor(), OfflineExtractor)
+    monkeypatch.setenv("CONVMEM_EXTRACT_LLM_BASE_URL", "http://127.0.0.1:8080/v1")
+    monkeypatch.setenv("CONVMEM_EXTRACT_LLM_MODEL", "qwen")
+    extractor = build_extractor()
+    assert isinstance(extractor, LLMExtractor)
+    assert isinstance(extractor.fallback, OfflineExtractor)
