@@ -4,6 +4,7 @@ token pagination, timestamps, probes and the OpenAPI document."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import timedelta
 
@@ -111,6 +112,16 @@ def test_status_url_honours_host_and_forwarded_headers(http: httpx.Client) -> No
                                                     "X-Forwarded-Host": "edge.example.test, inner"}).json()
     assert op["statusUrl"] == f"https://edge.example.test{OPERATIONS}/{op_id}"
     assert op["resultUrl"].startswith("https://edge.example.test/v1/ControlPlane/Stores/mem_store_")
+
+
+def test_garbage_forwarding_headers_are_not_echoed(http: httpx.Client, server: LiveServer) -> None:
+    for headers in ({"X-Forwarded-Proto": "javascript"}, {"X-Forwarded-Host": "evil.test/phish?x="},
+                    {"X-Forwarded-Host": "user@evil.test"}, {"X-Forwarded-Host": "a b"}):
+        resp = http.post(STORES, json={"displayName": f"fwd-{secrets.token_hex(3)}"}, headers=headers)
+        assert_accepted(resp, server.url)
+    resp = http.post(STORES, json={"displayName": "ipv6"}, headers={"Host": "[::1]:9000",
+                                                                     "X-Forwarded-Host": "docker_svc:8080"})
+    assert_accepted(resp, "http://docker_svc:8080")
 
 
 def test_operations_are_kept_seven_days(http: httpx.Client, db: Database) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -43,12 +44,25 @@ def current_account(request: Request, ctx: Context) -> str:
 Account = Annotated[str, Depends(current_account)]
 
 
+# host, IPv4 or [IPv6], with an optional port: anything else in Host/X-Forwarded-Host is ignored
+# rather than pasted into the statusUrl and Location we send back.
+_AUTHORITY = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
+
+
+def _first(request: Request, header: str) -> str:
+    return request.headers.get(header, "").split(",")[0].strip()
+
+
 def base_url(request: Request) -> str:
     """The URL prefix clients used to reach us, behind a proxy too."""
-    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip() or request.url.scheme
-    host = request.headers.get("x-forwarded-host", "").split(",")[0].strip() \
-        or request.headers.get("host") or request.url.netloc
-    return f"{proto}://{host}"
+    proto = _first(request, "x-forwarded-proto").lower()
+    if proto not in ("http", "https"):
+        proto = request.url.scheme
+    for host in (_first(request, "x-forwarded-host"), request.headers.get("host", "").strip()):
+        if _AUTHORITY.match(host):
+            return f"{proto}://{host}"
+    server = request.scope.get("server") or ("127.0.0.1", 80)
+    return f"{proto}://{server[0]}:{server[1]}"
 
 
 BaseUrl = Annotated[str, Depends(base_url)]
