@@ -10,7 +10,9 @@ import os
 import re
 import secrets
 import subprocess
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -200,3 +202,20 @@ def test_secrets_are_stored_hashed(db: Database, account: Credentials) -> None:
     assert account_row.token_hash != account.auth_token
     assert key_row.secret_hash != key.secret
     assert key_row.account_sid == account.account_sid
+
+
+def test_concurrent_bootstraps_of_one_account_all_succeed(db: Database) -> None:
+    """Server processes starting together with the same CONVMEM_ACCOUNT_SID must not trip over
+    each other's insert (one of them would fail to start)."""
+    for _ in range(5):  # a handful of rounds: the race, when there is one, shows in most of them
+        sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+        barrier = threading.Barrier(6)
+
+        def bootstrap(_: int, sid: str = sid, token: str = token, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait(timeout=30)
+            auth.ensure_account(db, sid, token)
+
+        with ThreadPoolExecutor(6) as pool:
+            list(pool.map(bootstrap, range(6)))
+        with db.read() as conn:
+            assert conn.execute(select(accounts.c.sid).where(accounts.c.sid == sid)).all() == [(sid,)]

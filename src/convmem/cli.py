@@ -67,8 +67,7 @@ def serve(
     try:
         if settings.account_sid and settings.auth_token:
             auth.ensure_account(db, settings.account_sid, settings.auth_token)
-        elif not auth.has_accounts(db):
-            issued = auth.create_account(db)
+        elif (issued := auth.create_first_account(db)) is not None:
             typer.echo("Created the first account. Keep these credentials; the token is not shown again:")
             typer.echo(json.dumps({"accountSid": issued.account_sid, "authToken": issued.auth_token}))
             sys.stdout.flush()

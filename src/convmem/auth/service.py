@@ -9,13 +9,17 @@ import threading
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from convmem.auth import credentials
 from convmem.domain.errors import InvalidRequest, Unauthorized
 from convmem.storage import accounts as account_store
 from convmem.storage.db import Database
+from convmem.storage.dialects import postgresql
 
 _CACHE_SECONDS = 60.0
 _UNAUTHORIZED = "Failed to complete request due to lack of authentication credentials"
+_BOOTSTRAP_LOCK = 0x636F6E766D656E  # serialises start-up account creation between processes
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ def ensure_account(db: Database, account_sid: str, auth_token: str) -> None:
         raise InvalidRequest("CONVMEM_AUTH_TOKEN must be at least 16 characters")
     token_hash = credentials.hash_secret(auth_token)
     with db.write() as conn:
+        _lock_bootstrap(db, conn)
         if account_store.account_exists(conn, account_sid):
             account_store.set_account_token(conn, account_sid, token_hash)
         else:
@@ -65,6 +70,25 @@ def ensure_account(db: Database, account_sid: str, auth_token: str) -> None:
 def has_accounts(db: Database) -> bool:
     with db.read() as conn:
         return account_store.count_accounts(conn) > 0
+
+
+def create_first_account(db: Database) -> IssuedAccount | None:
+    """The account of a first start: created when the database has none, else None."""
+    sid, token = credentials.new_account_sid(), credentials.new_auth_token()
+    with db.write() as conn:
+        _lock_bootstrap(db, conn)
+        if account_store.count_accounts(conn) > 0:
+            return None
+        account_store.create_account(conn, sid, credentials.hash_secret(token))
+    return IssuedAccount(sid, token)
+
+
+def _lock_bootstrap(db: Database, conn: Connection) -> None:
+    """Server processes may start together on one PostgreSQL: without this, two of them could
+    both find the bootstrap account missing and both insert it (one then fails to start), or
+    both create a "first" account. SQLite's BEGIN IMMEDIATE already serialises them."""
+    if not db.is_sqlite:
+        postgresql.advisory_lock(conn, _BOOTSTRAP_LOCK)
 
 
 class Authenticator:
