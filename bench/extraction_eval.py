@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+
+import Stemmer
 
 from convmem.extract.base import (
     CandidateObservation,
@@ -92,6 +96,60 @@ def run_sample(
     return turns_total, observations, per_session, elapsed, counters
 
 
+_STEMMER = Stemmer.Stemmer("english")
+_STOP = frozenset(
+    [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "did", "do", "does", "for", "from", "had", "has",
+        "have", "he", "her", "his", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "she",
+        "that", "the", "their", "them", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which",
+        "who", "why", "will", "with", "would", "you", "your",
+    ]
+)
+
+
+def _terms(text: str) -> list[str]:
+    return _STEMMER.stemWords([w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP])
+
+
+class BM25:
+    """Plain Okapi BM25 (k1=1.2, b=0.75): a lexical proxy for Recall, to compare items in one run."""
+
+    def __init__(self, documents: list[str]) -> None:
+        self.docs = [Counter(_terms(d)) for d in documents]
+        self.lengths = [sum(d.values()) for d in self.docs]
+        self.average = sum(self.lengths) / max(1, len(self.lengths))
+        df: Counter[str] = Counter()
+        for doc in self.docs:
+            df.update(doc.keys())
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+
+    def top(self, query: str, k: int) -> list[int]:
+        terms = _terms(query)
+        scores = []
+        for index, doc in enumerate(self.docs):
+            norm = 1.2 * (0.25 + 0.75 * self.lengths[index] / self.average)
+            score = sum(self.idf[t] * doc[t] * 2.2 / (doc[t] + norm) for t in terms if t in doc)
+            if score > 0:
+                scores.append((score, index))
+        return [index for _, index in sorted(scores, reverse=True)[:k]]
+
+
+def recall_at_k(sample: dict, items: list[tuple[str, set[str]]], k: int = 10) -> tuple[int, int]:
+    """Questions (categories 1-4) whose top-k items by BM25 include one with an evidence turn."""
+    index = BM25([text for text, _ in items])
+    hits = total = 0
+    for qa in sample["qa"]:
+        if qa.get("category") not in (1, 2, 3, 4):
+            continue
+        evidence = {p.strip() for ref in qa.get("evidence", []) for p in re.split(r"[;,]", ref) if p.strip()}
+        if not evidence:
+            continue
+        total += 1
+        hits += any(items[i][1] & evidence for i in index.top(qa["question"], k))
+    return hits, total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -100,6 +158,7 @@ def main() -> None:
     parser.add_argument("--turns-per-observation", type=int, default=OfflineSettings().max_turns_per_observation)
     parser.add_argument("--min-confidence", type=float, default=OfflineSettings().min_confidence)
     parser.add_argument("--show", type=int, default=0, help="print the first N observations of each sample")
+    parser.add_argument("--bm25", action="store_true", help="also R@10 of BM25 over observations vs raw turns")
     parser.add_argument("--missed", type=int, default=0, help="print N evidence turns no observation covers")
     args = parser.parse_args()
 
@@ -146,12 +205,37 @@ def main() -> None:
         grand["seen"] += counters["seen"]
         grand["dropped"] += counters["dropped"]
         grand["chars"] += sum(len(o.content) for o in observations)
+        if args.bm25:
+            turn_items = [(f"{speaker}: {text}", {dia_id}) for dia_id, (speaker, text) in text_by_id.items()]
+            obs_items = [(o.content, set(o.provenance.communication_ids)) for o in observations]
+            turn_hits, questions = recall_at_k(sample, turn_items)
+            obs_hits, _ = recall_at_k(sample, obs_items)
+            # Same groups of turns as the observations, but their raw text: separates what packing gives
+            # from what selection and rewriting give.
+            raw_group_items = [
+                (" ".join(f"{text_by_id[i][0]}: {text_by_id[i][1]}" for i in o.provenance.communication_ids),
+                 set(o.provenance.communication_ids))
+                for o in observations
+            ]
+            group_hits, _ = recall_at_k(sample, raw_group_items)
+            grand["group_hits"] = grand.get("group_hits", 0) + group_hits
+            grand["questions"] = grand.get("questions", 0) + questions
+            grand["turn_hits"] = grand.get("turn_hits", 0) + turn_hits
+            grand["obs_hits"] = grand.get("obs_hits", 0) + obs_hits
+            print(f"       BM25 R@10 over raw turns {turn_hits / questions:.1%} | over observations "
+                  f"{obs_hits / questions:.1%} | over the same turn groups, raw {group_hits / questions:.1%} "
+                  f"({questions} questions)")
     print(f"{'all':>6} {'':>8} {grand['turns']:>6} {grand['observations']:>5} "
           f"{grand['observations'] / grand['turns']:>8.2f} {'':>11} {grand['evidence']:>8} "
           f"{grand['covered'] / grand['evidence']:>8.1%} {grand['turns'] / grand['elapsed']:>8.0f}")
     print(f"candidate sentences {grand['seen']}, dropped by the special-category screen {grand['dropped']} "
           f"({grand['dropped'] / max(1, grand['seen']):.1%}); mean observation length "
           f"{grand['chars'] / max(1, grand['observations']):.0f} chars")
+    if args.bm25:
+        questions = grand["questions"]
+        print(f"BM25 R@10 (whole conversation as one pool, {questions} questions): raw turns "
+              f"{grand['turn_hits'] / questions:.1%}, observations {grand['obs_hits'] / questions:.1%}, "
+              f"raw text of the observations' turn groups {grand['group_hits'] / questions:.1%}")
     print("reference: storing every raw turn = 1.00 item/turn and 100% coverage (BM25 over raw turns ~62% R@10)")
 
 
