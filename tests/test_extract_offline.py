@@ -80,6 +80,13 @@ def test_agent_commitment_is_attributed_to_the_agent_and_addressed_to_the_custom
     assert commitment.provenance.communication_ids == ("conv_communication_1",)
 
 
+def test_ai_agent_past_commitment_keeps_its_subject() -> None:
+    ai = Participant("conv_participant_ai", "Assistant", ParticipantType.AI_AGENT)
+    t = transcript((CUSTOMER, "Please call me after 5pm."), (ai, "Noted. I've added a note to call you after 5pm."))
+    commitment = next(o for o in extract(t) if o.kind is ObservationKind.AGENT_COMMITMENT)
+    assert commitment.content == "On 2024-03-05, Assistant (agent) added a note to call Dana after 5pm."
+
+
 def test_customer_is_matched_by_profile_when_participant_ids_differ() -> None:
     other_participant = Participant("conv_participant_c2", "Dana", ParticipantType.CUSTOMER, "mem_profile_dana")
     (observation,) = extract(transcript((other_participant, "I live in Leeds with my partner.")))
@@ -153,6 +160,7 @@ def test_timestamps_must_be_aware() -> None:
     [
         ("I'm keen on counseling", "Dana is keen on counseling"),
         ("I go to the gym every morning", "Dana goes to the gym every morning"),
+        ("I need help with my internet", "Dana needs help with their internet"),
         ("I don't like the new layout", "Dana doesn't like the new layout"),
         ("Just got some new shoes", "Dana just got some new shoes"),
         ("Researching adoption agencies this week", "Dana is researching adoption agencies this week"),

@@ -252,9 +252,10 @@ class OfflineExtractor(Extractor):
             if not action:
                 continue
             counters.candidates_seen += 1
-            action = rewrite.to_third_person(action, agent, customer_name)
+            past = bool(_PAST_COMMITMENT.match(action))
+            action = rewrite.to_third_person(action, agent, customer_name, subject_start=False)
             subject = agent if agent.lower() in ("the agent",) else f"{agent} (agent)"
-            if _PAST_COMMITMENT.match(action):
+            if past:
                 text = f"{subject} {action}"
             else:
                 text = f"{subject} committed to {action} for {customer_name}" if " " + customer_name not in (

@@ -17,7 +17,8 @@ _LEADING_FILLER = re.compile(
     r"omg|ok|okay|btw|by the way|anyway|anyways|honestly|actually|totally|definitely|absolutely|right|"
     r"true|sure|cool|awesome|great|nice|thanks|thank you|gosh|man|dude|ugh|yay|lmao|you know|i mean|"
     r"to be honest|tbh|speaking of which|speaking of that|funny you (?:should )?(?:ask|mention)|"
-    r"[a-z]+ you for asking|good question|and|but|plus|however|besides|that said|speaking of|oh and|"
+    r"[a-z]+ you for asking|good question|and|but|plus|however|that said|also|understood|noted|got it|"
+    r"certainly|sure thing|of course|no problem|speaking of|oh and|"
     r"on (?:a|another|that|the) (?:different|side|similar|related|brighter|lighter|other) note)\b[,!.;:\-\s]*)+",
     re.IGNORECASE,
 )
@@ -25,7 +26,7 @@ _INNER_FILLER = re.compile(r",?\s*\b(?:you know|i mean|like,|kinda|sorta|lol|hah
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]+")
 
 _MODALS = {"will", "would", "can", "could", "should", "might", "must", "may", "shall", "had", "was", "were",
-           "did", "used", "ought", "need", "dare"}
+           "did", "used", "ought"}
 _IRREGULAR_PAST = {
     "went", "had", "was", "were", "did", "got", "made", "saw", "took", "came", "gave", "found", "thought",
     "told", "felt", "left", "kept", "bought", "brought", "began", "ran", "met", "read", "wrote", "sat",
@@ -59,7 +60,8 @@ def _third_person_verb(word: str) -> str:
     lower = word.lower()
     if lower in _IRREGULAR_PRESENT:
         return _IRREGULAR_PRESENT[lower]
-    if lower in _MODALS or lower in _IRREGULAR_PAST or lower.endswith(("ed", "n't")) or not lower.isalpha():
+    past_form = lower.endswith("ed") and not lower.endswith("eed")  # "need", "feed" are present tense
+    if lower in _MODALS or lower in _IRREGULAR_PAST or past_form or lower.endswith("n't") or not lower.isalpha():
         return word
     if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
         return word + "es"
@@ -157,11 +159,14 @@ _WORDS_RE = [(re.compile(p, re.IGNORECASE if not p.startswith(r"\bus") else 0), 
 _I_VERB = re.compile(r"^i\s+", re.IGNORECASE)
 
 
-def to_third_person(sentence: str, name: str, other: str) -> str:
-    """Rewrite a cleaned first-person sentence about ``name``; the result has no "I", "my" or "you"."""
+def to_third_person(sentence: str, name: str, other: str, subject_start: bool = True) -> str:
+    """Rewrite a cleaned first-person sentence about ``name``; the result has no "I", "my" or "you".
+
+    ``subject_start=False`` only swaps pronouns (for a clause that follows its own subject)."""
     text = sentence
-    replaced = False
-    if (_IMPLIED_PROGRESSIVE_RE.search(text) or _GOING_TO_RE.search(text)) and not _FINITE_VERB.search(text):
+    replaced = not subject_start
+    implied = bool(_IMPLIED_PROGRESSIVE_RE.search(text) or _GOING_TO_RE.search(text))
+    if not replaced and implied and not _FINITE_VERB.search(text):
         text = _GOING_TO_RE.sub("going to", text[:1].lower() + text[1:], count=1)
         text = f"{name} is {text}"
         replaced = True
@@ -195,7 +200,7 @@ def lower_first(text: str, names: set[str]) -> str:
         return text
     words = text.split(" ", 2)
     first = words[0].strip(",.!?;:'\"")
-    if not first or first in names or first.isupper() or first[:1].islower():
+    if not first or first in names or first.isupper() or first[:1].islower() or first.lower() in _CALENDAR:
         return text
     if first.lower().removesuffix("'s") in _COMMON_STARTERS or "'" in first:
         return text[0].lower() + text[1:]
@@ -205,6 +210,10 @@ def lower_first(text: str, names: set[str]) -> str:
     return text[0].lower() + text[1:]
 
 
+_CALENDAR = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}
 _COMMON_STARTERS = {
     "the", "a", "an", "it", "it's", "this", "that", "these", "those", "there", "they", "their", "he", "she",
     "his", "her", "we", "our", "some", "all", "one", "both", "each", "every", "last", "next", "yesterday",
