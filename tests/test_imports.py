@@ -14,6 +14,7 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from twilio.rest.memory.v1.import_ import ImportList
+from twilio.rest.memory.v1.lookup import LookupList
 
 from convmem.storage.db import Database
 from tests.conftest import Credentials, LiveServer, start_server, stop_server
@@ -76,7 +77,8 @@ def test_import_good_and_bad_rows(v1: Any, store_id: str, http: httpx.Client) ->
     assert rows_in_error == [4, 5, 7]
     profiles = list(v1.profiles(store_id).list(order_by="ASC"))
     assert len(profiles) == 3
-    ann = v1.profiles(store_id, profiles[0]).fetch().traits
+    ann_id = v1.lookup(store_id).create(LookupList.Identifier({"idType": "email", "value": "ann@example.com"}))
+    ann = v1.profiles(store_id, ann_id.profiles[0]).fetch().traits
     assert ann == {"Contact": {"email": "ANN@example.com", "firstName": "Annie"}, "Loyalty": {"points": 10}}
     assert list(v1.imports(store_id).list()) == [created.import_id]
 

@@ -19,8 +19,8 @@ from convmem.domain.timefmt import utcnow
 from convmem.domain.trait_values import UndeclaredTrait, check_declared
 from convmem.jobs import JobContext, queue, register
 from convmem.services.common import require_store
-from convmem.services.profiles import upsert_in
-from convmem.services.resolution import StoreSchema, in_savepoint
+from convmem.services.profiles import prepare_upsert
+from convmem.services.resolution import Prepared, StoreSchema, resolve_batch
 from convmem.storage import pending_operations
 from convmem.storage.db import Database
 
@@ -54,20 +54,30 @@ def submit(db: Database, account_sid: str, store_id: str, items: list[dict[str, 
     return BulkAccepted(op_id, created)
 
 
+def _fail_item(progress: dict[str, Any], index: int, exc: DomainError) -> None:
+    progress["failed"] += 1
+    if len(progress["failures"]) < MAX_REPORTED_FAILURES:
+        progress["failures"].append({"index": index, "code": exc.code, "message": exc.message})
+
+
 def _apply_chunk(conn: Connection, store_id: str, schema: StoreSchema, items: list[dict[str, Any]], start: int,
                  progress: dict[str, Any]) -> None:
-    now = utcnow()
+    prepared: list[Prepared] = []
+    positions: list[int] = []
     for offset, traits in enumerate(items):
-        index = start + offset
         try:
-            result = in_savepoint(conn, lambda c, t=traits: upsert_in(c, store_id, schema, t, now))
+            prepared.append(prepare_upsert(schema, traits))
+            positions.append(start + offset)
         except DomainError as exc:
-            progress["failed"] += 1
-            if len(progress["failures"]) < MAX_REPORTED_FAILURES:
-                progress["failures"].append({"index": index, "code": exc.code, "message": exc.message})
+            _fail_item(progress, start + offset, exc)
+    outcomes = resolve_batch(conn, store_id, schema, prepared, utcnow())
+    for index, outcome in sorted(zip(positions, outcomes, strict=True), key=lambda pair: pair[0]):
+        if isinstance(outcome, DomainError):
+            _fail_item(progress, index, outcome)
         else:
             progress["succeeded"] += 1
-            progress["profiles"].append(result.profile_id)
+            progress["profiles"].append(outcome.profile_id)
+    progress["failures"].sort(key=lambda f: f["index"])
 
 
 def run(ctx: JobContext) -> None:

@@ -27,8 +27,8 @@ from convmem.domain.timefmt import utcnow
 from convmem.domain.trait_schema import normalize_trait_name
 from convmem.jobs import JobContext, queue, register
 from convmem.services.common import require_store
-from convmem.services.profiles import upsert_in
-from convmem.services.resolution import StoreSchema, in_savepoint
+from convmem.services.profiles import prepare_upsert
+from convmem.services.resolution import Prepared, StoreSchema, resolve_batch
 from convmem.storage import accounts
 from convmem.storage import profile_imports as import_repo
 from convmem.storage.db import Database
@@ -181,15 +181,19 @@ def _fail(db: Database, import_id: str, message: str) -> None:
 
 def _apply_batch(conn: Connection, store_id: str, schema: StoreSchema, batch: list[tuple[int, list[str]]],
                  columns: list[tuple[int, str, str, dict[str, Any]]], width: int, state: dict[str, Any]) -> None:
-    now = utcnow()
+    prepared: list[Prepared] = []
+    numbers: list[int] = []
     for number, row in batch:
         if len(row) != width:
             _note(state, "warnings", number, f"row has {len(row)} fields, the header has {width}")
         try:
-            traits = row_traits(row, columns)
-            in_savepoint(conn, lambda c, t=traits: upsert_in(c, store_id, schema, t, now))
+            prepared.append(prepare_upsert(schema, row_traits(row, columns)))
+            numbers.append(number)
         except DomainError as exc:
-            _note(state, "errors", number, exc.message)
+            _note(state, "errors", number, f"row {number}: {exc.message}")
+    for number, outcome in zip(numbers, resolve_batch(conn, store_id, schema, prepared, utcnow()), strict=True):
+        if isinstance(outcome, DomainError):
+            _note(state, "errors", number, f"row {number}: {outcome.message}")
 
 
 def run(ctx: JobContext) -> None:

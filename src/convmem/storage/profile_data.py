@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from convmem.domain import ids
@@ -15,9 +15,14 @@ from convmem.storage.profile_tables import profiles
 
 
 def insert_profile(conn: Connection, store_id: str, now: datetime) -> str:
-    profile_id = ids.new_id(ids.PROFILE)
-    conn.execute(insert(profiles).values(id=profile_id, store_id=store_id, created_at=now, updated_at=now))
-    return profile_id
+    return insert_profiles(conn, store_id, 1, now)[0]
+
+
+def insert_profiles(conn: Connection, store_id: str, count: int, now: datetime) -> list[str]:
+    new_ids = [ids.new_id(ids.PROFILE) for _ in range(count)]
+    conn.execute(insert(profiles), [{"id": pid, "store_id": store_id, "created_at": now, "updated_at": now}
+                                    for pid in new_ids])
+    return new_ids
 
 
 def touch(conn: Connection, profile_id: str, now: datetime) -> None:
@@ -41,19 +46,28 @@ def list_query(store_id: str) -> Any:
 
 # ---- traits -----------------------------------------------------------------------------
 
-def _insert_for(conn: Connection) -> Any:
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+def _trait_upsert(dialect: str) -> Any:
+    """One statement per dialect, built once (so SQLAlchemy's compiled cache serves it) and run
+    as an executemany."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(profile_traits)
+    return stmt.on_conflict_do_update(
+        index_elements=[profile_traits.c.profile_id, profile_traits.c.group_name, profile_traits.c.trait_name],
+        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at})
+
+
+_TRAIT_UPSERT = {name: _trait_upsert(name) for name in ("postgresql", "sqlite")}
 
 
 def upsert_traits(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Rows of ``profile_traits``; an existing (profile, group, trait) gets the new value and time."""
-    if not rows:
-        return
-    stmt = _insert_for(conn)(profile_traits).values(list(rows))
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[profile_traits.c.profile_id, profile_traits.c.group_name, profile_traits.c.trait_name],
-        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at})
-    conn.execute(stmt)
+    if rows:
+        conn.execute(_TRAIT_UPSERT[conn.dialect.name], list(rows))
+
+
+def insert_traits(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Rows for profiles that have no traits yet (new profiles)."""
+    if rows:
+        conn.execute(insert(profile_traits), list(rows))
 
 
 def write_traits(conn: Connection, store_id: str, profile_id: str, values: Mapping[str, Mapping[str, Any]],
@@ -110,6 +124,16 @@ def holders(conn: Connection, store_id: str, id_type: str, values: Sequence[str]
     return {row[0]: int(row[1]) for row in rows}
 
 
+def holders_of_pairs(conn: Connection, store_id: str, pairs: Sequence[tuple[str, str]]) -> list[Row[Any]]:
+    """Every (id_type, value, profile_id) stored for any of the (id_type, value) pairs."""
+    if not pairs:
+        return []
+    return list(conn.execute(select(profile_identifiers.c.id_type, profile_identifiers.c.value,
+                                    profile_identifiers.c.profile_id).where(
+        profile_identifiers.c.store_id == store_id,
+        tuple_(profile_identifiers.c.id_type, profile_identifiers.c.value).in_(list(pairs)))).all())
+
+
 def values_of_type(conn: Connection, store_id: str, id_type: str) -> list[Row[Any]]:
     """Every (value, profile_id) of a type in the store: the candidates of fuzzy matching."""
     return list(conn.execute(select(profile_identifiers.c.value, profile_identifiers.c.profile_id).where(
@@ -125,9 +149,19 @@ def profiles_holding(conn: Connection, store_id: str, id_type: str, value: str, 
 
 def insert_identifier(conn: Connection, store_id: str, profile_id: str, id_type: str, value: str, *,
                       unique: bool, now: datetime) -> None:
-    conn.execute(insert(profile_identifiers).values(
-        profile_id=profile_id, store_id=store_id, id_type=id_type, value=value,
-        unique_value=value if unique else None, added_at=now))
+    insert_identifiers(conn, [identifier_row(store_id, profile_id, id_type, value, unique=unique, now=now)])
+
+
+def identifier_row(store_id: str, profile_id: str, id_type: str, value: str, *, unique: bool,
+                   now: datetime) -> dict[str, Any]:
+    return {"profile_id": profile_id, "store_id": store_id, "id_type": id_type, "value": value,
+            "unique_value": value if unique else None, "added_at": now}
+
+
+def insert_identifiers(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """In list order, so insertion order (``seq``) follows it."""
+    if rows:
+        conn.execute(insert(profile_identifiers), list(rows))
 
 
 def delete_identifiers(conn: Connection, seqs: Sequence[int]) -> None:
