@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from convmem.domain.timefmt import utcnow
 from convmem.storage.db import Database
-from convmem.storage.tables import operations
+from convmem.storage.tables import operations, stores
 from tests.conftest import LiveServer
 from tests.wire_support import (
     OPERATIONS,
@@ -374,3 +374,44 @@ def test_unknown_routes_and_methods_use_the_error_shape(http: httpx.Client) -> N
     assert_error(http.put(STORES, json={}), 405, 20405)
     assert_error(http.post(f"{OPERATIONS}/mem_operation_{'0' * 26}", json={}), 405, 20405)
 
+
+
+# --- the remaining Memory error codes -----------------------------------------------------------
+
+def test_data_mapping_codes_and_if_match(http: httpx.Client, store_id: str) -> None:
+    mappings = f"{STORES}/{store_id}/DataMappings"
+    mapping_id = result_id(http, http.post(mappings, json=_mapping_body("crm")))
+    assert_error(http.post(mappings, json=_mapping_body("crm")), 409, 520056, "crm")
+    missing = f"{mappings}/mem_datamapping_{'0' * 26}"
+    for resp in (http.get(missing), http.patch(missing, json={}), http.delete(missing)):
+        assert_error(resp, 404, 520048)
+    assert_error(http.get(f"{mappings}/mem_store_{'0' * 26}"), 400, 520046, "data mapping")
+    fetched = http.get(f"{mappings}/{mapping_id}")
+    etag = fetched.headers["ETag"]
+    assert_accepted(http.patch(f"{mappings}/{mapping_id}", json={"isEnabled": False}, headers={"If-Match": etag}))
+    assert_error(http.patch(f"{mappings}/{mapping_id}", json={"isEnabled": True}, headers={"If-Match": etag}),
+                 412, 520043)
+    after = http.get(f"{mappings}/{mapping_id}").json()
+    assert after["isEnabled"] is False and after["version"] == 2
+    assert after["updatedAt"] >= fetched.json()["updatedAt"]
+
+
+def test_identity_settings_if_match(http: httpx.Client, store_id: str) -> None:
+    irs = f"{STORES}/{store_id}/IdentityResolutionSettings"
+    fetched = http.get(irs)
+    body = {"identifierConfigs": [{"idType": "email"}, {"idType": "phone"}, {"idType": "userId"}],
+            "matchingRules": ["email", "phone"]}
+    assert_accepted(http.put(irs, json=body, headers={"If-Match": fetched.headers["ETag"]}))
+    assert_error(http.put(irs, json=body, headers={"If-Match": fetched.headers["ETag"]}), 412, 520043)
+    current = http.get(irs)
+    assert current.json()["version"] == 2 and current.headers["ETag"] != fetched.headers["ETag"]
+    assert [c["idType"] for c in current.json()["identifierConfigs"]] == ["email", "phone", "userId"]
+
+
+def test_a_store_that_is_not_active_is_520042(http: httpx.Client, store_id: str, db: Database) -> None:
+    with db.write() as conn:
+        conn.execute(update(stores).where(stores.c.id == store_id).values(status="PROVISIONING"))
+    assert http.get(f"{STORES}/{store_id}").json()["status"] == "PROVISIONING"
+    for resp in (http.get(groups_path(store_id)), http.post(groups_path(store_id), json={"displayName": "g"}),
+                 http.get(f"{STORES}/{store_id}/IdentityResolutionSettings")):
+        assert_error(resp, 400, 520042, "ACTIVE")
