@@ -1,12 +1,18 @@
 """Offline extractor on LoCoMo: observations per session, throughput and evidence coverage.
 
-Usage: .venv/bin/python bench/extraction_eval.py [--data DIR] [--no-screen] [--show N] [--files 26 30]
+Usage: .venv/bin/python bench/extraction_eval.py [--data DIR] [--no-screen] [--bm25] [--show N] [--missed N]
+       [--turns-per-observation N] [--min-confidence X] [--files 26 30]
 
 Each LoCoMo session becomes one conversation whose turns are communications (both speakers CUSTOMER,
 dated with the session's date); the extractor runs once per speaker as the target customer. Coverage
 is the fraction of QA evidence turns (categories 1-4) that appear in the provenance of at least one
 extracted observation: an upper bound for what Recall over these observations can later find. The
 data is read in place and never copied (non-commercial evaluation licence).
+
+--bm25 adds a lexical proxy for the later Recall benchmark, measured in the same run: R@10 of plain BM25
+over (a) every raw turn, (b) the extracted observations, (c) the raw text of the same turn groups as the
+observations (what packing alone gives). A hit is a top-10 item whose provenance holds an evidence turn.
+Turns/s includes the two summaries per session.
 """
 
 from __future__ import annotations
@@ -73,7 +79,7 @@ def run_sample(
     per_session: dict[int, int] = {}
     turns_total = 0
     elapsed = 0.0
-    counters = {"seen": 0, "dropped": 0, "by_category": {}}
+    counters = {"seen": 0, "dropped": 0, "summaries": 0, "by_category": {}}
     for number, when, turns in sessions(conversation):
         communications = [
             Communication(id=t["dia_id"], author=participants[t["speaker"]], text=t.get("text", ""), occurred_at=when)
@@ -84,7 +90,8 @@ def run_sample(
         started = time.perf_counter()
         found = 0
         for name in speakers:
-            result = extractor.extract(ExtractionRequest(transcript, participants[name]))
+            result = extractor.extract(ExtractionRequest(transcript, participants[name], want_summary=True))
+            counters["summaries"] += result.summary is not None
             observations.extend(result.observations)
             found += len(result.observations)
             counters["seen"] += result.counters.candidates_seen
@@ -204,6 +211,7 @@ def main() -> None:
         grand["elapsed"] += elapsed
         grand["seen"] += counters["seen"]
         grand["dropped"] += counters["dropped"]
+        grand["summaries"] = grand.get("summaries", 0) + counters["summaries"]
         grand["chars"] += sum(len(o.content) for o in observations)
         if args.bm25:
             turn_items = [(f"{speaker}: {text}", {dia_id}) for dia_id, (speaker, text) in text_by_id.items()]
@@ -228,6 +236,9 @@ def main() -> None:
     print(f"{'all':>6} {'':>8} {grand['turns']:>6} {grand['observations']:>5} "
           f"{grand['observations'] / grand['turns']:>8.2f} {'':>11} {grand['evidence']:>8} "
           f"{grand['covered'] / grand['evidence']:>8.1%} {grand['turns'] / grand['elapsed']:>8.0f}")
+    items = grand["observations"] + grand["summaries"]
+    print(f"summaries {grand['summaries']} (one per speaker per session); items stored = observations + summaries "
+          f"= {items} = {items / grand['turns']:.2f} per turn")
     print(f"candidate sentences {grand['seen']}, dropped by the special-category screen {grand['dropped']} "
           f"({grand['dropped'] / max(1, grand['seen']):.1%}); mean observation length "
           f"{grand['chars'] / max(1, grand['observations']):.0f} chars")

@@ -4,9 +4,11 @@ For each new communication of the target customer it splits the text into senten
 rule-based segmenter), keeps the sentences that say something about the customer (see
 :mod:`convmem.extract.rules`), rewrites them in the third person with the customer's name and the date
 (:mod:`convmem.extract.rewrite`), screens them for special-category data
-(:mod:`convmem.extract.screening`) and merges the kept sentences of one communication into one
-observation, so that provenance stays exact and the memory stays compact. Agent communications yield
-an observation only when the agent commits to doing something for the customer.
+(:mod:`convmem.extract.screening`) and merges the kept sentences of one communication, and of up to
+``max_turns_per_observation`` neighbouring communications of the same speaker, into one observation:
+the memory stays compact (on LoCoMo about a third as many observations as turns) and the provenance
+lists every communication used. Agent communications yield an observation only when the agent commits
+to doing something for the customer.
 
 The extractive summary picks the most central sentences of the conversation (TF-IDF cosine to the
 conversation as a whole) in their original order, prefixed with the date and the participants.
