@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -123,10 +124,16 @@ class Scheduler:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        next_purge = 0.0
         while not self._stop.is_set():
             try:
                 while sweep(self._db, self._clock) and not self._stop.is_set():
                     pass
+                if time.monotonic() >= next_purge:
+                    # Idempotency keys only need to outlive their 24-hour replay window.
+                    with self._db.write() as conn:
+                        repo.purge_idempotency_keys(conn, timedelta(hours=25))
+                    next_purge = time.monotonic() + 3600
             except Exception:  # the loop must survive a failed pass (e.g. DB restart)
                 log.exception("conversation timer sweep failed")
             self._stop.wait(self._interval)
