@@ -9,7 +9,7 @@ Figures printed (each with a baseline measured in the same run):
 * create: POST /Profiles (new customers) one at a time, throughput and p50/p95 latency at the
           filled store (baseline: the same number of creates into an empty second store);
 * lookup: POST /Profiles/Lookup of existing phone numbers, p50/p95/p99 at the filled store
-          (baseline: GET /readyz, the server's floor for one HTTP round trip);
+          (baseline: GET /healthz, the server's floor for one HTTP round trip);
 * import: CSV imports of 10k and 100k rows, rows/s and the server's peak RSS growth during each
           (flat memory means the 100k import does not grow more than the 10k one).
 
@@ -209,10 +209,10 @@ def main() -> None:
                     floor = []
                     for _ in range(args.lookups):
                         t0 = time.perf_counter()
-                        http.get("/readyz")
+                        http.get("/healthz")
                         floor.append(time.perf_counter() - t0)
                     lat = lookups(http, store, args.profiles, args.lookups)
-                    print(f"GET /readyz x{args.lookups} (baseline): p50 {ms(statistics.median(floor))} "
+                    print(f"GET /healthz x{args.lookups} (baseline): p50 {ms(statistics.median(floor))} "
                           f"p95 {ms(pct(floor, 0.95))}")
                     print(f"lookup x{args.lookups} at {loaded} profiles: p50 {ms(statistics.median(lat))} "
                           f"p95 {ms(pct(lat, 0.95))} p99 {ms(pct(lat, 0.99))} (target p95 <= 5 ms)")

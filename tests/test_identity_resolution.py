@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from twilio.rest import Client
 from twilio.rest.memory.v1.lookup import LookupList
 from twilio.rest.memory.v1.profile import ProfileList
 
-from tests.conftest import Credentials, LiveServer
+from tests.conftest import Credentials, LiveServer, start_server, stop_server
 from tests.profiles_helpers import add_group, configure_identity, contact, create_profile
 
 
@@ -95,3 +96,33 @@ def test_concurrent_creates_share_one_profile(server: LiveServer, account: Crede
     assert list(client.memory.v1.profiles(store_id).list()) == results[:1]
     ids = {i.id_type: i.values for i in client.memory.v1.identifiers(store_id, results[0]).list()}
     assert ids == {"phone": ["+13175550777"]}
+
+
+def test_two_server_processes_never_duplicate(server: LiveServer, account: Credentials, store_id: str,
+                                              tmp_path: Path) -> None:
+    second = start_server(server.database_url, tmp_path / "second.log")
+    try:
+        barrier = threading.Barrier(8)
+        results: list[str] = []
+
+        def create(n: int) -> None:
+            client = Client(account.account_sid, account.auth_token)
+            client.memory.base_url = (server if n % 2 else second).url
+            barrier.wait()
+            created = client.memory.v1.profiles(store_id).create(ProfileList.ProfileData(
+                {"traits": contact(email="shared@example.com", phone=f"+1317555{n:04d}")}))
+            results.append(created.id)
+
+        threads = [threading.Thread(target=create, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(results) == 8 and len(set(results)) == 1
+        client = Client(account.account_sid, account.auth_token)
+        client.memory.base_url = second.url
+        assert list(client.memory.v1.profiles(store_id).list()) == results[:1]
+        phones = client.memory.v1.identifiers(store_id, results[0], "phone").fetch().values
+        assert sorted(phones) == [f"+1317555{n:04d}" for n in range(8)]
+    finally:
+        stop_server(second)

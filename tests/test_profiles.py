@@ -186,3 +186,13 @@ def test_delete_erases_every_trace(v1: Any, store_id: str, http: httpx.Client, d
 
     found = v1.lookup(store_id).create(LookupList.Identifier({"idType": "phone", "value": "+13175550100"}))
     assert found.profiles == []
+
+
+def test_deleted_trait_definitions_take_their_values(v1: Any, store_id: str, http: httpx.Client) -> None:
+    add_group(http, store_id, "Temp", {"a": {"dataType": "STRING"}, "b": {"dataType": "BOOLEAN"}})
+    pid = create_profile(v1, store_id, {"Contact": {"email": "d@example.com"}, "Temp": {"a": "x", "b": True}})
+    resp = http.patch(f"/v1/ControlPlane/Stores/{store_id}/TraitGroups/Temp", json={"traits": {"a": {"dataType": ""}}})
+    assert resp.status_code == 202, resp.text
+    assert v1.profiles(store_id, pid).fetch().traits["Temp"] == {"b": True}
+    assert http.delete(f"/v1/ControlPlane/Stores/{store_id}/TraitGroups/Temp").status_code == 202
+    assert v1.profiles(store_id, pid).fetch().traits == {"Contact": {"email": "d@example.com"}}
