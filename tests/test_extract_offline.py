@@ -188,3 +188,23 @@ def test_sentence_splitting_respects_abbreviations() -> None:
         "Did it?",
     ]
     assert split_sentences("Order 12.5 arrived. Thanks\nBye") == ["Order 12.5 arrived.", "Thanks", "Bye"]
+
+
+def test_edge_inputs_are_handled() -> None:
+    anonymous_agent = Participant("conv_participant_x", None, ParticipantType.AGENT)
+    long_text = "I love the blue lamp and " + "really " * 2000 + "the red one."
+    t = transcript(
+        (CUSTOMER, ""),
+        (CUSTOMER, "   \n  "),
+        (anonymous_agent, "We will refund you today."),
+        (CUSTOMER, long_text),
+        (CUSTOMER, "😀😀 \u200b"),
+    )
+    result = OfflineExtractor().extract(ExtractionRequest(t, CUSTOMER, want_summary=True))
+    assert all(len(o.content) <= 4096 for o in result.observations)
+    contents = [o.content for o in result.observations]
+    assert "On 2024-03-05, the agent committed to refund Dana today." in contents
+    assert result.summary is not None and len(result.summary.content) <= SUMMARY_MAX_CHARS
+    nothing = Transcript.of("conv_conversation_2", [])
+    empty = OfflineExtractor().extract(ExtractionRequest(nothing, CUSTOMER, want_summary=True))
+    assert empty.observations == [] and empty.summary is None

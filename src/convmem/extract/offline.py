@@ -256,7 +256,7 @@ class OfflineExtractor(Extractor):
             counters.candidates_seen += 1
             past = bool(_PAST_COMMITMENT.match(action))
             action = rewrite.to_third_person(action, agent, customer_name, subject_start=False)
-            subject = agent if agent.lower() in ("the agent",) else f"{agent} (agent)"
+            subject = "the agent" if agent.lower() == "the agent" else f"{agent} (agent)"
             if past:
                 text = f"{subject} {action}"
             else:

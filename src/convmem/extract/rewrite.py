@@ -224,9 +224,9 @@ _COMMON_STARTERS = {
     "most", "many", "my", "i", "me", "you", "your", "them",
 }
 
+# "today" needs no anchor: every observation starts with the day it was said.
 _RELATIVE_DAYS = [
     (re.compile(r"\b(?:yesterday|last night)\b", re.IGNORECASE), -1, "day"),
-    (re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening)\b", re.IGNORECASE), 0, "day"),
     (re.compile(r"\btomorrow\b", re.IGNORECASE), 1, "day"),
     (re.compile(r"\blast week(?:end)?\b", re.IGNORECASE), -7, "week"),
     (re.compile(r"\bnext week(?:end)?\b", re.IGNORECASE), 7, "week"),
