@@ -19,6 +19,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -48,8 +49,9 @@ OPERATIONS = [
     ("GET", f"{CP}/Operations/{{operationId}}"),
 ]
 POSITIVE_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-                   response_schema_conformance]
-NEGATIVE_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
+                   response_headers_conformance, response_schema_conformance]
+NEGATIVE_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+                   response_headers_conformance]
 
 
 @dataclass

@@ -29,7 +29,7 @@ QUERY_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
 
 
 def _header(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "schema": schema}
+    return {"description": description, "required": True, "schema": schema}
 
 
 OPERATION_HEADERS = {
@@ -61,8 +61,10 @@ def _refine_operation(path: str, method: str, op: dict[str, Any]) -> None:
     if "200" in responses and op.get("summary") in VERSIONED_FETCHES:
         responses["200"].setdefault("headers", {}).update(ETAG_HEADER)
     if "200" in responses and op.get("summary") == "FetchOperation":
+        # Retry-After only while the operation is PENDING or RUNNING.
         responses["200"].setdefault("headers", {}).update(
-            {name: OPERATION_HEADERS[name] for name in ("Operation-Id", "Retry-After")})
+            {"Operation-Id": OPERATION_HEADERS["Operation-Id"],
+             "Retry-After": {**OPERATION_HEADERS["Retry-After"], "required": False}})
     if "429" in responses:
         responses["429"].setdefault("headers", {}).update(RETRY_AFTER)
 
