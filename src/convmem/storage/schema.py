@@ -9,6 +9,7 @@ from convmem.storage import (  # noqa: F401  (registers the tables)
     conversation_tables,
     identity_tables,
     job_tables,
+    memory_provenance,
     memory_tables,
     profile_tables,
     rate_limits,
