@@ -1,6 +1,6 @@
 """Precision and recall of the GDPR special-category screen on the labelled sentence set.
 
-Usage: .venv/bin/python bench/screening_eval.py [--split dev|heldout|heldout2|heldout3|heldout4|all]
+Usage: .venv/bin/python bench/screening_eval.py [--split dev|heldout|heldout2|...|heldout5|all]
 
 The set (tests/data/special_category_sentences.jsonl) was written for this project: half sensitive
 sentences across all eight categories, half ordinary customer-support talk with hard negatives
@@ -11,8 +11,10 @@ were written and used:
 - heldout2: written after that, first measured untouched (recall 0.761, precision 0.946), then tuned on.
 - heldout3: written after that, first measured untouched (recall 0.821, precision 0.970); the lexicons were
   then broadened category-wide (screening_lexicon.py), which also fixed its misses.
-- heldout4: written last and never tuned on (first measured: recall 0.780, precision 0.889). This is the
-  honest estimate of how the lexicons generalise to phrasings nobody fitted them to.
+- heldout4: written after that, first measured untouched (recall 0.780, precision 0.889), then tuned on.
+- heldout5: written last and never tuned on (first measured: recall 0.821, precision 0.970).
+Every first measurement on unseen sentences landed at recall 0.76-0.82: that, not the tuned splits, is
+the honest estimate of how the lexicons generalise to phrasings nobody fitted them to.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from convmem.extract.screening import CATEGORIES, screen
 
+SPLITS = ["dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "special_category_sentences.jsonl"
 
 
@@ -92,9 +95,9 @@ def report(name: str, rows: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=["dev", "heldout", "heldout2", "heldout3", "heldout4", "all"], default="all")
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     args = parser.parse_args()
-    splits = ["dev", "heldout", "heldout2", "heldout3", "heldout4", "all"] if args.split == "all" else [args.split]
+    splits = [*SPLITS, "all"] if args.split == "all" else [args.split]
     for split in splits:
         report(split, load(split))
 

@@ -25,7 +25,7 @@ def test_labelled_set_is_large_and_balanced() -> None:
     }
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout", "heldout2", "heldout3", "all"])
+@pytest.mark.parametrize("split", ["dev", "heldout", "heldout2", "heldout3", "heldout4", "all"])
 def test_screen_meets_recall_and_precision_targets(split: str) -> None:
     scores = evaluate(load(split))
     assert scores.recall >= 0.95, [r["text"] for r in scores.false_negatives]
@@ -35,12 +35,12 @@ def test_screen_meets_recall_and_precision_targets(split: str) -> None:
 
 
 def test_screen_on_the_untouched_split_stays_above_its_first_measurement() -> None:
-    """heldout4 was written last and never tuned on: it measures how the lexicons generalise to phrasings
-    nobody fitted them to (first measured: recall 0.780, precision 0.889, below the targets). A floor
-    against regressions, not a claim that the targets hold on unseen text."""
-    scores = evaluate(load("heldout4"))
-    assert scores.recall >= 0.75
-    assert scores.precision >= 0.85
+    """heldout5 was written last and never tuned on: it measures how the lexicons generalise to phrasings
+    nobody fitted them to (first measured: recall 0.821, precision 0.970, recall below the 0.95 target).
+    A floor against regressions, not a claim that the targets hold on unseen text."""
+    scores = evaluate(load("heldout5"))
+    assert scores.recall >= 0.80
+    assert scores.precision >= 0.90
 
 
 @pytest.mark.parametrize(

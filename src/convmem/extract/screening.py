@@ -54,7 +54,7 @@ _BE = r"(?:am|is|are|was|were|be|been|being|'m|'s|'re)"
 
 # Layer 1: benign look-alikes, removed before anything else is matched.
 _BENIGN = [
-    r"\bsick (?:of|and tired)\b",
+    r"\bsick (?:of|and tired|to death of)\b",
     r"\b(?:so|sick|pretty|really) sick (?:fast|deal|price|design|look|car|ride)\b",
     r"\bsick\s+(?:fast|deal|price|design|look|ride)\b",
     r"\b(?:credit|european|student|customs|postal|soviet) union\b",
@@ -72,8 +72,10 @@ _BENIGN = [
     r"label|glove|list|board|space|house)\b",
     r"\bkosher salt\b",
     r"\b(?:church|temple|chapel|union|mosque) (?:street|st|road|rd|lane|avenue|ave|hill|square|hall|car park|"
-    r"parking lot)\b",
+    r"parking lot|bells)\b",
     r"\bvoted? (?:for )?(?:your|the|this|our|a) [\w ]{0,30}?(?:best|top|favou?rite|number one)\b",
+    r"\b(?:vote|voted|voting) (?:for|in|on) (?:the |your |a |our |this )?(?:[\w-]+ ){0,3}(?:poll|survey|contest|"
+    r"competition|design|logo|flavou?r|colou?r|name|photo|entry|award)s?\b",
     r"\bmass (?:email|e-mail|mail|market|produced|production|transit|storage|shooting|update|text)\w*\b",
     r"\bcritical mass\b",
     r"\bpraying mantis\b",
@@ -101,7 +103,7 @@ _TERMS: dict[str, list[str]] = {
         "hiv", "hepatitis", "pregnant", "pregnancy", "miscarriage", "ivf", "depression", "depressed",
         "antidepressant", "antidepressants", "bipolar", "schizophrenia", "ptsd", "adhd", "autism", "autistic",
         "dyslexia", "dyslexic", "ocd", "anorexia", "bulimia", "psychiatrist", "psychologist", "therapist",
-        "psychotherapy", "surgery", "surgeon", "=hospitalized", "=hospitalised", "medication", "medications",
+        "psychotherapy", "surgery", "surgeon", "=hospitalized", "=hospitalised", "=medication", "=medications",
         "meds", "prescription", "prescriptions", "prescribed", "physiotherapy", "physio", "rehab", "=disability",
         "=disabilities", "wheelchair", "paralyzed", "paralysed", "amputee", "allergy", "allergies",
         "allergic", "celiac", "coeliac", "cholesterol", "had a stroke", "heart attack", "chronic pain", "back pain",
