@@ -3,6 +3,7 @@ control plane and create profiles through the official client."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -29,3 +30,13 @@ def create_profile(v1: Any, store_id: str, traits: dict[str, Any]) -> str:
 
 def contact(**values: Any) -> dict[str, Any]:
     return {"Contact": values}
+
+
+def wait_operation(v1: Any, operation_id: str, timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        op = v1.operations(operation_id).fetch()
+        if op.status in ("COMPLETED", "FAILED"):
+            return op
+        time.sleep(0.05)
+    raise AssertionError(f"operation {operation_id} did not finish")

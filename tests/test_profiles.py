@@ -9,10 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import inspect, select, text
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest.memory.v1.bulk import BulkList
 from twilio.rest.memory.v1.profile import ProfileList
 
 from convmem.storage.db import Database
-from tests.profiles_helpers import add_group, contact, create_profile
+from tests.profiles_helpers import add_group, contact, create_profile, wait_operation
 
 
 def test_create_fetch_patch_list(v1: Any, store_id: str, http: httpx.Client) -> None:
@@ -170,6 +171,11 @@ def test_delete_erases_every_trace(v1: Any, store_id: str, http: httpx.Client, d
     canonical = create_profile(v1, store_id, contact(phone="+13175550100", firstName="Gone"))
     alias = create_profile(v1, store_id, {"Contact": {"email": "gone@example.com"}, "Extra": {"note": "n"}})
     assert create_profile(v1, store_id, contact(email="gone@example.com", phone="+13175550100")) == canonical
+    # A bulk upsert reaches it too (job rows must not keep its data either).
+    accepted = v1.bulk(store_id).update(BulkList.UpdateProfilesBulkRequest(
+        {"profiles": [{"traits": contact(email="gone@example.com", city="Nowhere")}]}))
+    assert wait_operation(v1, accepted.operation_id).status == "COMPLETED"
+    assert v1.profiles(store_id, canonical).fetch().traits["Contact"]["city"] == "Nowhere"
     assert v1.profiles(store_id, canonical).delete() == {"message": "Profile accepted for deletion."}
     with pytest.raises(TwilioRestException) as exc:
         v1.profiles(store_id, canonical).fetch()
@@ -181,6 +187,7 @@ def test_delete_erases_every_trace(v1: Any, store_id: str, http: httpx.Client, d
             for row in conn.execute(select(text("*")).select_from(text(f'"{table}"'))):
                 blob = repr(tuple(row))
                 assert canonical not in blob and alias not in blob, (table, row)
+                assert "gone@example.com" not in blob and "Nowhere" not in blob, (table, row)
     assert list(v1.profiles(store_id).list()) == [keep]
     from twilio.rest.memory.v1.lookup import LookupList
 

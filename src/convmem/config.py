@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     # and the share of the score given to the absolute cosine (see domain/ranking.py).
     recall_lexical_weight: float = Field(default=0.3, ge=0)
     recall_absolute_weight: float = Field(default=0.0, ge=0, le=1)
+    # Conversation extraction's reconciliation of candidates against a profile's observations
+    # (domain/reconciliation.py): cosine of MiniLM embeddings and share of content words.
+    reconcile_discard_cosine: float = Field(default=0.92, ge=0, le=1)
+    reconcile_update_cosine: float = Field(default=0.80, ge=0, le=1)
+    reconcile_discard_overlap: float = Field(default=0.85, ge=0, le=1)
+    reconcile_update_overlap: float = Field(default=0.5, ge=0, le=1)
+    # Directly POSTed observations are stored as sent (not reconciled) unless this is on, in which
+    # case each goes through the same add/update/discard rules as extracted ones (server-wide).
+    reconcile_direct_observations: bool = False
     log_level: str = "INFO"
 
     def resolved_database_url(self) -> str:

@@ -60,6 +60,11 @@ def save_progress(conn: Connection, job_id: str, progress: dict[str, Any]) -> No
     conn.execute(update(jobs).where(jobs.c.id == job_id).values(progress=progress, updated_at=utcnow()))
 
 
+def replace_payload(conn: Connection, job_id: str, payload: dict[str, Any]) -> None:
+    """E.g. drop personal data a finished job no longer needs."""
+    conn.execute(update(jobs).where(jobs.c.id == job_id).values(payload=payload))
+
+
 def progress_of(conn: Connection, job_id: str) -> dict[str, Any]:
     return conn.execute(select(jobs.c.progress).where(jobs.c.id == job_id)).scalar() or {}
 

@@ -75,8 +75,9 @@ def _apply_chunk(conn: Connection, store_id: str, schema: StoreSchema, items: li
         if isinstance(outcome, DomainError):
             _fail_item(progress, index, outcome)
         else:
+            # Profile ids are deliberately not kept in the report: a deleted profile must leave
+            # no trace behind, and job rows outlive it.
             progress["succeeded"] += 1
-            progress["profiles"].append(outcome.profile_id)
     progress["failures"].sort(key=lambda f: f["index"])
 
 
@@ -87,7 +88,7 @@ def run(ctx: JobContext) -> None:
     region = ctx.settings.default_phone_region
     with ctx.db.read() as conn:
         progress = queue.progress_of(conn, ctx.job_id) or {
-            "next": 0, "succeeded": 0, "failed": 0, "failures": [], "profiles": []}
+            "next": 0, "total": len(items), "succeeded": 0, "failed": 0, "failures": []}
     while progress["next"] < len(items):
         start = progress["next"]
         chunk = items[start:start + CHUNK]
@@ -95,13 +96,18 @@ def run(ctx: JobContext) -> None:
             try:
                 require_store(conn, payload["accountSid"], store_id)
             except NotFound:
-                return  # the store was deleted meanwhile; its operation went with nothing to report
+                pending_operations.complete(conn, op_id, result_id=None, result_path=None, error={
+                    "title": "Store deleted", "code": 520041,
+                    "detail": f"Store {store_id} was deleted before the batch was applied"})
+                return
             pending_operations.mark_running(conn, op_id)
             schema = StoreSchema.load(conn, store_id, region)
             _apply_chunk(conn, store_id, schema, chunk, start, progress)
             progress["next"] = start + len(chunk)
             if progress["next"] >= len(items):
                 pending_operations.complete(conn, op_id, result_id=op_id, result_path=report_path(store_id, op_id))
+                # The items' traits are personal data the finished job no longer needs.
+                queue.replace_payload(conn, ctx.job_id, {**payload, "profiles": []})
             queue.save_progress(conn, ctx.job_id, progress)
         ctx.renew()
 
@@ -114,13 +120,14 @@ def report(db: Database, account_sid: str, store_id: str, operation_id: str) -> 
         if job is None or job.kind != KIND or job.payload.get("storeId") != store_id \
                 or job.payload.get("accountSid") != account_sid:
             raise NotFound(f"Bulk operation {operation_id} was not found in store {store_id}")
-        progress = job.progress or {"next": 0, "succeeded": 0, "failed": 0, "failures": [], "profiles": []}
         total = len(job.payload["profiles"])
+        progress = job.progress or {"next": 0, "total": total, "succeeded": 0, "failed": 0, "failures": []}
+        total = progress["total"]
     done = progress["next"] >= total
     return {"operationId": operation_id, "status": "COMPLETED" if done else ("RUNNING" if progress["next"] else
                                                                              "PENDING"),
             "total": total, "processed": progress["next"], "succeeded": progress["succeeded"],
-            "failed": progress["failed"], "failures": progress["failures"], "profiles": progress["profiles"]}
+            "failed": progress["failed"], "failures": progress["failures"]}
 
 
 register(KIND, run)
