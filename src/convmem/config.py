@@ -44,10 +44,10 @@ class Settings(BaseSettings):
     conversation_timer_interval_seconds: float = Field(default=5.0, gt=0)
     conversation_minute_seconds: float = Field(default=60.0, gt=0)
     run_conversation_timers: bool = True
-    # Recall's hybrid score: weight of the (normalised) BM25 evidence next to the dense cosine,
-    # and the share of the score given to the absolute cosine (see domain/ranking.py).
+    # Recall's ranking (see domain/ranking.py): weight of the standardised BM25 evidence next
+    # to the standardised cosine, and the diversity share of the MMR re-ranking (0 = off).
     recall_lexical_weight: float = Field(default=0.3, ge=0)
-    recall_absolute_weight: float = Field(default=0.0, ge=0, le=1)
+    recall_diversity: float = Field(default=0.3, ge=0, lt=1)
     # Conversation extraction's reconciliation of candidates against a profile's observations
     # (domain/reconciliation.py): cosine of MiniLM embeddings and share of content words.
     reconcile_discard_cosine: float = Field(default=0.92, ge=0, le=1)
