@@ -105,7 +105,7 @@ def start_jobs(ctx: ServerContext) -> JobWorker | None:
 def recall_engine(settings: Settings, db: Database) -> RecallEngine:
     return RecallEngine(lexical=lexical.for_dialect(db.dialect), embedder=get_embedder, cache=ProfileCache(),
                         weights=FusionWeights(lexical=settings.recall_lexical_weight,
-                                              absolute=settings.recall_absolute_weight))
+                                              diversity=settings.recall_diversity))
 
 
 def create_app(settings: Settings | None = None, context: ServerContext | None = None) -> FastAPI:

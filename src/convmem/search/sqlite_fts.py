@@ -1,16 +1,18 @@
 """SQLite FTS5 (external content over ``memory_index``, kept in step by triggers; created by
-migration 0004). Ranked with FTS5's built-in BM25."""
+migration 0004). The profile id is an indexed FTS column, so the profile restriction is part
+of the full-text query itself."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-# bm25() weights per FTS column: the profile id column only filters, it must not score.
-_SEARCH = text("""
-SELECT m.item_id AS item_id, -bm25(memory_fts, 0.0, 1.0) AS score
-FROM memory_fts JOIN memory_index m ON m.doc_id = memory_fts.rowid
+# CROSS JOIN makes SQLite run the full-text query once and look the hits up by rowid; with a
+# plain JOIN it may walk the profile's rows and re-evaluate the MATCH for each of them.
+_MATCHES = text("""
+SELECT m.item_id AS item_id, m.search_text AS search_text
+FROM memory_fts CROSS JOIN memory_index m ON m.doc_id = memory_fts.rowid
 WHERE memory_fts MATCH :match AND m.profile_id = :profile_id
-ORDER BY bm25(memory_fts, 0.0, 1.0) LIMIT :limit
+LIMIT :cap
 """)
 
 
@@ -20,14 +22,16 @@ def quote(term: str) -> str:
 
 
 def match_expression(profile_id: str, query_terms: list[str]) -> str:
+    # The tokenizer splits "mem_profile_<suffix>" at the underscores; the suffix alone is a
+    # unique token, so the profile restriction is one cheap term lookup.
     ors = " OR ".join(quote(t) for t in query_terms)
-    return f"profile_id : {quote(profile_id)} AND search_text : ({ors})"
+    return f"profile_id : {quote(profile_id.rsplit('_', 1)[-1])} AND search_text : ({ors})"
 
 
 class SqliteFts:
-    def search(self, conn: Connection, profile_id: str, query_terms: list[str], limit: int) -> dict[str, float]:
+    def matches(self, conn: Connection, profile_id: str, query_terms: list[str], cap: int) -> dict[str, list[str]]:
         if not query_terms:
             return {}
-        rows = conn.execute(_SEARCH, {"match": match_expression(profile_id, query_terms),
-                                      "profile_id": profile_id, "limit": limit}).all()
-        return {r.item_id: float(r.score) for r in rows if r.score > 0}
+        rows = conn.execute(_MATCHES, {"match": match_expression(profile_id, query_terms),
+                                       "profile_id": profile_id, "cap": cap}).all()
+        return {r.item_id: r.search_text.split() for r in rows}

@@ -28,11 +28,17 @@ class ProfileMemories:
     wire: list[dict[str, Any]]
     vector_rows: np.ndarray  # item positions that have a current vector
     matrix: np.ndarray  # (len(vector_rows), DIMENSIONS) float32, unit rows
+    vectors: list[np.ndarray | None]  # per item: its row of ``matrix``, or None
     position: dict[str, int]
+    average_length: float  # mean number of lexical terms per item (for BM25)
 
 
-def build(key: tuple[int, int], items: list[tuple[str, bool, float, dict[str, Any], bytes | None]]) -> ProfileMemories:
-    """``items``: (id, is_summary, occurred epoch, wire dict, current vector bytes or None)."""
+Item = tuple[str, bool, float, dict[str, Any], bytes | None, int]
+
+
+def build(key: tuple[int, int], items: list[Item]) -> ProfileMemories:
+    """``items``: (id, is_summary, occurred epoch, wire dict, current vector bytes or None,
+    number of lexical terms)."""
     ids = [i[0] for i in items]
     occurred = np.array([i[2] for i in items], dtype=np.float64)
     with_vectors = [n for n, i in enumerate(items) if i[4] is not None]
@@ -40,11 +46,16 @@ def build(key: tuple[int, int], items: list[tuple[str, bool, float, dict[str, An
     for row, n in enumerate(with_vectors):
         matrix[row] = from_bytes(items[n][4])  # type: ignore[arg-type]
     # Sort keys: occurredAt descending, then id descending (ids are time-ordered).
+    vectors: list[np.ndarray | None] = [None] * len(items)
+    for row, n in enumerate(with_vectors):
+        vectors[n] = matrix[row]
+    average_length = float(np.mean([i[5] for i in items])) if items else 1.0
     recency = np.array(sorted(range(len(items)), key=lambda n: (occurred[n], ids[n]), reverse=True), dtype=np.int64)
     return ProfileMemories(key=key, ids=ids, is_summary=np.array([i[1] for i in items], dtype=bool),
                            occurred=occurred, recency=recency, wire=[i[3] for i in items],
-                           vector_rows=np.array(with_vectors, dtype=np.int64), matrix=matrix,
-                           position={item_id: n for n, item_id in enumerate(ids)})
+                           vector_rows=np.array(with_vectors, dtype=np.int64), matrix=matrix, vectors=vectors,
+                           position={item_id: n for n, item_id in enumerate(ids)},
+                           average_length=max(average_length, 1.0))
 
 
 class ProfileCache:

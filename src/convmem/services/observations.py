@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from convmem.domain import ids
 from convmem.domain.errors import InvalidRequest, NotFound
 from convmem.domain.pagination import Cursor, Page
@@ -37,18 +39,23 @@ def check_observation_id(observation_id: str) -> None:
 
 
 def create(db: Database, account: str, store_id: str, profile_id: str, items: list[NewObservation]) -> list[str]:
-    now = utcnow()
     with db.write() as conn:
         require_store(conn, account, store_id)
         profile = require_profile(conn, store_id, profile_id)
-        rows = [{"id": ids.new_id(ids.OBSERVATION), "profile_id": profile.id, "content": item.content,
-                 "source": item.source, "occurred_at": item.occurred_at, "conversation_ids": item.conversation_ids,
-                 "created_at": now, "updated_at": now} for item in items]
-        memories.insert_observations(conn, rows)
-        memory_index.add(conn, [(r["id"], memory_index.OBSERVATION, profile.id, r["content"], r["occurred_at"])
-                                for r in rows])
-        memory_index.bump(conn, profile.id)
-        queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([r["id"] for r in rows]))
+        return insert_rows(conn, profile.id, items)
+
+
+def insert_rows(conn: Connection, profile_id: str, items: list[NewObservation]) -> list[str]:
+    """The write itself, in the caller's transaction (also used by conversation extraction)."""
+    now = utcnow()
+    rows = [{"id": ids.new_id(ids.OBSERVATION), "profile_id": profile_id, "content": item.content,
+             "source": item.source, "occurred_at": item.occurred_at, "conversation_ids": item.conversation_ids,
+             "created_at": now, "updated_at": now} for item in items]
+    memories.insert_observations(conn, rows)
+    memory_index.add(conn, [(r["id"], memory_index.OBSERVATION, profile_id, r["content"], r["occurred_at"])
+                            for r in rows])
+    memory_index.bump(conn, profile_id)
+    queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([r["id"] for r in rows]))
     return [r["id"] for r in rows]
 
 
@@ -82,15 +89,21 @@ def patch(db: Database, account: str, store_id: str, profile_id: str, observatio
         current = memories.get_observation(conn, profile.id, observation_id, for_update=True)
         if current is None:
             raise NotFound(f"Observation {observation_id} was not found")
-        changes = {**changes, "updated_at": utcnow()}
-        memories.update_observation(conn, current, changes)
-        content_changed = "content" in changes and changes["content"] != current.content
-        if content_changed or "occurred_at" in changes:
-            memory_index.reindex(conn, observation_id, changes.get("content", current.content),
-                                 changes.get("occurred_at", current.occurred_at), content_changed=content_changed)
-        memory_index.bump(conn, profile.id)
-        if content_changed:
-            queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([observation_id]))
+        apply_changes(conn, current, changes)
+
+
+def apply_changes(conn: Connection, current: Any, changes: dict[str, Any]) -> None:
+    """Update a (locked) observation row, keeping the new state as a revision and both indexes
+    right, in the caller's transaction (also used by conversation extraction's reconciliation)."""
+    changes = {**changes, "updated_at": utcnow()}
+    memories.update_observation(conn, current, changes)
+    content_changed = "content" in changes and changes["content"] != current.content
+    if content_changed or "occurred_at" in changes:
+        memory_index.reindex(conn, current.id, changes.get("content", current.content),
+                             changes.get("occurred_at", current.occurred_at), content_changed=content_changed)
+    memory_index.bump(conn, current.profile_id)
+    if content_changed:
+        queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([current.id]))
 
 
 def delete(db: Database, account: str, store_id: str, profile_id: str, observation_id: str) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from convmem.domain.errors import InvalidRequest
 from convmem.domain.memories import observation_wire, summary_wire
-from convmem.domain.ranking import FusionWeights, hybrid_scores
+from convmem.domain.ranking import FusionWeights, diversify, relevance
 from convmem.search import text as search_text
 from convmem.search.embedding import Embedder
 from convmem.search.lexical import LexicalIndex
@@ -28,8 +28,6 @@ from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
 from convmem.storage import memory_index
 from convmem.storage.db import Database
-
-LEXICAL_CANDIDATES = 300
 
 
 @dataclass(frozen=True)
@@ -69,12 +67,16 @@ def validate(req: RecallRequest) -> None:
         raise InvalidRequest("endDate must not be earlier than beginDate")
 
 
+def _length(search_text: str | None) -> int:
+    return len(search_text.split()) if search_text else 0
+
+
 def _load(conn: Any, profile_id: str, key: tuple[int, int]) -> ProfileMemories:
     obs, summ = memory_index.load_profile(conn, profile_id)
-    items = [(r.id, False, r.occurred_at.timestamp(), observation_wire(r), r.embedding if r.fresh else None)
-             for r in obs]
-    items += [(r.id, True, r.occurred_at.timestamp(), summary_wire(r), r.embedding if r.fresh else None)
-              for r in summ]
+    items = [(r.id, False, r.occurred_at.timestamp(), observation_wire(r), r.embedding if r.fresh else None,
+              _length(r.search_text)) for r in obs]
+    items += [(r.id, True, r.occurred_at.timestamp(), summary_wire(r), r.embedding if r.fresh else None,
+               _length(r.search_text)) for r in summ]
     return build(key, items)
 
 
@@ -113,20 +115,16 @@ def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, le
     candidates = np.flatnonzero(keep & (~np.isnan(dense) | (lex > 0)))
     if candidates.size == 0:
         return
-    scores = hybrid_scores(dense[candidates], lex[candidates], weights)
-    order = np.argsort(-scores, kind="stable")
-    for k in order:
-        # Rounded as sent, so that a threshold copied from a response keeps that item.
-        score = round(float(scores[k]), 6)
-        if score < req.relevance_threshold:
-            break
-        n = candidates[k]
-        target, limit = ((result.summaries, req.summaries_limit) if mem.is_summary[n]
-                         else (result.observations, req.observations_limit))
-        if len(target) < limit:
-            target.append({**mem.wire[n], "score": score})
-        if len(result.summaries) >= req.summaries_limit and len(result.observations) >= req.observations_limit:
-            break
+    scores = np.round(relevance(dense[candidates], lex[candidates], weights), 6)  # as sent
+    vectors = [mem.vectors[n] for n in candidates]
+    for want_summary, target, limit in ((False, result.observations, req.observations_limit),
+                                        (True, result.summaries, req.summaries_limit)):
+        if limit <= 0:
+            continue
+        mine = np.flatnonzero((mem.is_summary[candidates] == want_summary) & (scores >= req.relevance_threshold))
+        order = [int(k) for k in mine[np.argsort(-scores[mine], kind="stable")]]
+        for k in diversify(order, scores, vectors, limit, weights):
+            target.append({**mem.wire[candidates[k]], "score": float(scores[k])})
 
 
 def recall(db: Database, engine: RecallEngine, account: str, store_id: str, profile_id: str,
@@ -143,7 +141,7 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
             return result
         key = memory_index.cache_key(conn, profile.id)
         mem = engine.cache.get(profile.id, key, lambda: _load(conn, profile.id, key))
-        lexical = engine.lexical.search(conn, profile.id, terms, LEXICAL_CANDIDATES) if terms else {}
+        lexical = engine.lexical.search(conn, profile.id, terms, len(mem.ids), mem.average_length) if terms else {}
     keep = _in_range(mem, req)
     if not query:
         # No query (conversation-inferred queries arrive with conversations): recency order.

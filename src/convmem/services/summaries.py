@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from convmem.domain import ids
 from convmem.domain.errors import InvalidRequest, NotFound
 from convmem.domain.pagination import Cursor, Page
@@ -33,18 +35,23 @@ def check_summary_id(summary_id: str) -> None:
 
 
 def create(db: Database, account: str, store_id: str, profile_id: str, items: list[NewSummary]) -> list[str]:
-    now = utcnow()
     with db.write() as conn:
         require_store(conn, account, store_id)
         profile = require_profile(conn, store_id, profile_id)
-        rows = [{"id": ids.new_id(ids.SUMMARY), "profile_id": profile.id, "content": item.content,
-                 "source": item.source, "occurred_at": item.occurred_at, "conversation_id": item.conversation_id,
-                 "created_at": now, "updated_at": now} for item in items]
-        memories.insert_summaries(conn, rows)
-        memory_index.add(conn, [(r["id"], memory_index.SUMMARY, profile.id, r["content"], r["occurred_at"])
-                                for r in rows])
-        memory_index.bump(conn, profile.id)
-        queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([r["id"] for r in rows]))
+        return insert_rows(conn, profile.id, items)
+
+
+def insert_rows(conn: Connection, profile_id: str, items: list[NewSummary]) -> list[str]:
+    """The write itself, in the caller's transaction (also used by conversation extraction)."""
+    now = utcnow()
+    rows = [{"id": ids.new_id(ids.SUMMARY), "profile_id": profile_id, "content": item.content,
+             "source": item.source, "occurred_at": item.occurred_at, "conversation_id": item.conversation_id,
+             "created_at": now, "updated_at": now} for item in items]
+    memories.insert_summaries(conn, rows)
+    memory_index.add(conn, [(r["id"], memory_index.SUMMARY, profile_id, r["content"], r["occurred_at"])
+                            for r in rows])
+    memory_index.bump(conn, profile_id)
+    queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([r["id"] for r in rows]))
     return [r["id"] for r in rows]
 
 
