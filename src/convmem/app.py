@@ -46,6 +46,7 @@ from convmem.jobs.worker import JobWorker
 from convmem.search import embed_jobs, lexical
 from convmem.search.embedding import get_embedder
 from convmem.search.vectors import ProfileCache
+from convmem.services import conversation_extraction
 from convmem.services.conversation_lifecycle import Clock, Scheduler
 from convmem.services.recall import RecallEngine
 from convmem.storage import accounts
@@ -95,6 +96,7 @@ def start_jobs(ctx: ServerContext) -> JobWorker | None:
     """The background job worker of this process (embedding, and whatever else registered a
     handler). Jobs left running by a crashed process are taken over once their lease expires."""
     embed_jobs.register()
+    conversation_extraction.register()
     if not ctx.settings.run_jobs:
         return None
     worker = JobWorker(ctx.db, ctx.settings)
