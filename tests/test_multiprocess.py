@@ -22,17 +22,33 @@ from tests.conftest import BACKEND, Credentials, LiveServer, create_store, start
 
 STORES = "/v1/ControlPlane/Stores"
 EXTRA_PROCESSES = 2
+# The extra processes enforce a per-account budget that barely refills: every other test uses a
+# fresh account and stays well under the burst; the rate-limit test spends one budget through
+# two processes.
+RATE_LIMIT_BURST = 40
+RATE_LIMITS = {"CONVMEM_RATE_LIMIT_PER_SECOND": "0.001", "CONVMEM_RATE_LIMIT_BURST": str(RATE_LIMIT_BURST)}
 
 
 @pytest.fixture(scope="module")
-def servers(server: LiveServer, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
-    """The session server plus two more processes on the same database (started in parallel)."""
+def processes(server: LiveServer, database_url: str,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[LiveServer]]:
+    """The session server plus two more ``convmem serve`` on the same database, started in
+    parallel and with rate limiting on; the first of the two runs ``--workers 2``."""
     logs = tmp_path_factory.mktemp("multiprocess")
+
+    def start(i: int) -> LiveServer:
+        return start_server(database_url, logs / f"server{i}.log", extra_env=RATE_LIMITS, workers=2 if i == 0 else 1)
+
     with ThreadPoolExecutor(EXTRA_PROCESSES) as pool:
-        extra = list(pool.map(lambda i: start_server(database_url, logs / f"server{i}.log"), range(EXTRA_PROCESSES)))
-    yield [server.url, *(s.url for s in extra)]
+        extra = list(pool.map(start, range(EXTRA_PROCESSES)))
+    yield [server, *extra]
     for live in extra:
         stop_server(live)
+
+
+@pytest.fixture(scope="module")
+def servers(processes: list[LiveServer]) -> list[str]:
+    return [live.url for live in processes]
 
 
 def _concurrently(urls: list[str], account: Credentials, count: int,
@@ -109,28 +125,27 @@ def test_a_write_through_one_process_is_read_through_the_others(servers: list[st
             client.close()
 
 
-def _children(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in children.read_text().split()] if children.exists() else []
+def _worker_processes(pid: int) -> list[int]:
+    """The uvicorn workers a ``serve`` process spawned (not multiprocessing's resource tracker)."""
+    children = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
 
-def test_serve_with_two_workers(database_url: str, db: Database, account: Credentials, tmp_path: Path,
-                                servers: list[str]) -> None:
-    live = start_server(database_url, tmp_path / "workers.log", workers=2)
-    try:
-        assert len(_children(live.process.pid)) >= 2
-        auth = (account.account_sid, account.auth_token)
-        with httpx.Client(base_url=live.url, auth=auth, timeout=30) as http:
-            names = [f"worker-{secrets.token_hex(3)}-{i}" for i in range(6)]
-            ids = [create_store(http, name) for name in names]
-            for store_id, name in zip(ids, names, strict=True):
-                assert http.get(f"{STORES}/{store_id}").json()["displayName"] == name
-        # Visible through a separate process too.
-        with httpx.Client(base_url=servers[0], auth=auth, timeout=30) as other:
-            assert sorted(other.get(STORES).json()["stores"]) == sorted(ids)
-    finally:
-        stop_server(live)
-    assert live.process.returncode is not None
+def test_serve_with_two_workers(processes: list[LiveServer], account: Credentials) -> None:
+    workers = processes[1]
+    assert len(_worker_processes(workers.process.pid)) == 2
+    auth = (account.account_sid, account.auth_token)
+    ids = []
+    for i in range(6):
+        # A new connection per request, so that both workers take turns.
+        created = httpx.post(f"{workers.url}{STORES}", auth=auth, json={"displayName": f"worker-{i}"}, timeout=30)
+        assert created.status_code == 202, created.text
+        op = httpx.get(created.json()["statusUrl"], auth=auth, timeout=30).json()
+        assert op["status"] == "COMPLETED"
+        ids.append(op["result"]["id"])
+        assert httpx.get(f"{workers.url}{STORES}/{ids[-1]}", auth=auth, timeout=30).status_code == 200
+    # Visible through a separate process too.
+    assert sorted(httpx.get(f"{processes[0].url}{STORES}", auth=auth, timeout=30).json()["stores"]) == sorted(ids)
 
 
 postgresql_only = pytest.mark.skipif(
@@ -167,18 +182,13 @@ def test_shared_buckets_refill_up_to_the_burst(db: Database) -> None:
 
 
 @postgresql_only
-def test_processes_share_one_rate_limit_budget(database_url: str, account: Credentials, tmp_path: Path) -> None:
-    limits = {"CONVMEM_RATE_LIMIT_PER_SECOND": "0.001", "CONVMEM_RATE_LIMIT_BURST": "10"}
-    with ThreadPoolExecutor(2) as pool:
-        limited = list(pool.map(lambda i: start_server(database_url, tmp_path / f"limited{i}.log", extra_env=limits),
-                                range(2)))
-    try:
-        auth = (account.account_sid, account.auth_token)
-        responses = [httpx.get(f"{limited[i % 2].url}{STORES}", auth=auth, timeout=30) for i in range(20)]
-    finally:
-        for live in limited:
-            stop_server(live)
-    assert [r.status_code for r in responses] == [200] * 10 + [429] * 10
+def test_processes_share_one_rate_limit_budget(servers: list[str], account: Credentials) -> None:
+    limited = servers[1:]  # the session server runs without a limit
+    auth = (account.account_sid, account.auth_token)
+    with httpx.Client(auth=auth, timeout=30) as http:
+        responses = [http.get(f"{limited[i % len(limited)]}{STORES}") for i in range(RATE_LIMIT_BURST + 10)]
+    # One budget for the account, however many processes serve it.
+    assert [r.status_code for r in responses] == [200] * RATE_LIMIT_BURST + [429] * 10
     refused = responses[-1]
     assert refused.json()["code"] == 20429
     assert int(refused.headers["Retry-After"]) >= 1
