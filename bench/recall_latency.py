@@ -1,0 +1,101 @@
+"""Recall latency at 1,000 and 10,000 observations per profile, server in one process.
+
+For each size: one profile (created through the API) filled with synthetic observations
+(posted through the API, then embedded by the server's queue), then LoCoMo questions as
+queries. Prints client-observed p50/p95/p99 and the server's ``meta.queryTime``; as a baseline
+measured in the same run, the same percentiles for ListProfileObservations (a plain indexed
+read through the same HTTP, auth and database path, with no retrieval).
+
+    .venv/bin/python bench/recall_latency.py [--database-url postgresql://...] [--queries 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from recall_quality import DATA, create_profile, create_store, load, start_server, wait_embedded
+
+NAMES = ["Alice", "Bruno", "Chen", "Dara", "Elif", "Farah", "Goran", "Hana", "Ivan", "Jules", "Kofi", "Lena"]
+VERBS = ["prefers", "bought", "asked about", "complained about", "plans to visit", "recommended", "cancelled",
+         "is learning", "lost", "celebrated", "painted", "repaired", "signed up for", "returned"]
+THINGS = ["a pottery class", "the blue running shoes", "a weekend in Lisbon", "the premium plan",
+          "her vintage bike", "a vegan cookbook", "the late delivery", "guitar lessons", "a family reunion",
+          "the noise-cancelling headphones", "a camping trip", "his sister's wedding", "the refund policy",
+          "a marathon in October", "a sunset painting", "the kitchen sink", "a volunteering shift",
+          "the annual subscription", "a birthday concert", "Spanish"]
+WHEN = ["last week", "yesterday", "this morning", "two months ago", "over the holidays", "after work", "on Sunday"]
+
+
+def synthetic(n: int, rng: random.Random) -> list[str]:
+    return [f"{rng.choice(NAMES)} {rng.choice(VERBS)} {rng.choice(THINGS)} {rng.choice(WHEN)} (note {i})"
+            for i in range(n)]
+
+
+def fill(http: httpx.Client, base: str, texts: list[str], rng: random.Random) -> None:
+    def post(start: int) -> None:
+        items = [{"content": t, "source": "bench", "occurredAt": f"2024-{rng.randint(1, 12):02d}-"
+                  f"{rng.randint(1, 28):02d}T10:00:00Z"} for t in texts[start:start + 10]]
+        resp = http.post(f"{base}/Observations", json={"observations": items})
+        assert resp.status_code == 202, resp.text
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(post, range(0, len(texts), 10)))
+
+
+def percentiles(values: list[float]) -> str:
+    a = np.array(values)
+    return f"p50 {np.percentile(a, 50):6.1f}  p95 {np.percentile(a, 95):6.1f}  p99 {np.percentile(a, 99):6.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--sizes", default="1000,10000")
+    args = parser.parse_args()
+    rng = random.Random(7)
+    questions = [q for path in sorted(DATA.glob("*.json")) for q, _, _ in load(path).questions]
+    rng.shuffle(questions)
+    server = start_server(args.database_url)
+    print(f"server {server.url} ({server.database_url.split(':')[0]}), {args.queries} queries per size")
+    try:
+        with httpx.Client(base_url=server.url, auth=server.auth, timeout=60) as http:
+            store_id = create_store(http)
+            for size in (int(s) for s in args.sizes.split(",")):
+                profile_id = create_profile(http, store_id)
+                base = f"/v1/Stores/{store_id}/Profiles/{profile_id}"
+                started = time.monotonic()
+                fill(http, base, synthetic(size, rng), rng)
+                waited = wait_embedded(server.database_url)
+                print(f"\n{size} observations: posted and embedded in {time.monotonic() - started:.0f}s "
+                      f"({waited:.0f}s of it waiting for the queue after the last 202)")
+                for q in questions[:20]:  # warm-up: first load of the profile cache, etc.
+                    http.post(f"{base}/Recall", json={"query": q})
+                client_ms, server_ms, list_ms = [], [], []
+                for q in (questions * 2)[:args.queries]:
+                    t0 = time.perf_counter()
+                    resp = http.post(f"{base}/Recall", json={"query": q})
+                    client_ms.append((time.perf_counter() - t0) * 1000)
+                    resp.raise_for_status()
+                    server_ms.append(resp.json()["meta"]["queryTime"])
+                    t0 = time.perf_counter()
+                    http.get(f"{base}/Observations", params={"pageSize": 20}).raise_for_status()
+                    list_ms.append((time.perf_counter() - t0) * 1000)
+                print(f"  Recall, client-observed       {percentiles(client_ms)}")
+                print(f"  Recall, meta.queryTime        {percentiles(server_ms)}")
+                print(f"  baseline: ListObservations    {percentiles(list_ms)}")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
