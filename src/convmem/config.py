@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     recall_diversity: float = Field(default=0.3, ge=0, lt=1)
     # Conversation extraction's reconciliation of candidates against a profile's observations
     # (domain/reconciliation.py): cosine of MiniLM embeddings and share of content words.
-    reconcile_discard_cosine: float = Field(default=0.92, ge=0, le=1)
+    reconcile_discard_cosine: float = Field(default=0.97, ge=0, le=1)
     reconcile_update_cosine: float = Field(default=0.80, ge=0, le=1)
     reconcile_discard_overlap: float = Field(default=0.85, ge=0, le=1)
     reconcile_update_overlap: float = Field(default=0.5, ge=0, le=1)

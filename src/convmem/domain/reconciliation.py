@@ -33,7 +33,7 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Thresholds:
-    discard_cosine: float = 0.92
+    discard_cosine: float = 0.97
     update_cosine: float = 0.80
     discard_overlap: float = 0.85
     update_overlap: float = 0.5
