@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from convmem.domain import ids
@@ -128,10 +128,17 @@ def holders_of_pairs(conn: Connection, store_id: str, pairs: Sequence[tuple[str,
     """Every (id_type, value, profile_id) stored for any of the (id_type, value) pairs."""
     if not pairs:
         return []
-    return list(conn.execute(select(profile_identifiers.c.id_type, profile_identifiers.c.value,
-                                    profile_identifiers.c.profile_id).where(
-        profile_identifiers.c.store_id == store_id,
-        tuple_(profile_identifiers.c.id_type, profile_identifiers.c.value).in_(list(pairs)))).all())
+    by_type: dict[str, list[str]] = {}
+    for id_type, value in pairs:
+        by_type.setdefault(id_type, []).append(value)
+    # One indexed (store_id, id_type, value IN ...) probe per type, unioned: SQLite's planner
+    # serves neither a row-value IN nor an OR of such terms from the whole index.
+    cols = (profile_identifiers.c.id_type, profile_identifiers.c.value, profile_identifiers.c.profile_id)
+    probes = [select(*cols).where(profile_identifiers.c.store_id == store_id,
+                                  profile_identifiers.c.id_type == id_type, profile_identifiers.c.value.in_(values))
+              for id_type, values in sorted(by_type.items())]
+    stmt = probes[0] if len(probes) == 1 else union_all(*probes)
+    return list(conn.execute(stmt).all())
 
 
 def values_of_type(conn: Connection, store_id: str, id_type: str) -> list[Row[Any]]:
