@@ -126,6 +126,17 @@ def recent_customer_first_texts(conn: Connection, account_sid: str, store_id: st
     return [r.text for r in rows if is_customer(r)] + [r.text for r in rows if not is_customer(r)]
 
 
+def recent_turns(conn: Connection, account_sid: str, store_id: str, conversation_id: str,
+                 limit: int = 10) -> list[tuple[str, bool]]:
+    """The last ``limit`` communications as (text, said by a CUSTOMER), newest first."""
+    if _conversation_in_store(conn, account_sid, store_id, conversation_id) is None:
+        return []
+    people = _participants(conn, conversation_id)
+    rows = reversed(repo.recent_communications(conn, conversation_id, limit))
+    return [(r.text, getattr(people.get(r.author_participant_id or ""), "type", None) == ParticipantType.CUSTOMER)
+            for r in rows]
+
+
 def advance_watermark(conn: Connection, conversation_id: str, watermark: int) -> None:
     """Mark everything up to ``watermark`` processed, in the transaction that wrote the results."""
     repo.update_conversation(conn, conversation_id, {"extraction_watermark": watermark})

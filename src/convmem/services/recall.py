@@ -2,8 +2,8 @@
 
 Modes (contract §3.7.2): with a ``query``, hybrid ranking with scores; with neither a query nor
 a ``conversationId``, most recent first without scores; with a ``conversationId`` only, the
-query would be inferred from the conversation's last communications. Conversations are not
-ingested yet, so that mode answers in recency order for now.
+query is inferred offline from the conversation's last 10 communications (conversation_recall.py),
+and ``communicationsLimit`` returns that conversation's communications in Recall's shape.
 
 Candidates are the profile's items with beginDate ≤ occurredAt < endDate. Dense scores come
 from the cached float32 matrix (exact cosine), lexical scores from the database's full-text
@@ -24,6 +24,7 @@ from convmem.search import text as search_text
 from convmem.search.embedding import Embedder
 from convmem.search.lexical import LexicalIndex
 from convmem.search.vectors import ProfileCache, ProfileMemories, build
+from convmem.services import conversation_memory, conversation_recall
 from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
 from convmem.storage import memory_index
@@ -137,14 +138,21 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
         require_store(conn, account, store_id)
         profile = require_profile(conn, store_id, profile_id)
         result = RecallResult(profile_id=profile.id)
+        if req.conversation_id and req.communications_limit > 0:
+            result.communications = conversation_memory.recall_communications(
+                conn, account, store_id, req.conversation_id, req.communications_limit)
         if not wants_items:
             return result
+        if not query and req.conversation_id:
+            inferred = conversation_recall.inferred_query(conn, account, store_id, req.conversation_id)
+            if inferred is not None:
+                query, terms = inferred.text, inferred.terms
         key = memory_index.cache_key(conn, profile.id)
         mem = engine.cache.get(profile.id, key, lambda: _load(conn, profile.id, key))
         lexical = engine.lexical.search(conn, profile.id, terms, len(mem.ids), mem.average_length) if terms else {}
     keep = _in_range(mem, req)
     if not query:
-        # No query (conversation-inferred queries arrive with conversations): recency order.
+        # Neither a query nor a conversation to infer one from: recency order.
         _recent(mem, keep, req, result)
         return result
     embedder: Embedder = engine.embedder()
