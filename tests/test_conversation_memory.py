@@ -22,7 +22,9 @@ from convmem.services.conversation_extraction import KIND, SOURCE
 from convmem.storage import memory_provenance
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
+from tests.conftest import create_store
 from tests.test_conversations_sdk import add_participant, make_config, make_conversation
+from tests.test_conversations_sdk import say as send
 
 AGENT = "+18005550199"
 
@@ -55,8 +57,6 @@ def extraction_done(db: Database, conversation_id: str) -> list[Any]:
 
 
 def say(v2: Any, conversation_id: str, author: Any, to: Any, text: str) -> Any:
-    from tests.test_conversations_sdk import say as send
-
     return send(v2, conversation_id, author.addresses[0]["address"], to.addresses[0]["address"], text,
                 channel=author.addresses[0]["channel"])
 
@@ -93,7 +93,8 @@ def talk(v2: Any, store_id: str, customer: dict[str, Any], lines: list[str], age
 
 def test_close_writes_observations_and_a_summary_with_provenance_and_recall_uses_the_conversation(
         v2: Any, v1: Any, db: Database, store_id: str) -> None:
-    existing = v1.profiles(store_id).create(ProfileList.ProfileData({"traits": {"Contact": {"phone": "+18005550160"}}})).id
+    existing = v1.profiles(store_id).create(ProfileList.ProfileData(
+        {"traits": {"Contact": {"phone": "+18005550160"}}})).id
     config_id = make_config(v2, store_id)
     conv = make_conversation(v2, config_id, name="Order help").id
     dana = add_participant(v2, conv, {"type": "CUSTOMER", "name": "Dana", "addresses": [
@@ -220,8 +221,6 @@ def test_no_extraction_without_the_opt_in_or_for_a_deleted_store(v2: Any, v1: An
                       ["I prefer paper invoices."], config_id=quiet_config)
     assert extraction_jobs(db, conv) == [] and observations(v1, store_id, cust.profile_id) == []
     # A store deleted after the configuration was bound: the job skips it quietly.
-    from tests.conftest import create_store
-
     doomed = create_store(http)
     config_id = make_config(v2, doomed)
     conv = make_conversation(v2, config_id).id

@@ -1,0 +1,133 @@
+"""The extraction job with the LLM backend (a loopback server speaking chat completions) and across
+a crash: a server killed in the middle of an extraction leaves nothing half-written, and the
+restarted one completes it exactly once. A database of its own, so that the session server's
+job worker cannot take these jobs."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from twilio.rest import Client
+
+from convmem.auth import service as auth
+from convmem.services.conversation_extraction import SOURCE
+from convmem.storage import migrate
+from convmem.storage.db import Database
+from convmem.storage.memory_tables import observations, summaries
+from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, _postgres_admin, create_store, start_server, stop_server
+from tests.test_conversation_memory import AGENT, close, extraction_done, extraction_jobs, say, wait_for
+from tests.test_conversations_sdk import add_participant, make_config, make_conversation
+from tests.test_extract_llm import FakeModelServer, completion, model_server  # noqa: F401  (fixture)
+
+ANSWER = {
+    "observations": [
+        {"content": "Dana's router has not worked since Monday.", "kind": "problem", "confidence": 0.9,
+         "sources": ["c1"]},
+        {"content": "Dana prefers delivery to her office in Leeds.", "kind": "preference", "confidence": 0.8,
+         "sources": ["c3"]},
+    ],
+    "summary": "Dana reported a broken router and asked for delivery to her Leeds office.",
+    "summary_sources": ["c1", "c3"],
+}
+LINES = ["My router has not worked since Monday.", "Sorry to hear that, a replacement is on its way.",
+         "Please deliver it to my office in Leeds."]
+
+
+@pytest.fixture
+def private_database(tmp_path: Path) -> Iterator[str]:
+    if BACKEND == "sqlite":
+        yield f"sqlite:///{tmp_path / 'extraction.db'}"
+        return
+    name = f"convmem_extract_{secrets.token_hex(4)}"
+    _postgres_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _client(url: str, creds: Any) -> Client:
+    twilio = Client(creds.account_sid, creds.auth_token)
+    twilio.memory.base_url = twilio.conversations.base_url = url
+    return twilio
+
+
+def _conversation(twilio: Client, store_id: str, phone: str) -> tuple[str, Any]:
+    v2 = twilio.conversations.v2
+    conv = make_conversation(v2, make_config(v2, store_id)).id
+    dana = add_participant(v2, conv, {"type": "CUSTOMER", "name": "Dana", "addresses": [
+        {"channel": "SMS", "address": phone}]})
+    bot = add_participant(v2, conv, {"type": "AI_AGENT", "name": "Bot", "addresses": [
+        {"channel": "SMS", "address": AGENT}]})
+    for n, line in enumerate(LINES):
+        say(v2, conv, dana if n != 1 else bot, bot if n != 1 else dana, line)
+    close(v2, conv)
+    return conv, dana
+
+
+def _count(db: Database, table: Any, profile_id: str) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(
+            table.c.profile_id == profile_id)).scalar() or 0)
+
+
+def test_llm_extraction_survives_a_crash_mid_job_and_runs_once(private_database: str, tmp_path: Path,
+                                                                model_server: FakeModelServer) -> None:  # noqa: F811
+    db = Database(private_database)
+    migrate.upgrade(db)
+    creds = auth.create_account(db)
+    env = {"CONVMEM_EXTRACT_LLM_BASE_URL": model_server.base_url, "CONVMEM_EXTRACT_LLM_MODEL": "tiny-model",
+           "CONVMEM_EXTRACT_LLM_API_KEY": "sk-test", "CONVMEM_EXTRACT_LLM_TIMEOUT": "20",
+           "CONVMEM_EXTRACT_LLM_RETRIES": "0", "CONVMEM_JOB_LEASE_SECONDS": "2"}
+    # The model answers slowly the first time: the server dies while waiting for it.
+    model_server.responders = [completion(ANSWER, delay=8.0), completion(ANSWER)]
+    first = start_server(private_database, tmp_path / "first.log", extra_env=env)
+    try:
+        with httpx.Client(base_url=first.url, auth=(creds.account_sid, creds.auth_token), timeout=30) as http:
+            store_id = create_store(http)
+        conv, dana = _conversation(_client(first.url, creds), store_id, "+18005550120")
+        wait_for(lambda: model_server.requests, timeout=20)
+        first.process.kill()  # SIGKILL mid-extraction: no chance to finish or clean up
+        first.process.wait()
+    finally:
+        stop_server(first)
+    [running] = extraction_jobs(db, conv)
+    assert running.status == "RUNNING" and _count(db, observations, dana.profile_id) == 0
+
+    # What we sent: the model, the key, a strict JSON schema and the labelled transcript.
+    request = model_server.requests[0]
+    assert request["path"] == "/v1/chat/completions" and request["headers"]["Authorization"] == "Bearer sk-test"
+    body = request["body"]
+    assert body["model"] == "tiny-model" and body["response_format"]["type"] == "json_schema"
+    assert "[c1]" in body["messages"][1]["content"] and LINES[2] in body["messages"][1]["content"]
+
+    second = start_server(private_database, tmp_path / "second.log", extra_env=env)
+    try:
+        [done] = wait_for(lambda: extraction_done(db, conv), timeout=30)
+        assert done.attempts == 2 and done.progress["backends"] == ["llm"] and done.progress["added"] == 2
+        twilio = _client(second.url, creds)
+        found = list(twilio.memory.v1.observations(store_id, dana.profile_id).list())
+        assert sorted(o.content for o in found) == sorted(
+            f"On {found[0].occurred_at.date().isoformat()}, {o['content']}" for o in ANSWER["observations"])
+        assert all(o.source == SOURCE and o.conversation_ids == [conv] for o in found)
+        [summary] = list(twilio.memory.v1.conversation_summaries(store_id, dana.profile_id).list())
+        assert summary.content == ANSWER["summary"]
+        assert _count(db, summaries, dana.profile_id) == 1
+
+        # An unusable answer: the job falls back to the offline extractor and says so.
+        model_server.responders = [completion("this is not JSON")]
+        other, kim = _conversation(twilio, store_id, "+18005550121")
+        [fallback] = wait_for(lambda: extraction_done(db, other))
+        assert fallback.progress["fallbacks"] == 1 and "fallback" in fallback.progress["backends"][0]
+        assert any("Leeds" in o.content for o in twilio.memory.v1.observations(store_id, kim.profile_id).list())
+        assert json.loads(json.dumps(fallback.progress))  # plain JSON, as stored
+    finally:
+        stop_server(second)
+        db.dispose()
