@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,9 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from convmem.storage.db import Database
-from convmem.storage.rate_limits import SharedTokenBuckets
+from convmem.storage.rate_limits import SharedTokenBuckets, rate_limit_buckets
 from tests.conftest import BACKEND, Credentials, LiveServer, create_store, start_server, stop_server
 
 STORES = "/v1/ControlPlane/Stores"
@@ -171,13 +171,22 @@ def test_shared_buckets_never_overdraw_under_concurrency(db: Database) -> None:
 
 @postgresql_only
 def test_shared_buckets_refill_up_to_the_burst(db: Database) -> None:
-    buckets = SharedTokenBuckets(db, rate=50, burst=2)
+    buckets = SharedTokenBuckets(db, rate=0.01, burst=2)
     key = f"test-{secrets.token_hex(8)}"
+
+    def age(seconds: float) -> None:
+        """Move the bucket's last refill into the past, as if ``seconds`` had gone by."""
+        with db.write() as conn:
+            conn.execute(update(rate_limit_buckets).where(rate_limit_buckets.c.key == key)
+                         .values(refilled_at=rate_limit_buckets.c.refilled_at - seconds))
+
     assert [buckets.take(key), buckets.take(key)] == [0, 0]
-    assert buckets.take(key) == 1
-    time.sleep(0.2)  # 10 tokens' worth of time, capped at the burst of 2
+    assert 99 <= buckets.take(key) <= 100  # an empty bucket: one token per 100 s
+    age(50)  # half a token
+    assert 49 <= buckets.take(key) <= 51
+    age(10_000)  # a hundred tokens' worth, capped at the burst of 2
     assert [buckets.take(key), buckets.take(key)] == [0, 0]
-    assert buckets.take(key) == 1
+    assert buckets.take(key) > 0
     assert SharedTokenBuckets(db, rate=0, burst=1).take(key) == 0  # rate 0 disables the limit
 
 
