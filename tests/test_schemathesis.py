@@ -29,8 +29,8 @@ from convmem.storage.db import Database
 from tests.conftest import LiveServer
 from tests.wire_support import STORES, create_group, new_store, operation
 
-# Examples per operation and generation mode: 23 operations x 2 modes x 12 stays well under a minute.
-MAX_EXAMPLES = 12
+# Examples per operation and generation mode: 38 cases x 10 examples stays well under a minute.
+MAX_EXAMPLES = 10
 CP = "/v1/ControlPlane"
 OPERATIONS = [
     ("GET", "/healthz"), ("GET", "/readyz"),
