@@ -5,6 +5,7 @@ conversationId, idempotent extraction, the three reconciliation outcomes and the
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,8 +18,10 @@ from twilio.rest.conversations.v2.conversation import ConversationList
 from twilio.rest.memory.v1.profile import ProfileList
 from twilio.rest.memory.v1.recall import RecallList
 
+from convmem.config import Settings
 from convmem.jobs import queue
-from convmem.services.conversation_extraction import KIND, SOURCE
+from convmem.jobs.queue import JobContext
+from convmem.services.conversation_extraction import KIND, SOURCE, extract_conversation
 from convmem.storage import memory_provenance
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
@@ -229,3 +232,31 @@ def test_no_extraction_without_the_opt_in_or_for_a_deleted_store(v2: Any, v1: An
     close(v2, conv)
     [job] = wait_for(lambda: extraction_done(db, conv))
     assert job.error is None
+
+
+def test_concurrent_jobs_of_one_conversation_extract_it_once(v2: Any, v1: Any, db: Database, account: Any,
+                                                              store_id: str) -> None:
+    """Two workers (threads here; processes behave the same: the claim and the conversation row lock
+    are in the database) run extraction of one conversation at the same moment: one writes, the
+    other finds the watermark moved and writes nothing."""
+    quiet = make_config(v2, store_id, memoryExtractionEnabled=False)  # no job from the server itself
+    conv, cust = talk(v2, store_id, {"name": "Ola", "addresses": [{"channel": "SMS", "address": "+18005550195"}]},
+                      ["I prefer morning deliveries.", "I'm planning to move to Oslo in August."], config_id=quiet)
+    payload = {"conversationId": conv, "accountSid": account.account_sid, "storeId": store_id,
+               "transition": "CLOSED", "at": "2026-01-01T00:00:00+00:00"}
+    start = threading.Barrier(2)
+    results: list[Any] = []
+
+    def work() -> None:
+        start.wait()
+        results.append(extract_conversation(JobContext(db, "mem_job_none", dict(payload), Settings(), lambda: None)))
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(r.summaries for r in results) == [0, 1] and sorted(r.added > 0 for r in results) == [False, True]
+    written = observations(v1, store_id, cust.profile_id)
+    assert len(written) == max(r.added for r in results)
+    assert len(list(v1.conversation_summaries(store_id, cust.profile_id).list())) == 1
