@@ -166,7 +166,8 @@ def test_two_megabyte_strings_are_400_naming_the_field(http: httpx.Client, store
 def test_wrong_content_type_is_4xx(http: httpx.Client, content_type: str) -> None:
     resp = http.post(STORES, content=b'{"displayName": "typed"}', headers={"Content-Type": content_type})
     assert 400 <= resp.status_code < 500
-    assert_error(resp, resp.status_code)
+    body = assert_error(resp, resp.status_code)
+    assert "Content-Type" in body["message"], body
     assert http.get(STORES).json()["stores"] == []
 
 

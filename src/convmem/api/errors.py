@@ -51,6 +51,11 @@ def describe_validation_errors(errors: list[dict[str, Any]]) -> str:
     return "Invalid request: " + "; ".join(described) + more
 
 
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
 CANONICAL_HEADER = "Canonical-Profile-Id"
 
 
@@ -77,8 +82,16 @@ def install(app: FastAPI) -> None:
         return error_response(exc.status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(400, 520046, describe_validation_errors(list(exc.errors())))
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        content_type = request.headers.get("content-type", "")
+        # FastAPI leaves a body of another media type unparsed, and the resulting complaint
+        # ("'body': Input should be a valid dictionary") would hide the real mistake.
+        if content_type and not _is_json(content_type) and any(tuple(e.get("loc", ()))[:1] == ("body",)
+                                                               for e in errors):
+            return error_response(400, 520046, "Invalid request: the body must be JSON sent with Content-Type: "
+                                               f"application/json (got {content_type[:100]!r})")
+        return error_response(400, 520046, describe_validation_errors(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
