@@ -28,6 +28,12 @@ class JobContext:
     payload: dict[str, Any]
     settings: Any
     renew: Callable[[], None]
+    attempt: int = 1
+
+    @property
+    def last_attempt(self) -> bool:
+        """A handler that fails now will not be retried: record the failure where clients see it."""
+        return self.attempt >= MAX_ATTEMPTS
 
 
 Handler = Callable[[JobContext], None]

@@ -41,7 +41,8 @@ class JobWorker:
             queue.finish(self._db, job.id, error=f"no handler for job kind {job.kind!r}")
             return True
         ctx = queue.JobContext(self._db, job.id, dict(job.payload), self._settings,
-                               renew=lambda: queue.renew(self._db, job.id, self.worker_id))
+                               renew=lambda: queue.renew(self._db, job.id, self.worker_id),
+                               attempt=job.attempts + 1)
         try:
             handler(ctx)
         except Exception as exc:

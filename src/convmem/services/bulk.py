@@ -82,6 +82,18 @@ def _apply_chunk(conn: Connection, store_id: str, schema: StoreSchema, items: li
 
 
 def run(ctx: JobContext) -> None:
+    try:
+        _run(ctx)
+    except Exception as exc:
+        if ctx.last_attempt:
+            with ctx.db.write() as conn:
+                pending_operations.complete(conn, ctx.payload["operationId"], result_id=None, result_path=None,
+                                            error={"title": "Batch failed", "code": 20500,
+                                                   "detail": f"The batch could not be applied: {type(exc).__name__}"})
+        raise
+
+
+def _run(ctx: JobContext) -> None:
     payload = ctx.payload
     store_id, op_id = payload["storeId"], payload["operationId"]
     items: list[dict[str, Any]] = payload["profiles"]

@@ -126,8 +126,11 @@ class LookupResult:
 def lookup(db: Database, account_sid: str, store_id: str, id_type: str, value: str, region: str) -> LookupResult:
     check_id_type(id_type)
     with db.read() as conn:
-        require_store(conn, account_sid, store_id)
-        schema = StoreSchema.load(conn, store_id, region, with_groups=False)
+        row = profile_data.active_store_settings(conn, account_sid, store_id)
+        if row is None:
+            require_store(conn, account_sid, store_id)  # raises the precise error
+            raise NotFound(f"Memory store {store_id} was not found")
+        schema = StoreSchema(rules.Settings.from_rows(row.identifier_configs, row.matching_rules), {}, region)
         config = schema.settings.config(id_type)
         normalized = schema.normalize(id_type, value)
         if config.fuzzy:

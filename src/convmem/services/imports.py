@@ -197,6 +197,15 @@ def _apply_batch(conn: Connection, store_id: str, schema: StoreSchema, batch: li
 
 
 def run(ctx: JobContext) -> None:
+    try:
+        _run(ctx)
+    except Exception as exc:
+        if ctx.last_attempt:
+            _fail(ctx.db, ctx.payload["importId"], f"The import could not be processed: {type(exc).__name__}")
+        raise
+
+
+def _run(ctx: JobContext) -> None:
     import_id = ctx.payload["importId"]
     path = Path(ctx.payload["path"])
     region, batch_rows = ctx.settings.default_phone_region, ctx.settings.import_batch_rows

@@ -6,12 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, union_all, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from convmem.domain import ids
 from convmem.storage.identity_tables import profile_identifiers, profile_traits
 from convmem.storage.profile_tables import profiles
+from convmem.storage.tables import identity_settings, stores
 
 
 def insert_profile(conn: Connection, store_id: str, now: datetime) -> str:
@@ -147,11 +148,25 @@ def values_of_type(conn: Connection, store_id: str, id_type: str) -> list[Row[An
         profile_identifiers.c.store_id == store_id, profile_identifiers.c.id_type == id_type)).all())
 
 
+# Lookup is the hot read path: its statements are built once and only bound per call.
+_HOLDING = (select(profile_identifiers.c.profile_id).where(
+    profile_identifiers.c.store_id == bindparam("store_id"), profile_identifiers.c.id_type == bindparam("id_type"),
+    profile_identifiers.c.value == bindparam("value")).order_by(profile_identifiers.c.profile_id).distinct()
+    .limit(bindparam("limit")))
+_ACTIVE_STORE_SETTINGS = (select(identity_settings.c.identifier_configs, identity_settings.c.matching_rules)
+                          .join(stores, stores.c.id == identity_settings.c.store_id)
+                          .where(stores.c.id == bindparam("store_id"), stores.c.account_sid == bindparam("account"),
+                                 stores.c.status == "ACTIVE"))
+
+
 def profiles_holding(conn: Connection, store_id: str, id_type: str, value: str, limit: int) -> list[str]:
-    return list(conn.execute(select(profile_identifiers.c.profile_id).where(
-        profile_identifiers.c.store_id == store_id, profile_identifiers.c.id_type == id_type,
-        profile_identifiers.c.value == value).order_by(profile_identifiers.c.profile_id).distinct()
-        .limit(limit)).scalars())
+    return list(conn.execute(_HOLDING, {"store_id": store_id, "id_type": id_type, "value": value,
+                                        "limit": limit}).scalars())
+
+
+def active_store_settings(conn: Connection, account_sid: str, store_id: str) -> Row[Any] | None:
+    """(identifier_configs, matching_rules) of the account's store when it is ACTIVE, in one query."""
+    return conn.execute(_ACTIVE_STORE_SETTINGS, {"store_id": store_id, "account": account_sid}).first()
 
 
 def insert_identifier(conn: Connection, store_id: str, profile_id: str, id_type: str, value: str, *,
