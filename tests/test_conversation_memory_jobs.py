@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from twilio.rest import Client
+from twilio.rest.memory.v1.profile import ProfileList
 
 from convmem.auth import service as auth
 from convmem.services.conversation_extraction import SOURCE
@@ -131,3 +132,32 @@ def test_llm_extraction_survives_a_crash_mid_job_and_runs_once(private_database:
     finally:
         stop_server(second)
         db.dispose()
+
+
+def test_direct_posts_are_reconciled_only_when_the_server_opts_in(database_url: str, db: Database, v1: Any,
+                                                                   http: httpx.Client, account: Any,
+                                                                   store_id: str, tmp_path: Path) -> None:
+    post = {"content": "Prefers window seats when flying.", "source": "crm", "occurredAt": "2026-03-01T10:00:00Z"}
+    refined = {**post, "content": "Prefers window seats when flying, near the front of the plane."}
+    plain = v1.profiles(store_id).create(ProfileList.ProfileData({"traits": {"Contact": {"email": "a@x.io"}}})).id
+    for _ in range(2):  # the default: stored as sent, duplicates and all
+        assert http.post(f"/v1/Stores/{store_id}/Profiles/{plain}/Observations",
+                         json={"observations": [post]}).status_code == 202
+    assert _count(db, observations, plain) == 2
+
+    opted = start_server(database_url, tmp_path / "opted.log",
+                         extra_env={"CONVMEM_RECONCILE_DIRECT_OBSERVATIONS": "true"})
+    try:
+        twilio = _client(opted.url, account)
+        profile = twilio.memory.v1.profiles(store_id).create(ProfileList.ProfileData(
+            {"traits": {"Contact": {"email": "b@x.io"}}})).id
+        with httpx.Client(base_url=opted.url, auth=(account.account_sid, account.auth_token), timeout=30) as opted_http:
+            for body in (post, post, refined):
+                assert opted_http.post(f"/v1/Stores/{store_id}/Profiles/{profile}/Observations",
+                                       json={"observations": [body]}).status_code == 202
+        [kept] = list(twilio.memory.v1.observations(store_id, profile).list())
+        assert kept.content == refined["content"] and kept.source == "crm"
+        assert [r.content for r in twilio.memory.v1.revisions(store_id, profile, kept.id).list()] == [
+            refined["content"], post["content"]]
+    finally:
+        stop_server(opted)

@@ -8,7 +8,7 @@ import pytest
 
 from convmem.domain import reconciliation as rec
 from convmem.search.embedding import get_embedder
-from convmem.services.conversation_extraction import words_of
+from convmem.services.observation_reconciliation import words_of
 
 
 def unit(*values: float) -> np.ndarray:

@@ -26,7 +26,7 @@ from convmem.api.schemas.memories import (
 from convmem.domain.errors import InvalidRequest
 from convmem.domain.memories import CONVERSATION_PATTERN, SOURCE_RE, observation_wire, revision_wire
 from convmem.domain.timefmt import parse_ts
-from convmem.services import observations
+from convmem.services import observation_reconciliation, observations
 from convmem.services.observations import NewObservation
 
 router = APIRouter(prefix="/v1/Stores/{storeId}/Profiles/{profileId}/Observations", tags=["Observations"],
@@ -100,7 +100,10 @@ def create_observations(request: Request, ctx: Context, account: Account, storeI
                         body: CreateObservationsRequest) -> Response:
     items = [NewObservation(content=o.content, source=o.source, occurred_at=parse_ts(o.occurredAt),
                             conversation_ids=list(o.conversationIds or [])) for o in body.observations]
-    observations.create(ctx.db, account, storeId, profileId, items)
+    if ctx.settings.reconcile_direct_observations:  # opt-in: see services/observation_reconciliation.py
+        observation_reconciliation.create_reconciled(ctx.db, account, storeId, profileId, items, ctx.settings)
+    else:
+        observations.create(ctx.db, account, storeId, profileId, items)
     return accepted(request, "Observations creation accepted")
 
 

@@ -22,11 +22,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection, and_, select
 
 from convmem.domain import reconciliation as rec
@@ -35,11 +33,11 @@ from convmem.extract import ExtractionRequest, ExtractiveSummary, Extractor, bui
 from convmem.extract.screening import screen
 from convmem.jobs import queue
 from convmem.jobs.queue import JobContext
-from convmem.search import text as search_text
-from convmem.search.embedding import get_embedder, to_bytes
 from convmem.services import conversation_memory, observations, summaries
+from convmem.services import observation_reconciliation as reconciliation
 from convmem.services.conversation_lifecycle import EXTRACTION_JOB_KIND
-from convmem.storage import memory_index, memory_provenance
+from convmem.services.observation_reconciliation import Candidate, candidates_of, reconcile_into
+from convmem.storage import memory_provenance
 from convmem.storage import profiles as profile_repo
 from convmem.storage import stores as store_repo
 from convmem.storage.memory_tables import summaries as summary_table
@@ -64,48 +62,11 @@ def extractor() -> Extractor:
     return _extractor
 
 
-def thresholds(settings: Any) -> rec.Thresholds:
-    return rec.Thresholds(discard_cosine=settings.reconcile_discard_cosine,
-                          update_cosine=settings.reconcile_update_cosine,
-                          discard_overlap=settings.reconcile_discard_overlap,
-                          update_overlap=settings.reconcile_update_overlap)
-
-
-@dataclass
-class Candidate:
-    content: str
-    occurred_at: datetime
-    communication_ids: set[str]
-    vector: np.ndarray
-    words: frozenset[str]
-
-
 @dataclass
 class CustomerPlan:
     profile_id: str
     candidates: list[Candidate]
     summary: ExtractiveSummary | None
-
-
-@dataclass
-class Counts:
-    candidates: int = 0
-    added: int = 0
-    updated: int = 0
-    discarded: int = 0
-    screened: int = 0  # special-category candidates dropped (by the extractor or here)
-    summaries: int = 0
-    fallbacks: int = 0
-    backends: set[str] = field(default_factory=set)
-
-    def as_progress(self) -> dict[str, Any]:
-        return {"candidates": self.candidates, "added": self.added, "updated": self.updated,
-                "discarded": self.discarded, "screened": self.screened, "summaries": self.summaries,
-                "fallbacks": self.fallbacks, "backends": sorted(self.backends)}
-
-
-def words_of(content: str) -> frozenset[str]:
-    return rec.content_words(search_text.terms(content))
 
 
 def _state(data: conversation_memory.ExtractionInput) -> tuple[Any, ...]:
@@ -114,7 +75,7 @@ def _state(data: conversation_memory.ExtractionInput) -> tuple[Any, ...]:
 
 
 def plan(data: conversation_memory.ExtractionInput, closed: bool, engine: Extractor,
-         counts: Counts) -> list[CustomerPlan]:
+         counts: reconciliation.Counts) -> list[CustomerPlan]:
     """Run the extractor for every resolved customer and embed what it proposes (no database)."""
     plans: list[CustomerPlan] = []
     for customer in data.customers:
@@ -135,10 +96,10 @@ def plan(data: conversation_memory.ExtractionInput, closed: bool, engine: Extrac
         if summary is not None and screen(summary.content).sensitive:
             counts.screened += 1
             summary = None
-        vectors = get_embedder().embed_sorted([c.content for c in kept]) if kept else []
-        plans.append(CustomerPlan(str(customer.profile_id), [
-            Candidate(c.content, c.occurred_at, set(c.provenance.communication_ids), v, words_of(c.content))
-            for c, v in zip(kept, vectors, strict=True)], summary))
+        items = [observations.NewObservation(c.content, SOURCE, c.occurred_at, [data.transcript.conversation_id])
+                 for c in kept]
+        plans.append(CustomerPlan(str(customer.profile_id), candidates_of(
+            items, [set(c.provenance.communication_ids) for c in kept]), summary))
         counts.candidates += len(kept)
     return plans
 
@@ -152,78 +113,6 @@ def canonical_profile(conn: Connection, store_id: str, profile_id: str) -> Any:
     return row
 
 
-@dataclass
-class _Pool:
-    """The profile's observations as reconciliation sees them, plus what this job adds."""
-
-    memories: list[rec.Memory]
-    rows: dict[str, Any]  # existing observation id -> row
-    pending: dict[str, Candidate]  # "new:N" -> candidate to insert
-
-
-def _pool(conn: Connection, profile_id: str) -> _Pool:
-    rows = memory_index.load_profile(conn, profile_id)[0]
-    stale = [r for r in rows if not (r.fresh and r.embedding)]
-    fresh_vectors = get_embedder().embed_sorted([r.content for r in stale]) if stale else []
-    computed = {r.id: v for r, v in zip(stale, fresh_vectors, strict=True)}
-    memories = [rec.Memory(r.id, computed[r.id] if r.id in computed else np.frombuffer(r.embedding, dtype="<f4"),
-                           words_of(r.content)) for r in rows]
-    return _Pool(memories, {r.id: r for r in rows}, {})
-
-
-def _replace(pool: _Pool, key: str, candidate: Candidate) -> None:
-    pool.memories = [rec.Memory(key, candidate.vector, candidate.words) if m.key == key else m for m in pool.memories]
-
-
-def reconcile_into(conn: Connection, profile_id: str, conversation_id: str | None, candidates: Sequence[Candidate],
-                   source: str, limits: rec.Thresholds, counts: Counts) -> list[tuple[str, Candidate]]:
-    """Reconcile and write ``candidates`` for one (locked) profile; returns (id, candidate) of
-    every observation written or touched, for provenance."""
-    pool = _pool(conn, profile_id)
-    touched: list[tuple[str, Candidate]] = []
-    for candidate in candidates:
-        decision = rec.decide(rec.Memory("candidate", candidate.vector, candidate.words), pool.memories, limits)
-        target = decision.target or ""
-        if decision.outcome == rec.Outcome.ADD:
-            key = f"new:{len(pool.pending)}"
-            pool.pending[key] = candidate
-            pool.memories.append(rec.Memory(key, candidate.vector, candidate.words))
-            counts.added += 1
-        elif decision.outcome == rec.Outcome.UPDATE:
-            counts.updated += 1
-            if target in pool.pending:  # refines something this job adds: fold it in
-                earlier = pool.pending[target]
-                candidate.communication_ids |= earlier.communication_ids
-                pool.pending[target] = candidate
-            else:
-                current = pool.rows[target]
-                ids = list(current.conversation_ids)
-                if conversation_id:
-                    ids = rec.merged_conversation_ids(ids, conversation_id)
-                observations.apply_changes(conn, current, {
-                    "content": candidate.content, "conversation_ids": ids,
-                    "occurred_at": max(current.occurred_at, candidate.occurred_at)})
-                touched.append((target, candidate))
-            _replace(pool, target, candidate)
-        else:
-            counts.discarded += 1
-            if target in pool.pending:
-                pool.pending[target].communication_ids |= candidate.communication_ids
-            elif conversation_id:
-                # Nothing new to store, but the existing observation also stands for these turns.
-                touched.append((target, candidate))
-    pending = list(pool.pending.values())
-    if pending:
-        new_ids = observations.insert_rows(conn, profile_id, [observations.NewObservation(
-            c.content, source, c.occurred_at, [conversation_id] if conversation_id else []) for c in pending])
-        for item_id, candidate in zip(new_ids, pending, strict=True):
-            # Embedded already: searchable by meaning at once (the embed job then skips them).
-            memory_index.store_embedding(conn, item_id, 1, to_bytes(candidate.vector))
-            touched.append((item_id, candidate))
-        memory_index.bump(conn, profile_id)
-    return touched
-
-
 def _has_summary(conn: Connection, profile_id: str, conversation_id: str) -> bool:
     t = summary_table.c
     return conn.execute(select(t.id).where(and_(t.profile_id == profile_id, t.conversation_id == conversation_id,
@@ -231,13 +120,13 @@ def _has_summary(conn: Connection, profile_id: str, conversation_id: str) -> boo
 
 
 def write(conn: Connection, store_id: str, conversation_id: str, plans: Sequence[CustomerPlan],
-          limits: rec.Thresholds, counts: Counts) -> None:
+          limits: rec.Thresholds, counts: reconciliation.Counts) -> None:
     now = utcnow()
     for customer in plans:
         profile = canonical_profile(conn, store_id, customer.profile_id)
         if profile is None:
             continue
-        touched = reconcile_into(conn, profile.id, conversation_id, customer.candidates, SOURCE, limits, counts)
+        touched = reconcile_into(conn, profile.id, customer.candidates, limits, counts)
         provenance = [(item, profile.id, conversation_id, sorted(c.communication_ids)) for item, c in touched]
         summary = customer.summary
         if summary is not None and not _has_summary(conn, profile.id, conversation_id):
@@ -255,14 +144,14 @@ def _store_usable(conn: Connection, account_sid: str, store_id: str | None) -> b
     return store is not None and store.status == "ACTIVE"
 
 
-def extract_conversation(ctx: JobContext) -> Counts:
+def extract_conversation(ctx: JobContext) -> reconciliation.Counts:
     payload = ctx.payload
     conversation_id, account_sid, store_id = payload["conversationId"], payload["accountSid"], payload.get("storeId")
     closed = payload.get("transition") == "CLOSED"
-    limits = thresholds(ctx.settings)
+    limits = reconciliation.thresholds(ctx.settings)
     engine = extractor()
     for _ in range(_MAX_ROUNDS):
-        counts = Counts()
+        counts = reconciliation.Counts()
         with ctx.db.read() as conn:
             if not _store_usable(conn, account_sid, store_id):
                 log.info("extraction of %s skipped: store %s is gone or not active", conversation_id, store_id)
@@ -274,10 +163,10 @@ def extract_conversation(ctx: JobContext) -> Counts:
         ctx.renew()
         with ctx.db.write() as conn:
             if not _store_usable(conn, account_sid, store_id):
-                return Counts()
+                return reconciliation.Counts()
             current = conversation_memory.extraction_input(conn, conversation_id)  # locks the conversation
             if current is None:
-                return Counts()
+                return reconciliation.Counts()
             if _state(current) != _state(data):
                 continue  # another job or new traffic got there first: start over from what is there now
             write(conn, str(store_id), conversation_id, plans, limits, counts)
