@@ -44,7 +44,7 @@ from convmem.domain.ranking import FusionWeights
 from convmem.domain.rate_limit import RateLimiter, TokenBuckets
 from convmem.jobs.worker import JobWorker
 from convmem.search import embed_jobs, lexical
-from convmem.search.embedding import get_embedder
+from convmem.search.embedding import QueryEmbeddings, get_embedder
 from convmem.search.vectors import ProfileCache
 from convmem.services import conversation_extraction
 from convmem.services.conversation_lifecycle import Clock, Scheduler
@@ -105,7 +105,7 @@ def start_jobs(ctx: ServerContext) -> JobWorker | None:
 
 
 def recall_engine(settings: Settings, db: Database) -> RecallEngine:
-    return RecallEngine(lexical=lexical.for_dialect(db.dialect), embedder=get_embedder, cache=ProfileCache(),
+    return RecallEngine(lexical=lexical.for_dialect(db.dialect), queries=QueryEmbeddings(), cache=ProfileCache(),
                         weights=FusionWeights(lexical=settings.recall_lexical_weight,
                                               diversity=settings.recall_diversity))
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # to the standardised cosine, and the diversity share of the MMR re-ranking (0 = off).
     recall_lexical_weight: float = Field(default=0.3, ge=0)
     recall_diversity: float = Field(default=0.3, ge=0, lt=1)
+    # Intra-op threads of the embedding worker's model session. One is best on a busy 2-core
+    # machine (bench/ingest.py); more helps only with idle cores.
+    embedding_threads: int = Field(default=1, ge=1, le=64)
     # Conversation extraction's reconciliation of candidates against a profile's observations
     # (domain/reconciliation.py): cosine of MiniLM embeddings and share of content words.
     reconcile_discard_cosine: float = Field(default=0.97, ge=0, le=1)

@@ -20,13 +20,13 @@ def payload(item_ids: list[str]) -> dict[str, list[str]]:
     return {"items": item_ids}
 
 
-def embed_pending(db: Database, item_ids: list[str]) -> int:
+def embed_pending(db: Database, item_ids: list[str], threads: int = 1) -> int:
     """Embed ``item_ids`` (if still needed) plus other waiting items; the number stored."""
     with db.read() as conn:
         rows = memory_index.pending_embeddings(conn, item_ids, BATCH)
     if not rows:
         return 0
-    vectors = get_embedder().embed_sorted([r.content for r in rows])
+    vectors = get_embedder(threads).embed_sorted([r.content for r in rows])
     stored = 0
     with db.write() as conn:
         touched = set()
@@ -40,7 +40,7 @@ def embed_pending(db: Database, item_ids: list[str]) -> int:
 
 
 def handle(ctx: JobContext) -> None:
-    embed_pending(ctx.db, list(ctx.payload.get("items", [])))
+    embed_pending(ctx.db, list(ctx.payload.get("items", [])), getattr(ctx.settings, "embedding_threads", 1))
 
 
 def register() -> None:

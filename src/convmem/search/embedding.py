@@ -41,6 +41,9 @@ class Embedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if threads > 1:
+            # Spinning threads fight the request threads for a small machine's cores.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(_model_path()), sess_options=options,
                                              providers=["CPUExecutionProvider"])
@@ -70,16 +73,44 @@ class Embedder:
 
 
 _lock = threading.Lock()
-_instance: Embedder | None = None
+_instances: dict[int, Embedder] = {}
 
 
-def get_embedder() -> Embedder:
-    global _instance
-    if _instance is None:
+def get_embedder(threads: int = 1) -> Embedder:
+    """The process's model session with ``threads`` intra-op threads, loaded once. Recall's
+    query embeddings use one thread (requests run concurrently); the embedding worker's batch
+    session may use more (``CONVMEM_EMBEDDING_THREADS``)."""
+    instance = _instances.get(threads)
+    if instance is None:
         with _lock:
-            if _instance is None:
-                _instance = Embedder()
-    return _instance
+            instance = _instances.get(threads)
+            if instance is None:
+                instance = _instances[threads] = Embedder(threads=threads)
+    return instance
+
+
+class QueryEmbeddings:
+    """A small LRU of query vectors: agents often ask the same thing turn after turn."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        from collections import OrderedDict
+
+        self._capacity = capacity
+        self._entries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, query: str) -> np.ndarray:
+        with self._lock:
+            hit = self._entries.get(query)
+            if hit is not None:
+                self._entries.move_to_end(query)
+                return hit
+        vector = get_embedder().embed([query])[0]
+        with self._lock:
+            self._entries[query] = vector
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return vector
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

@@ -21,7 +21,7 @@ from convmem.domain.errors import InvalidRequest
 from convmem.domain.memories import observation_wire, summary_wire
 from convmem.domain.ranking import FusionWeights, diversify, relevance
 from convmem.search import text as search_text
-from convmem.search.embedding import Embedder
+from convmem.search.embedding import QueryEmbeddings
 from convmem.search.lexical import LexicalIndex
 from convmem.search.vectors import ProfileCache, ProfileMemories, build
 from convmem.services import conversation_memory, conversation_recall
@@ -56,7 +56,7 @@ class RecallEngine:
     """What Recall needs besides the database, built once per process."""
 
     lexical: LexicalIndex
-    embedder: Any  # () -> Embedder, loaded lazily so that the model loads once, off the import path
+    queries: QueryEmbeddings
     cache: ProfileCache
     weights: FusionWeights
 
@@ -155,7 +155,6 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
         # Neither a query nor a conversation to infer one from: recency order.
         _recent(mem, keep, req, result)
         return result
-    embedder: Embedder = engine.embedder()
-    query_vector = embedder.embed([query])[0] if len(mem.vector_rows) else np.zeros(0, dtype=np.float32)
+    query_vector = engine.queries.get(query) if len(mem.vector_rows) else np.zeros(0, dtype=np.float32)
     _ranked(mem, keep, query_vector, lexical, req, engine.weights, result)
     return result
