@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,8 @@ class Server:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if not os.environ.get("CONVMEM_BENCH_KEEP"):
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def free_port() -> int:
