@@ -1,0 +1,420 @@
+"""Conversations in, memory out, on LoCoMo: extraction, reconciliation and Recall end to end.
+
+Every LoCoMo session becomes a Conversations v2 conversation between two CUSTOMER participants
+(one profile per speaker, found by a chat id per speaker), its turns become communications dated
+with the session's date, and the conversation is closed. The server's own extraction jobs then
+write observations and summaries (offline extractor unless CONVMEM_EXTRACT_LLM_* is set). Every
+question of categories 1-4 is asked through POST .../Recall on the profile of the speaker it names
+(both when it names neither or both; results merged by score) with observationsLimit=10; a hit
+is a returned observation whose provenance includes an evidence turn (dia_id -> communication id).
+
+References measured in the same run, on the same questions:
+  * BM25 over the raw turns of the conversation (every turn a document, the session date in its
+    lexical field, the server's own tokenizer and BM25);
+  * the dataset's gold ``session_N_observation`` items, posted to separate profiles of the same
+    speakers and asked through the same Recall endpoint.
+
+Conversations are ingested with the job worker off; the server is then restarted with it on, and
+the time until every extraction job is done gives the throughput (turns/s, embedding included).
+
+    .venv/bin/python bench/conversation_memory.py [--files 26 30] [--database-url postgresql://...]
+
+The data is read in place from ../shared/bench-data/locomo and never copied (non-commercial
+evaluation licence).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "bench-data" / "locomo"
+CONVMEM = str(Path(sys.executable).with_name("convmem"))
+CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
+K = 10
+_SESSION = re.compile(r"^session_(\d+)$")
+
+
+# ----- a server of our own -----------------------------------------------------------------------
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(database_url: str, auth: tuple[str, str], workdir: Path, run_jobs: bool) -> Server:
+    port = _free_port()
+    env = {**os.environ, "CONVMEM_DATABASE_URL": database_url, "CONVMEM_ACCOUNT_SID": auth[0],
+           "CONVMEM_AUTH_TOKEN": auth[1], "CONVMEM_RATE_LIMIT_PER_SECOND": "0", "CONVMEM_LOG_LEVEL": "WARNING",
+           "CONVMEM_JOB_POLL_SECONDS": "0.05", "CONVMEM_RUN_JOBS": "true" if run_jobs else "false",
+           "CONVMEM_STORE_QUOTA": "100"}
+    log = workdir / "server.log"
+    proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port)], env=env, stdout=log.open("ab"),
+                            stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", proc, log)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(log.read_text())
+        try:
+            if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError("server did not start")
+
+
+def _ok(resp: httpx.Response, *codes: int) -> dict[str, Any]:
+    if resp.status_code not in (codes or (200, 201, 202)):
+        raise RuntimeError(f"{resp.request.method} {resp.request.url} -> {resp.status_code}: {resp.text}")
+    return dict(resp.json())
+
+
+def create_store(http: httpx.Client, name: str) -> str:
+    accepted = _ok(http.post("/v1/ControlPlane/Stores", json={"displayName": name}))
+    return str(_ok(http.get(accepted["statusUrl"]))["result"]["id"])
+
+
+# ----- the data ----------------------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    name: str
+    speakers: list[str]
+    sessions: list[tuple[int, datetime, list[dict[str, Any]]]]
+    gold: dict[int, dict[str, list[tuple[str, list[str]]]]]  # session -> speaker -> [(text, dia_ids)]
+    questions: list[dict[str, Any]]
+
+    @property
+    def turns(self) -> int:
+        return sum(len(t) for _, _, t in self.sessions)
+
+
+def _date(text: str) -> datetime:
+    return datetime.strptime(text, "%I:%M %p on %d %B, %Y").replace(tzinfo=UTC)
+
+
+def _dia_ids(refs: Any) -> list[str]:
+    refs = refs if isinstance(refs, list) else [refs]
+    return [p.strip() for ref in refs for p in re.split(r"[;,]", str(ref)) if p.strip()]
+
+
+def load(path: Path) -> Sample:
+    raw = json.loads(path.read_text())
+    conv = raw.get("conversation", raw)
+    sessions = []
+    for key, turns in conv.items():
+        match = _SESSION.match(key)
+        if match and isinstance(turns, list) and turns:
+            n = int(match.group(1))
+            sessions.append((n, _date(conv[f"session_{n}_date_time"]), [t for t in turns if t.get("text")]))
+    sessions.sort(key=lambda s: s[0])
+    gold: dict[int, dict[str, list[tuple[str, list[str]]]]] = {}
+    for n, _, _ in sessions:
+        items = raw.get(f"session_{n}_observation") or {}
+        gold[n] = {speaker: [(str(text), _dia_ids(ref)) for text, ref in entries] for speaker, entries in items.items()}
+    questions = [q for q in raw["qa"] if q.get("category") in CATEGORIES]
+    return Sample(path.stem, [conv["speaker_a"], conv["speaker_b"]], sessions, gold, questions)
+
+
+# ----- ingestion through Conversations v2 --------------------------------------------------------
+
+@dataclass
+class Ingested:
+    store_id: str
+    profiles: dict[str, str] = field(default_factory=dict)  # speaker -> profile id
+    communication_of: dict[str, str] = field(default_factory=dict)  # dia_id -> communication id
+    gold_profiles: dict[str, str] = field(default_factory=dict)
+    gold_dia: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # profile -> content -> dia_ids
+
+
+def _at(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ingest(http: httpx.Client, sample: Sample) -> Ingested:
+    out = Ingested(create_store(http, f"locomo-{sample.name}-{secrets.token_hex(2)}"))
+    chat = {s: f"locomo-{sample.name}-{i}" for i, s in enumerate(sample.speakers)}
+    for _, date, turns in sample.sessions:
+        conv = _ok(http.post("/v2/Conversations", json={"configuration": {
+            "memoryStoreId": out.store_id, "memoryExtractionEnabled": True}}), 201)["id"]
+        people = {}
+        for speaker in sample.speakers:
+            address = {"channel": "CHAT", "address": chat[speaker]}
+            made = _ok(http.post(f"/v2/Conversations/{conv}/Participants", json={
+                "type": "CUSTOMER", "name": speaker, "addresses": [address]}), 201)
+            people[speaker] = made["id"]
+            out.profiles.setdefault(speaker, made["profileId"])
+            assert out.profiles[speaker] == made["profileId"], "a speaker must keep one profile"
+        for i, turn in enumerate(turns):
+            speaker = turn["speaker"]
+            other = next(s for s in sample.speakers if s != speaker)
+            said = _ok(http.post(f"/v2/Conversations/{conv}/Communications", json={
+                "author": {"address": chat[speaker], "channel": "CHAT", "participantId": people[speaker]},
+                "recipients": [{"address": chat[other], "channel": "CHAT", "participantId": people[other]}],
+                "content": {"type": "TEXT", "text": turn["text"]},
+                "occurredAt": _at(date + timedelta(seconds=20 * i))}), 201)
+            out.communication_of[turn["dia_id"]] = said["id"]
+        _ok(http.patch(f"/v2/Conversations/{conv}", json={"status": "CLOSED"}))
+    return out
+
+
+def post_gold(http: httpx.Client, sample: Sample, out: Ingested) -> int:
+    """The dataset's own observations, on separate profiles of the same speakers."""
+    posted = 0
+    for speaker in sample.speakers:
+        made = _ok(http.post(f"/v1/Stores/{out.store_id}/Profiles", json={
+            "traits": {"Contact": {"email": f"gold-{secrets.token_hex(5)}@example.com"}}}))
+        out.gold_profiles[speaker] = made["id"]
+        out.gold_dia[made["id"]] = {}
+    for n, date, _ in sample.sessions:
+        for speaker, items in sample.gold.get(n, {}).items():
+            profile = out.gold_profiles.get(speaker)
+            if profile is None:
+                continue
+            for start in range(0, len(items), 10):
+                chunk = items[start:start + 10]
+                _ok(http.post(f"/v1/Stores/{out.store_id}/Profiles/{profile}/Observations", json={"observations": [
+                    {"content": text, "source": "locomo-gold", "occurredAt": _at(date)} for text, _ in chunk]}))
+                for text, dia in chunk:
+                    out.gold_dia[profile].setdefault(text, []).extend(dia)
+                posted += len(chunk)
+    return posted
+
+
+# ----- waiting on the server's queue --------------------------------------------------------------
+
+def wait_jobs(db: Any, kind: str | None, timeout: float = 7200) -> None:
+    from sqlalchemy import func, select
+
+    from convmem.storage.job_tables import jobs
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stmt = select(func.count()).select_from(jobs).where(jobs.c.status.in_(("PENDING", "RUNNING")))
+        if kind:
+            stmt = stmt.where(jobs.c.kind == kind)
+        with db.read() as conn:
+            if not conn.execute(stmt).scalar():
+                return
+        time.sleep(0.2)
+    raise RuntimeError("jobs did not finish")
+
+
+def job_totals(db: Any, kind: str) -> tuple[Counter[str], Counter[str], list[str]]:
+    from sqlalchemy import select
+
+    from convmem.storage.job_tables import jobs
+
+    totals: Counter[str] = Counter()
+    backends: Counter[str] = Counter()
+    failures = []
+    with db.read() as conn:
+        for row in conn.execute(select(jobs.c.status, jobs.c.progress, jobs.c.error).where(jobs.c.kind == kind)):
+            if row.status != "DONE":
+                failures.append(f"{row.status}: {row.error}")
+            for key, value in (row.progress or {}).items():
+                if isinstance(value, int):
+                    totals[key] += value
+            backends.update((row.progress or {}).get("backends", []))
+    return totals, backends, failures
+
+
+# ----- scoring -----------------------------------------------------------------------------------
+
+def targets(question: str, speakers: list[str]) -> list[str]:
+    named = [s for s in speakers if re.search(rf"\b{re.escape(s.split()[0])}\b", question, re.IGNORECASE)]
+    return named if len(named) == 1 else speakers
+
+
+def recall_ids(http: httpx.Client, store_id: str, profiles: list[str], question: str) -> list[str]:
+    found: list[tuple[float, str]] = []
+    for profile in profiles:
+        body = _ok(http.post(f"/v1/Stores/{store_id}/Profiles/{profile}/Recall", json={
+            "query": question[:1024], "observationsLimit": K, "summariesLimit": 0}))
+        found += [(float(o.get("score", 0.0)), o["id"]) for o in body["observations"]]
+    return [item for _, item in sorted(found, key=lambda f: -f[0])[:K]]
+
+
+def bm25_top(sample: Sample) -> Any:
+    from convmem.search import bm25
+    from convmem.search import text as search_text
+
+    docs = {t["dia_id"]: search_text.document_text(t["text"], date).split()
+            for _, date, turns in sample.sessions for t in turns}
+    average = sum(len(d) for d in docs.values()) / max(len(docs), 1)
+
+    def top(question: str) -> list[str]:
+        terms = search_text.query_terms(question)
+        matching = {d: tokens for d, tokens in docs.items() if set(tokens) & set(terms)}
+        scores = bm25.score(matching, terms, len(docs), average)
+        return [d for d, _ in sorted(scores.items(), key=lambda s: -s[1])[:K]]
+
+    return top
+
+
+@dataclass
+class Tally:
+    hits: Counter[int] = field(default_factory=Counter)
+    asked: Counter[int] = field(default_factory=Counter)
+
+    def add(self, category: int, hit: bool) -> None:
+        self.asked[category] += 1
+        self.hits[category] += int(hit)
+
+    def rate(self, category: int | None = None) -> float:
+        if category is None:
+            return sum(self.hits.values()) / max(sum(self.asked.values()), 1)
+        return self.hits[category] / max(self.asked[category], 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--files", nargs="*", help="sample names (file stems), default all")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--keep", action="store_true", help="keep the working directory (it holds LoCoMo text)")
+    args = parser.parse_args()
+
+    from sqlalchemy import func, select
+
+    from convmem.storage import memory_provenance, migrate
+    from convmem.storage.db import Database
+    from convmem.storage.memory_tables import observations, summaries
+
+    files = sorted(args.data.glob("*.json"))
+    if args.files:
+        files = [f for f in files if f.stem in args.files]
+    samples = [load(f) for f in files]
+    workdir = Path(tempfile.mkdtemp(prefix="convmem-convbench-"))
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    auth = ("AC" + secrets.token_hex(16), secrets.token_hex(16))
+    load_before = os.getloadavg()
+    db = Database(database_url)
+    migrate.upgrade(db)
+
+    # 1. Ingest every session as a closed conversation, with the job worker off.
+    server = start_server(database_url, auth, workdir, run_jobs=False)
+    started = time.monotonic()
+    try:
+        with httpx.Client(base_url=server.url, auth=auth, timeout=60) as http:
+            ingested = [ingest(http, s) for s in samples]
+    finally:
+        server.stop()
+    ingest_seconds = time.monotonic() - started
+
+    # 2. Extraction: restart with the worker on; time until every extraction job is done.
+    server = start_server(database_url, auth, workdir, run_jobs=True)
+    try:
+        started = time.monotonic()
+        wait_jobs(db, "conversation.extract")
+        extract_seconds = time.monotonic() - started
+        totals, backends, failures = job_totals(db, "conversation.extract")
+        with httpx.Client(base_url=server.url, auth=auth, timeout=60) as http:
+            gold_posted = sum(post_gold(http, s, i) for s, i in zip(samples, ingested, strict=True))
+            wait_jobs(db, None)  # every item embedded before anything is asked
+
+            # 3. Ask every question of categories 1-4.
+            extracted, gold, raw = Tally(), Tally(), Tally()
+            stored_obs = stored_sum = 0
+            for sample, data in zip(samples, ingested, strict=True):
+                evidence_of = data.communication_of
+                with db.read() as conn:
+                    mine = list(data.profiles.values())
+                    obs_ids = list(conn.execute(select(observations.c.id).where(
+                        observations.c.profile_id.in_(mine))).scalars())
+                    stored_obs += len(obs_ids)
+                    stored_sum += int(conn.execute(select(func.count()).select_from(summaries).where(
+                        summaries.c.profile_id.in_(mine))).scalar() or 0)
+                    provenance = memory_provenance.communications_of_items(conn, obs_ids)
+                top_raw = bm25_top(sample)
+                gold_content = {}
+                with db.read() as conn:
+                    for profile in data.gold_profiles.values():
+                        for o in conn.execute(select(observations.c.id, observations.c.content).where(
+                                observations.c.profile_id == profile)):
+                            gold_content[o.id] = set(data.gold_dia[profile].get(o.content, []))
+                for q in sample.questions:
+                    category, question = int(q["category"]), str(q["question"])
+                    dia = set(_dia_ids(q.get("evidence", [])))
+                    comms = {evidence_of[d] for d in dia if d in evidence_of}
+                    who = targets(question, sample.speakers)
+                    got = recall_ids(http, data.store_id, [data.profiles[s] for s in who], question)
+                    extracted.add(category, any(provenance.get(i, set()) & comms for i in got))
+                    got = recall_ids(http, data.store_id, [data.gold_profiles[s] for s in who], question)
+                    gold.add(category, any(gold_content.get(i, set()) & dia for i in got))
+                    raw.add(category, bool(set(top_raw(question)) & dia))
+    finally:
+        server.stop()
+        db.dispose()
+    load_after = os.getloadavg()
+
+    turns = sum(s.turns for s in samples)
+    sessions = sum(len(s.sessions) for s in samples)
+    questions = sum(len(s.questions) for s in samples)
+    print(f"LoCoMo samples {', '.join(s.name for s in samples)}: {sessions} sessions, {turns} turns, "
+          f"{questions} questions (categories 1-4); backend {db.dialect}")
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores)")
+    print(f"ingestion through /v2 (conversations, participants, communications, close): {ingest_seconds:.1f} s")
+    print(f"extraction: {extract_seconds:.1f} s for {turns} turns = {turns / extract_seconds:.1f} turns/s "
+          f"(embedding included); backends {dict(backends)}; failed jobs {len(failures)}")
+    print(f"candidates {totals['candidates']}: added {totals['added']}, updated {totals['updated']}, "
+          f"discarded {totals['discarded']}; special-category dropped {totals['screened']}; "
+          f"summaries {totals['summaries']}; LLM fallbacks {totals['fallbacks']}")
+    print(f"stored: {stored_obs} observations + {stored_sum} summaries = {stored_obs + stored_sum} items for "
+          f"{turns} turns ({(stored_obs + stored_sum) / turns:.2f} per turn); "
+          f"{stored_obs / sessions:.2f} observations per session; gold observations posted {gold_posted}")
+    print()
+    header = f"{'R@10':<34}{'all':>7}" + "".join(f"{name:>13}" for name in CATEGORIES.values())
+    print(header)
+    for label, tally in (("extracted memories (Recall)", extracted), ("BM25 over raw turns", raw),
+                         ("gold observations (Recall)", gold)):
+        print(f"{label:<34}{tally.rate():>7.1%}" + "".join(f"{tally.rate(c):>13.1%}" for c in CATEGORIES))
+    print(f"{'questions':<34}{questions:>7}" + "".join(f"{extracted.asked[c]:>13}" for c in CATEGORIES))
+    if failures:
+        print("failed jobs:", *failures[:5], sep="\n  ")
+    if args.keep:
+        print(f"workdir {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
