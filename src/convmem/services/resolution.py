@@ -147,15 +147,6 @@ def write_identifiers(conn: Connection, store_id: str, profile_id: str, identifi
     profile_data.insert_identifiers(conn, rows)
 
 
-def add_identifier_value(conn: Connection, store_id: str, profile_id: str, id_type: str, value: str,
-                         schema: StoreSchema, now: datetime) -> bool:
-    """Attach one normalized value, evicting per limitPolicy. False when already held."""
-    held = any(row.value == value for row in profile_data.identifiers_of(conn, [profile_id], id_type))
-    if not held:
-        write_identifiers(conn, store_id, profile_id, {id_type: [value]}, schema, now, new_profile=False)
-    return not held
-
-
 def _trait_rows(store_id: str, profile_id: str, traits: Mapping[str, Mapping[str, Any]], now: datetime
                 ) -> list[dict[str, Any]]:
     return [{"profile_id": profile_id, "store_id": store_id, "group_name": group, "trait_name": name,
