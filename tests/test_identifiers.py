@@ -29,7 +29,8 @@ def test_identifier_crud(v1: Any, store_id: str, http: httpx.Client) -> None:
     _add(v1, store_id, pid, "phone", "317.555.0199")
     listed = {i.id_type: i.values for i in v1.identifiers(store_id, pid).list()}
     assert listed == {"email": ["one@example.com", "two@example.com"], "phone": ["+13175550199"]}
-    assert http.get(f"/v1/Stores/{store_id}/Profiles/{pid}/Identifiers").json().keys() == {"identifiers"}
+    listed_raw = http.get(f"/v1/Stores/{store_id}/Profiles/{pid}/Identifiers")
+    assert listed_raw.json().keys() == {"identifiers"} and listed_raw.headers["Canonical-Profile-Id"] == pid
 
     v1.identifiers(store_id, pid, "email").patch(IdentifierList.IdentifierUpdate(
         {"idType": "email", "oldValue": "one@example.com", "newValue": "Three@example.com"}))

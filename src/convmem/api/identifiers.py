@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from convmem.api.deps import Account, Context, parse_bool
+from convmem.api.errors import CANONICAL_HEADER
 from convmem.api.profiles import MOVED
 from convmem.api.schemas.common import ERROR_RESPONSES
 from convmem.api.schemas.profiles import Identifier, IdentifierList, IdentifierSet, IdentifierUpdate, Message
@@ -20,7 +21,8 @@ router = APIRouter(prefix="/v1/Stores/{storeId}/Profiles/{profileId}/Identifiers
 @router.get("", response_model=IdentifierList, summary="ListProfileIdentifiers", responses=MOVED)
 def list_identifiers(ctx: Context, account: Account, storeId: str, profileId: str) -> JSONResponse:
     # No ``meta``: the list is a single top-level key, which the official client accepts.
-    return JSONResponse({"identifiers": identifiers.list_sets(ctx.db, account, storeId, profileId)})
+    return JSONResponse({"identifiers": identifiers.list_sets(ctx.db, account, storeId, profileId)},
+                        headers={CANONICAL_HEADER: profileId})
 
 
 @router.post("", status_code=202, response_model=Message, summary="CreateProfileIdentifier", responses=MOVED)
@@ -32,7 +34,8 @@ def create_identifier(ctx: Context, account: Account, storeId: str, profileId: s
 
 @router.get("/{idType}", response_model=IdentifierSet, summary="FetchProfileIdentifier", responses=MOVED)
 def fetch_identifier(ctx: Context, account: Account, storeId: str, profileId: str, idType: str) -> JSONResponse:
-    return JSONResponse(identifiers.fetch_set(ctx.db, account, storeId, profileId, idType))
+    return JSONResponse(identifiers.fetch_set(ctx.db, account, storeId, profileId, idType),
+                        headers={CANONICAL_HEADER: profileId})
 
 
 @router.patch("/{idType}", status_code=202, response_model=Message, summary="PatchProfileIdentifier",
