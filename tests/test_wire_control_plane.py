@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -35,12 +36,12 @@ _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
 @pytest.fixture
-def other_http(server: LiveServer, db: Database) -> httpx.Client:
+def other_http(server: LiveServer, db: Database) -> Iterator[httpx.Client]:
     from convmem.auth import service as auth
 
     issued = auth.create_account(db)
     with httpx.Client(base_url=server.url, auth=(issued.account_sid, issued.auth_token), timeout=30) as c:
-        yield c  # type: ignore[misc]
+        yield c
 
 
 def _mapping_body(name: str, trait: str = "firstName") -> dict[str, object]:
@@ -371,8 +372,15 @@ def test_openapi_document_describes_the_control_plane(server: LiveServer) -> Non
 
 def test_unknown_routes_and_methods_use_the_error_shape(http: httpx.Client) -> None:
     assert_error(http.get("/v1/ControlPlane/Nothing"), 404, 20404)
-    assert_error(http.put(STORES, json={}), 405, 20405)
-    assert_error(http.post(f"{OPERATIONS}/mem_operation_{'0' * 26}", json={}), 405, 20405)
+    resp = http.put(STORES, json={})
+    assert_error(resp, 405, 20405)
+    assert resp.headers["Allow"] == "GET, POST"
+    resp = http.request("OPTIONS", f"{STORES}/mem_store_{'0' * 26}/TraitGroups/Contact")
+    assert_error(resp, 405, 20405)
+    assert resp.headers["Allow"] == "DELETE, GET, PATCH"
+    resp = http.post(f"{OPERATIONS}/mem_operation_{'0' * 26}", json={})
+    assert_error(resp, 405, 20405)
+    assert resp.headers["Allow"] == "GET"
 
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from convmem.domain.errors import DomainError, ProfileMoved, RateLimited
 
@@ -71,6 +72,18 @@ def moved_response(request: Request, moved: ProfileMoved) -> JSONResponse:
                         headers={"Location": uri, CANONICAL_HEADER: moved.canonical_id})
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route offers at this path (for ``Allow``). Starlette names only the
+    methods of the first route whose path matched, and FastAPI registers one route per method."""
+    allowed = [method for method in _METHODS
+               if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                      for route in request.app.router.routes)]
+    return ", ".join(allowed)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ProfileMoved)
     async def _moved(request: Request, exc: ProfileMoved) -> JSONResponse:
@@ -94,12 +107,14 @@ def install(app: FastAPI) -> None:
         return error_response(400, 520046, describe_validation_errors(errors))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         status = exc.status_code
         message = {404: "The requested resource was not found", 405: "Method not allowed"}.get(
             status, str(exc.detail))
-        return error_response(status, _GENERIC_CODES.get(status, status), message,
-                              dict(exc.headers) if exc.headers else None)
+        headers = dict(exc.headers) if exc.headers else {}
+        if status == 405:
+            headers["Allow"] = allowed_methods(request)
+        return error_response(status, _GENERIC_CODES.get(status, status), message, headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
