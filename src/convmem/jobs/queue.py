@@ -57,8 +57,15 @@ def enqueue(conn: Connection, kind: str, payload: dict[str, Any], *, operation_i
     conn.execute(insert(jobs).values(id=job_id, kind=kind, payload=payload, status="PENDING", attempts=0,
                                      claimed_at=None, claimed_by=None, created_at=now, updated_at=now, error=None,
                                      operation_id=operation_id, progress=None))
+    # Early wake-up: the worker retries briefly until this transaction has committed.
     wakeup.set()
     return job_id
+
+
+def notify() -> None:
+    """Wake this process's worker; call it once the transaction that enqueued has committed
+    (a worker woken earlier would not see the job yet and fall back to polling)."""
+    wakeup.set()
 
 
 def save_progress(conn: Connection, job_id: str, progress: dict[str, Any]) -> None:

@@ -11,6 +11,8 @@ from convmem.jobs import queue
 from convmem.storage.db import Database
 
 log = logging.getLogger("convmem.jobs")
+_QUICK_RETRIES = 20
+_QUICK_RETRY_SECONDS = 0.01
 
 
 class JobWorker:
@@ -54,12 +56,22 @@ class JobWorker:
         return True
 
     def _run(self) -> None:
+        # A wake-up can arrive before the enqueuing transaction commits (and, on PostgreSQL, a
+        # claim does not wait for it): after one, retry quickly for a short while before
+        # going back to the slower poll that also picks up other processes' jobs.
+        quick_retries = 0
         while not self._stop.is_set():
             try:
                 busy = self.run_once()
             except Exception:
                 log.exception("job worker pass failed")
                 busy = False
-            if not busy:
-                queue.wakeup.wait(self._settings.job_poll_seconds)
-                queue.wakeup.clear()
+            if busy:
+                continue
+            if quick_retries > 0:
+                quick_retries -= 1
+                self._stop.wait(_QUICK_RETRY_SECONDS)
+                continue
+            if queue.wakeup.wait(self._settings.job_poll_seconds):
+                quick_retries = _QUICK_RETRIES
+            queue.wakeup.clear()

@@ -51,6 +51,7 @@ def submit(db: Database, account_sid: str, store_id: str, items: list[dict[str, 
         op_id, created = pending_operations.insert_pending(conn, account_sid, KIND)
         queue.enqueue(conn, KIND, {"storeId": store_id, "accountSid": account_sid, "operationId": op_id,
                                    "profiles": items}, operation_id=op_id)
+    queue.notify()
     return BulkAccepted(op_id, created)
 
 

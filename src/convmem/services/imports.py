@@ -131,6 +131,7 @@ def finish_upload(db: Database, import_id: str, part: Path, final: Path) -> None
     with db.write() as conn:
         import_repo.set_upload_state(conn, import_id, "UPLOADED")
         queue.enqueue(conn, KIND, {"importId": import_id, "path": str(final)})
+    queue.notify()
 
 
 # ---- processing -------------------------------------------------------------------------
