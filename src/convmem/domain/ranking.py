@@ -13,6 +13,7 @@ confidence from the best absolute cosine (so an unrelated query scores low every
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,25 +56,34 @@ def relevance(dense: np.ndarray, lexical: np.ndarray, weights: FusionWeights = F
     return np.clip(scaled * confidence, 0.0, 1.0)
 
 
-def diversify(order: list[int], scores: np.ndarray, vectors: list[np.ndarray | None], limit: int,
+def top_positions(scores: np.ndarray, eligible: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the ``count`` best eligible scores, best first (ties: lower position first)."""
+    positions = np.flatnonzero(eligible)
+    if positions.size > count:
+        positions = positions[np.argpartition(-scores[positions], count - 1)[:count]]
+    return positions[np.lexsort((positions, -scores[positions]))]
+
+
+def diversify(order: np.ndarray, scores: np.ndarray, vector_at: Callable[[int], np.ndarray | None], limit: int,
               weights: FusionWeights = FusionWeights()) -> list[int]:
-    """Maximal marginal relevance over the best candidates: ``order`` (positions, best first)
-    re-ranked so that an item nearly identical to one already chosen gives way to the next
-    different one. Items without a vector are never considered redundant."""
+    """Maximal marginal relevance over the best candidates: ``order`` (positions, best first,
+    at least ``pool_size(limit)`` of them when there are that many) re-ranked so that an item
+    nearly identical to one already chosen gives way to the next different one. Items without
+    a vector (``vector_at`` gives None) are never considered redundant."""
     if weights.diversity <= 0 or len(order) <= 1 or limit <= 1:
-        return order[:limit]
-    pool = order[:max(weights.pool, 2 * limit)]
+        return [int(p) for p in order[:limit]]
+    pool = [int(p) for p in order[:pool_size(limit, weights)]]
     rel = scores[pool].astype(np.float64)
     lo, hi = float(rel.min()), float(rel.max())
     rel = (rel - lo) / (hi - lo) if hi - lo > 1e-12 else np.ones_like(rel)
     lam = 1.0 - weights.diversity
-    dims = next((v.shape[0] for v in (vectors[p] for p in pool) if v is not None), 0)
+    pool_vectors = [vector_at(p) for p in pool]
+    dims = next((v.shape[0] for v in pool_vectors if v is not None), 0)
     matrix = np.zeros((len(pool), dims), dtype=np.float32)
-    for row, position in enumerate(pool):
-        vec = vectors[position]
+    for row, vec in enumerate(pool_vectors):
         if vec is not None:
             matrix[row] = vec  # items without a vector keep a zero row: never redundant
-    similarity = matrix @ matrix.T
+    similarity = np.einsum("ik,jk->ij", matrix, matrix)  # not BLAS: see services/recall.py
     redundancy = np.full(len(pool), -np.inf)
     available = np.ones(len(pool), dtype=bool)
     chosen: list[int] = []
@@ -87,3 +97,7 @@ def diversify(order: list[int], scores: np.ndarray, vectors: list[np.ndarray | N
         chosen.append(pool[best])
         redundancy = np.maximum(redundancy, similarity[:, best])
     return chosen
+
+
+def pool_size(limit: int, weights: FusionWeights = FusionWeights()) -> int:
+    return max(weights.pool, 2 * limit)

@@ -6,7 +6,6 @@ has no inverse document frequency)."""
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 K1 = 1.2
 B = 0.4  # milder length normalisation than the textbook 0.75: observations are short
@@ -20,22 +19,22 @@ def score(docs: dict[str, list[str]], query_terms: list[str], total_docs: int,
     when not given)."""
     if not docs:
         return {}
-    counts = {item: Counter(tokens) for item, tokens in docs.items()}
+    terms = list(dict.fromkeys(query_terms))
+    # Term frequencies of the query terms only (list.count runs in C; documents are short).
+    frequencies: dict[str, list[tuple[str, int]]] = {}
+    for item, tokens in docs.items():
+        found = [(term, tokens.count(term)) for term in terms if term in tokens]
+        if found:
+            frequencies[item] = found
     avgdl = average_length or (sum(len(t) for t in docs.values()) / len(docs)) or 1.0
     n = max(total_docs, len(docs))
-    idf = {}
-    for term in dict.fromkeys(query_terms):
-        df = sum(1 for c in counts.values() if term in c)
-        if df:
-            idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    df: dict[str, int] = {}
+    for found in frequencies.values():
+        for term, _ in found:
+            df[term] = df.get(term, 0) + 1
+    idf = {term: math.log(1 + (n - d + 0.5) / (d + 0.5)) for term, d in df.items()}
     out: dict[str, float] = {}
-    for item, tf in counts.items():
+    for item, found in frequencies.items():
         length_norm = K1 * (1 - B + B * len(docs[item]) / avgdl)
-        total = 0.0
-        for term, weight in idf.items():
-            f = tf.get(term, 0)
-            if f:
-                total += weight * f * (K1 + 1) / (f + length_norm)
-        if total > 0:
-            out[item] = total
+        out[item] = sum(idf[term] * f * (K1 + 1) / (f + length_norm) for term, f in found)
     return out

@@ -19,7 +19,7 @@ import numpy as np
 
 from convmem.domain.errors import InvalidRequest
 from convmem.domain.memories import observation_wire, summary_wire
-from convmem.domain.ranking import FusionWeights, diversify, relevance
+from convmem.domain.ranking import FusionWeights, diversify, pool_size, relevance, top_positions
 from convmem.search import text as search_text
 from convmem.search.embedding import QueryEmbeddings
 from convmem.search.lexical import LexicalIndex
@@ -107,7 +107,9 @@ def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, le
             req: RecallRequest, weights: FusionWeights, result: RecallResult) -> None:
     dense = np.full(len(mem.ids), np.nan)
     if len(mem.vector_rows):
-        dense[mem.vector_rows] = mem.matrix @ query_vector
+        # einsum, not ``@``: a matrix-vector product through multi-threaded OpenBLAS measured
+        # 20 ms at the median on a busy 2-core machine, against under 1 ms single-threaded here.
+        dense[mem.vector_rows] = np.einsum("ij,j->i", mem.matrix, query_vector)
     lex = np.zeros(len(mem.ids))
     for item_id, score in lexical.items():
         n = mem.position.get(item_id)
@@ -117,14 +119,13 @@ def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, le
     if candidates.size == 0:
         return
     scores = np.round(relevance(dense[candidates], lex[candidates], weights), 6)  # as sent
-    vectors = [mem.vectors[n] for n in candidates]
     for want_summary, target, limit in ((False, result.observations, req.observations_limit),
                                         (True, result.summaries, req.summaries_limit)):
         if limit <= 0:
             continue
-        mine = np.flatnonzero((mem.is_summary[candidates] == want_summary) & (scores >= req.relevance_threshold))
-        order = [int(k) for k in mine[np.argsort(-scores[mine], kind="stable")]]
-        for k in diversify(order, scores, vectors, limit, weights):
+        eligible = (mem.is_summary[candidates] == want_summary) & (scores >= req.relevance_threshold)
+        order = top_positions(scores, eligible, pool_size(limit, weights))
+        for k in diversify(order, scores, lambda k: mem.vectors[candidates[k]], limit, weights):
             target.append({**mem.wire[candidates[k]], "score": float(scores[k])})
 
 
