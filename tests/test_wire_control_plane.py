@@ -4,6 +4,7 @@ token pagination, timestamps, probes and the OpenAPI document."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -423,3 +424,27 @@ def test_a_store_that_is_not_active_is_520042(http: httpx.Client, store_id: str,
     for resp in (http.get(groups_path(store_id)), http.post(groups_path(store_id), json={"displayName": "g"}),
                  http.get(f"{STORES}/{store_id}/IdentityResolutionSettings")):
         assert_error(resp, 400, 520042, "ACTIVE")
+
+
+def _keys(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
+
+
+def test_bodies_are_camel_case_json(http: httpx.Client, store_id: str) -> None:
+    base = f"{STORES}/{store_id}"
+    mapping_id = result_id(http, http.post(f"{base}/DataMappings", json=_mapping_body("camel")))
+    op_id = http.patch(base, json={}).headers["Operation-Id"]
+    responses = [http.get(STORES), http.get(base), http.get(f"{base}/IdentityResolutionSettings"),
+                 http.get(groups_path(store_id), params={"includeTraits": "true"}),
+                 http.get(f"{groups_path(store_id)}/Contact"), http.get(f"{base}/DataMappings"),
+                 http.get(f"{base}/DataMappings/{mapping_id}"), http.get(f"{OPERATIONS}/{op_id}")]
+    camel = re.compile(r"^[a-z][a-zA-Z0-9]*$")
+    for resp in responses:
+        assert resp.status_code == 200 and resp.headers["content-type"] == "application/json", resp.text
+        assert all(camel.match(key) for key in _keys(resp.json())), resp.text
