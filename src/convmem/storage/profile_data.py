@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, union_all, update
+from sqlalchemy import JSON, Connection, Row, Table, bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from convmem.domain import ids
 from convmem.storage.identity_tables import profile_identifiers, profile_traits
 from convmem.storage.profile_tables import profiles
 from convmem.storage.tables import identity_settings, stores
+from convmem.storage.types import UtcDateTime
+
+
+def _pg_array_type(column: Any) -> str:
+    if isinstance(column.type, UtcDateTime):
+        return "timestamptz"
+    if isinstance(column.type, JSON):
+        return "json"
+    return "text"
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """A multi-row insert. On PostgreSQL one ``INSERT ... SELECT * FROM unnest(arrays)`` with a
+    constant text per table: psycopg's executemany sends a statement per row, and a giant
+    multi-VALUES statement spends its time in client-side parameter parsing."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    arrays = ", ".join(f"%(c{i})s::{_pg_array_type(table.c[name])}[]" for i, name in enumerate(names))
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
+    params: dict[str, list[Any]] = {}
+    for i, name in enumerate(names):
+        values = [row[name] for row in rows]
+        if isinstance(table.c[name].type, JSON):
+            values = [json.dumps(value) for value in values]
+        params[f"c{i}"] = values
+    conn.exec_driver_sql(sql, params)
 
 
 def insert_profile(conn: Connection, store_id: str, now: datetime) -> str:
@@ -21,8 +52,8 @@ def insert_profile(conn: Connection, store_id: str, now: datetime) -> str:
 
 def insert_profiles(conn: Connection, store_id: str, count: int, now: datetime) -> list[str]:
     new_ids = [ids.new_id(ids.PROFILE) for _ in range(count)]
-    conn.execute(insert(profiles), [{"id": pid, "store_id": store_id, "created_at": now, "updated_at": now}
-                                    for pid in new_ids])
+    _insert_many(conn, profiles, [{"id": pid, "store_id": store_id, "created_at": now, "updated_at": now}
+                                  for pid in new_ids])
     return new_ids
 
 
@@ -67,8 +98,7 @@ def upsert_traits(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
 
 def insert_traits(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Rows for profiles that have no traits yet (new profiles)."""
-    if rows:
-        conn.execute(insert(profile_traits), list(rows))
+    _insert_many(conn, profile_traits, [dict(row) for row in rows])
 
 
 def write_traits(conn: Connection, store_id: str, profile_id: str, values: Mapping[str, Mapping[str, Any]],
@@ -182,8 +212,7 @@ def identifier_row(store_id: str, profile_id: str, id_type: str, value: str, *, 
 
 def insert_identifiers(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """In list order, so insertion order (``seq``) follows it."""
-    if rows:
-        conn.execute(insert(profile_identifiers), list(rows))
+    _insert_many(conn, profile_identifiers, [dict(row) for row in rows])
 
 
 def delete_identifiers(conn: Connection, seqs: Sequence[int]) -> None:
