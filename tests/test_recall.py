@@ -206,3 +206,24 @@ def test_empty_profile(v1: Any, store_id: str, profile_id: str) -> None:
     for body in ({}, {"query": "anything at all"}):
         result = recall(v1, store_id, profile_id, **body)
         assert (result.observations, result.summaries, result.communications) == ([], [], [])
+
+
+def test_a_merge_brings_the_other_profiles_memories_along(v1: Any, http: httpx.Client, db: Database,
+                                                          store_id: str) -> None:
+    from tests.profiles_helpers import contact, create_profile
+
+    first = create_profile(v1, store_id, contact(email="merge-a@example.com"))
+    second = create_profile(v1, store_id, contact(phone="+14155550123"))
+    post_observations(v1, store_id, first, [obs("Enjoys sea kayaking on weekends")])
+    post_observations(v1, store_id, second, [obs("Collects rare stamps from Iceland")])
+    assert [o["content"] for o in recall(v1, store_id, first, query="stamps").observations] == \
+        ["Enjoys sea kayaking on weekends"]  # the other profile's memory is not there (yet)
+    merged = create_profile(v1, store_id, contact(email="merge-a@example.com", phone="+14155550123"))
+    canonical, gone = (first, second) if merged == first else (second, first)
+    assert merged == min(first, second) == canonical
+    found = recall(v1, store_id, canonical, query="stamps from Iceland", observationsLimit=1).observations
+    assert found[0]["content"] == "Collects rare stamps from Iceland"
+    assert len(v1.observations(store_id, canonical).list()) == 2
+    with pytest.raises(TwilioRestException) as moved:
+        recall(v1, store_id, gone, query="stamps")
+    assert moved.value.status == 308
