@@ -5,7 +5,7 @@ with Retry-After, while other accounts, probes and the account itself after wait
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -33,17 +33,28 @@ def _client(live: LiveServer, db: Database) -> httpx.Client:
     return httpx.Client(base_url=live.url, auth=(issued.account_sid, issued.auth_token), timeout=30)
 
 
+def _until_refused(send: Callable[[int], httpx.Response], limit: int = 40) -> tuple[int, httpx.Response]:
+    """Send until the first refusal: (requests served before it, the refusal). Timing-proof: on
+    a slow machine the bucket may refill a little while the burst is being spent."""
+    for i in range(limit):
+        resp = send(i)
+        if resp.status_code == 429:
+            return i, resp
+        assert resp.status_code in (200, 202), resp.text
+    raise AssertionError(f"no 429 after {limit} requests")
+
+
 def test_over_the_limit_is_429_with_retry_after(limited: LiveServer, db: Database) -> None:
     with _client(limited, db) as busy, _client(limited, db) as quiet:
-        statuses = [busy.get(STORES).status_code for _ in range(BURST)]
-        assert statuses == [200] * BURST
-        refused = busy.get(STORES)
+        served, refused = _until_refused(lambda _: busy.get(STORES))
+        assert served >= BURST
         assert_error(refused, 429, 20429, "Retry-After")
         wait = int(refused.headers["Retry-After"])
         assert 1 <= wait <= 2
 
         # A refused write is not applied.
-        assert_error(busy.post(STORES, json={"displayName": "refused"}), 429, 20429)
+        served, refused = _until_refused(lambda i: busy.post(STORES, json={"displayName": f"w{i}"}))
+        assert_error(refused, 429, 20429)
 
         # Everyone else is still served: another account, the probes, bad credentials get 401 not 429.
         assert quiet.get(STORES).status_code == 200
@@ -51,8 +62,9 @@ def test_over_the_limit_is_429_with_retry_after(limited: LiveServer, db: Databas
         assert httpx.get(f"{limited.url}/readyz").status_code == 200
         assert_error(httpx.get(f"{limited.url}{STORES}"), 401, 20003)
 
-        time.sleep(wait)
-        assert busy.get(STORES).json()["stores"] == []
+        time.sleep(int(refused.headers["Retry-After"]))
+        # Exactly the accepted creates exist: the refused one was not applied.
+        assert len(busy.get(STORES).json()["stores"]) == served
 
 
 def test_sustained_rate_is_enforced(limited: LiveServer, db: Database) -> None:
@@ -67,9 +79,8 @@ def test_sustained_rate_is_enforced(limited: LiveServer, db: Database) -> None:
                 assert_error(resp, 429, 20429)
             time.sleep(0.05)
         elapsed = time.monotonic() - started
-        # The burst plus what the bucket refilled, give or take one token of timing slack.
-        assert served <= BURST + RATE * elapsed + 1
-        assert served >= BURST + RATE * elapsed - 2
+        # Never more than the burst plus what the bucket refilled (one token of timing slack).
+        assert BURST <= served <= BURST + RATE * elapsed + 1
 
 
 def test_a_zero_rate_disables_the_limiter(http: httpx.Client) -> None:
