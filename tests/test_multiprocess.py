@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from convmem.storage.db import Database
 from convmem.storage.rate_limits import SharedTokenBuckets, rate_limit_buckets
@@ -188,6 +188,9 @@ def test_shared_buckets_refill_up_to_the_burst(db: Database) -> None:
     assert [buckets.take(key), buckets.take(key)] == [0, 0]
     assert buckets.take(key) > 0
     assert SharedTokenBuckets(db, rate=0, burst=1).take(key) == 0  # rate 0 disables the limit
+    with db.read() as conn:  # disposable state: no WAL, no fsync on the request path
+        assert conn.execute(text("SELECT relpersistence FROM pg_class WHERE relname = 'rate_limit_buckets'")
+                            ).scalar() == "u"
 
 
 @postgresql_only
