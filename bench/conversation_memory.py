@@ -163,6 +163,7 @@ class Ingested:
     communication_of: dict[str, str] = field(default_factory=dict)  # dia_id -> communication id
     gold_profiles: dict[str, str] = field(default_factory=dict)
     gold_dia: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # profile -> content -> dia_ids
+    conversations: list[str] = field(default_factory=list)
 
 
 def _at(moment: datetime) -> str:
@@ -175,6 +176,7 @@ def ingest(http: httpx.Client, sample: Sample) -> Ingested:
     for _, date, turns in sample.sessions:
         conv = _ok(http.post("/v2/Conversations", json={"configuration": {
             "memoryStoreId": out.store_id, "memoryExtractionEnabled": True}}), 201)["id"]
+        out.conversations.append(conv)
         people = {}
         for speaker in sample.speakers:
             address = {"channel": "CHAT", "address": chat[speaker]}
@@ -305,6 +307,25 @@ class Tally:
         return self.hits[category] / max(self.asked[category], 1)
 
 
+def query_times(http: httpx.Client, data: Ingested, speakers: list[str]) -> tuple[list[float], list[float]]:
+    """Server-side Recall time (meta.queryTime, ms) with the query inferred from each conversation
+    (no ``query``, communicationsLimit 10), and with an explicit query, per conversation."""
+    inferred, explicit = [], []
+    profile = data.profiles[speakers[0]]
+    for conv in data.conversations:
+        url = f"/v1/Stores/{data.store_id}/Profiles/{profile}/Recall"
+        inferred.append(float(_ok(http.post(url, json={"conversationId": conv, "communicationsLimit": 10}))[
+            "meta"]["queryTime"]))
+        explicit.append(float(_ok(http.post(url, json={"query": "what did they talk about last time"}))[
+            "meta"]["queryTime"]))
+    return inferred, explicit
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
@@ -387,10 +408,13 @@ def main() -> None:
                     ranked = top_raw(question, 2 * K)
                     raw.add(category, bool(set(ranked[:K]) & dia))
                     raw20.add(category, bool(set(ranked) & dia))
+            timings = [query_times(http, d, s.speakers) for s, d in zip(samples, ingested, strict=True)]
     finally:
         server.stop()
         db.dispose()
     load_after = os.getloadavg()
+    inferred_ms = [t for pair in timings for t in pair[0]]
+    explicit_ms = [t for pair in timings for t in pair[1]]
 
     turns = sum(s.turns for s in samples)
     sessions = sum(len(s.sessions) for s in samples)
@@ -409,6 +433,8 @@ def main() -> None:
           f"{stored_obs / sessions:.2f} observations per session; gold observations posted {gold_posted}")
     print(f"turns cited per observation (a hit needs one evidence turn among them): extracted "
           f"{sum(cited) / max(len(cited), 1):.2f}, gold {sum(gold_cited) / max(len(gold_cited), 1):.2f}")
+    print(f"Recall queryTime (server, median over {len(inferred_ms)} conversations): query inferred from the "
+          f"conversation {_median(inferred_ms):.1f} ms, explicit query {_median(explicit_ms):.1f} ms")
     print()
     header = f"{'R@10':<38}{'all':>7}" + "".join(f"{name:>13}" for name in CATEGORIES.values())
     print(header)

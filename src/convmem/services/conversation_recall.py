@@ -3,9 +3,11 @@ from the conversation's last 10 communications, offline and in milliseconds (Twi
 for this, measured at 1.8-10 s).
 
 The inferred query has two halves, one per side of the hybrid search: the text of the recent
-customer turns, newest first and cut at 1024 characters, for the embedding; and their salient
-terms (stemmed content words, most frequent first, newest first on ties) for the lexical index,
-which weights them by rarity itself. Agent turns only count when no customer spoke."""
+customer turns, newest first and cut at 400 characters, for the embedding; and the salient terms
+of all of them (stemmed content words, most frequent first, newest first on ties) for the lexical
+index, which weights them by rarity itself. Agent turns only count when no customer spoke. The
+embedding is the cost: MiniLM on 1024 characters takes ~4x as long as on 400 (about 130 ms
+against 30 ms on a busy 2-core machine), and the newest turns carry the intent."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from convmem.search import text as search_text
 from convmem.services import conversation_memory
 
 RECENT = 10
-MAX_QUERY_CHARS = 1024
+MAX_QUERY_CHARS = 400
 MAX_TERMS = 24
 
 
@@ -35,7 +37,9 @@ def infer(turns: Sequence[tuple[str, bool]]) -> InferredQuery | None:
     said = said or [text for text, _ in turns if text.strip()]
     if not said:
         return None
-    text = " ".join(t.strip() for t in said)[:MAX_QUERY_CHARS]
+    text = " ".join(t.strip() for t in said)
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
     counts = Counter(t for t in search_text.terms(" ".join(said)) if not t.isdigit())
     return InferredQuery(text, [term for term, _ in counts.most_common(MAX_TERMS)])
 
