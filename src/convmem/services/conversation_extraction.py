@@ -5,7 +5,7 @@ OpenAI-compatible LLM backend when ``CONVMEM_EXTRACT_LLM_BASE_URL`` and ``..._MO
 turns the communications above the conversation's watermark into candidate observations; on
 CLOSED it also writes one summary of the whole conversation. Candidates go through the GDPR
 special-category screen once more (dropped and counted), are reconciled against the profile's
-observations (domain/reconciliation.py: add, update with a revision, or discard), and are written
+observations (observation_reconciliation.py: add, update with a revision, or discard), and are written
 with their provenance (conversation id and communication ids, storage/memory_provenance.py).
 
 Two phases, so that a slow extractor never holds the database's write lock: the transcript is
