@@ -162,6 +162,16 @@ def holders_of_pairs(conn: Connection, store_id: str, pairs: Sequence[tuple[str,
     by_type: dict[str, list[str]] = {}
     for id_type, value in pairs:
         by_type.setdefault(id_type, []).append(value)
+    if conn.dialect.name == "postgresql":
+        # A join against the probe values: one index lookup per value. With ``value IN (...)``
+        # the planner (notably on young tables without statistics) reads every identifier of
+        # the type and filters, which grows with the store.
+        return list(conn.exec_driver_sql(
+            "SELECT pi.id_type, pi.value, pi.profile_id "
+            "FROM unnest(%(types)s::text[], %(values)s::text[]) AS probe(id_type, value) "
+            "JOIN profile_identifiers AS pi ON pi.store_id = %(store)s AND pi.id_type = probe.id_type "
+            "AND pi.value = probe.value",
+            {"types": [t for t, _ in pairs], "values": [v for _, v in pairs], "store": store_id}).all())
     # One indexed (store_id, id_type, value IN ...) probe per type, unioned: SQLite's planner
     # serves neither a row-value IN nor an OR of such terms from the whole index.
     cols = (profile_identifiers.c.id_type, profile_identifiers.c.value, profile_identifiers.c.profile_id)
