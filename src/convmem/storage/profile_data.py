@@ -163,14 +163,16 @@ def holders_of_pairs(conn: Connection, store_id: str, pairs: Sequence[tuple[str,
     for id_type, value in pairs:
         by_type.setdefault(id_type, []).append(value)
     if conn.dialect.name == "postgresql":
-        # A join against the probe values: one index lookup per value. With ``value IN (...)``
-        # the planner (notably on young tables without statistics) reads every identifier of
-        # the type and filters, which grows with the store.
+        # One index lookup per probe value. ``value IN (...)``, or a plain join, leaves the plan
+        # to row estimates that are stale on a fast-growing table, and the planner then reads
+        # every identifier of the store; the LATERAL subquery (kept apart by OFFSET 0) cannot
+        # be flattened into such a plan.
         return list(conn.exec_driver_sql(
-            "SELECT pi.id_type, pi.value, pi.profile_id "
+            "SELECT found.id_type, found.value, found.profile_id "
             "FROM unnest(%(types)s::text[], %(values)s::text[]) AS probe(id_type, value) "
-            "JOIN profile_identifiers AS pi ON pi.store_id = %(store)s AND pi.id_type = probe.id_type "
-            "AND pi.value = probe.value",
+            "CROSS JOIN LATERAL (SELECT pi.id_type, pi.value, pi.profile_id FROM profile_identifiers AS pi "
+            "WHERE pi.store_id = %(store)s AND pi.id_type = probe.id_type AND pi.value = probe.value "
+            "OFFSET 0) AS found",
             {"types": [t for t, _ in pairs], "values": [v for _, v in pairs], "store": store_id}).all())
     # One indexed (store_id, id_type, value IN ...) probe per type, unioned: SQLite's planner
     # serves neither a row-value IN nor an OR of such terms from the whole index.
