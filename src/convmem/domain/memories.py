@@ -17,9 +17,9 @@ MAX_CONVERSATIONS = 10
 
 
 def observation_wire(row: Any, item_id: str | None = None) -> dict[str, Any]:
-    return {"id": item_id or row.id, "content": row.content, "occurredAt": format_ts(row.occurred_at), "source": row.source,
-            "conversationIds": list(row.conversation_ids or []), "createdAt": format_ts(row.created_at),
-            "updatedAt": format_ts(row.updated_at)}
+    return {"id": item_id or row.id, "content": row.content, "occurredAt": format_ts(row.occurred_at),
+            "source": row.source, "conversationIds": list(row.conversation_ids or []),
+            "createdAt": format_ts(row.created_at), "updatedAt": format_ts(row.updated_at)}
 
 
 def revision_wire(row: Any) -> dict[str, Any]:
