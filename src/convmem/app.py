@@ -132,6 +132,9 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
         version=__version__,
         description="Self-hostable Conversation Memory server speaking Twilio's Memory v1 REST API.",
     )
+    # No 307 "add/remove a trailing slash" redirects with empty bodies: an unknown path is a 404
+    # in the API's error shape.
+    app.router.redirect_slashes = False
     app.state.context = ctx
     app.state.recall_engine = recall_engine(settings, ctx.db)
     for module in ROUTERS:

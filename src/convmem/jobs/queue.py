@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
 
 from convmem.domain import ids
 from convmem.domain.timefmt import utcnow
@@ -115,3 +115,12 @@ def finish(db: Database, job_id: str, *, error: str | None = None, retry: bool =
     with db.write() as conn:
         conn.execute(update(jobs).where(jobs.c.id == job_id).values(
             status=status, error=error, updated_at=utcnow(), claimed_at=None, claimed_by=None))
+
+
+def purge_finished(conn: Connection, *, done_before: datetime, kept_before: datetime) -> int:
+    """Delete finished jobs so the table holds only live work: a plain job done before
+    ``done_before``, and anything finished before ``kept_before`` (failed jobs, and jobs behind
+    an Operation whose report clients may still read, are kept that long)."""
+    finished = jobs.c.status.in_(("DONE", "FAILED"))
+    plain_done = and_(jobs.c.status == "DONE", jobs.c.operation_id.is_(None), jobs.c.updated_at < done_before)
+    return conn.execute(delete(jobs).where(finished, or_(plain_done, jobs.c.updated_at < kept_before))).rowcount

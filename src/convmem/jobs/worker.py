@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from convmem.domain.timefmt import utcnow
 from convmem.jobs import queue
+from convmem.storage import operations
 from convmem.storage.db import Database
 
 log = logging.getLogger("convmem.jobs")
 _QUICK_RETRIES = 20
 _QUICK_RETRY_SECONDS = 0.01
+_HOUSEKEEPING_SECONDS = 600.0
+_DONE_JOBS_KEPT = timedelta(hours=1)
 
 
 class JobWorker:
@@ -55,12 +61,28 @@ class JobWorker:
             queue.finish(self._db, job.id)
         return True
 
+    def housekeep(self) -> None:
+        """Drop what nobody may read any more: finished jobs and expired operations. Idempotent,
+        so every process may run it."""
+        retention = timedelta(days=self._settings.operation_retention_days)
+        now = utcnow()
+        with self._db.write() as conn:
+            queue.purge_finished(conn, done_before=now - _DONE_JOBS_KEPT, kept_before=now - retention)
+            operations.purge_older_than(conn, self._settings.operation_retention_days)
+
     def _run(self) -> None:
         # A wake-up can arrive before the enqueuing transaction commits (and, on PostgreSQL, a
         # claim does not wait for it): after one, retry quickly for a short while before
         # going back to the slower poll that also picks up other processes' jobs.
         quick_retries = 0
+        next_housekeeping = time.monotonic()
         while not self._stop.is_set():
+            if time.monotonic() >= next_housekeeping:
+                next_housekeeping = time.monotonic() + _HOUSEKEEPING_SECONDS
+                try:
+                    self.housekeep()
+                except Exception:
+                    log.exception("housekeeping failed")
             try:
                 busy = self.run_once()
             except Exception:
