@@ -144,6 +144,14 @@ def test_close_writes_observations_and_a_summary_with_provenance_and_recall_uses
     plain = recall(v1, store_id, dana.profile_id)
     assert plain.observations and all("score" not in o for o in plain.observations) and plain.communications == []
 
+    # Deleting an observation or a summary takes its provenance with it.
+    gone = observations(v1, store_id, dana.profile_id, conversation_id=conv)[0]
+    [dana_summary] = list(v1.conversation_summaries(store_id, dana.profile_id).list(conversation_id=conv))
+    v1.observations(store_id, dana.profile_id, gone.id).delete()
+    v1.conversation_summaries(store_id, dana.profile_id, dana_summary.id).delete()
+    with db.read() as conn:
+        assert memory_provenance.of_items(conn, [gone.id, dana_summary.id]) == {}
+
 
 def test_extraction_is_idempotent_and_runs_once_per_communication(v2: Any, v1: Any, db: Database,
                                                                    store_id: str) -> None:

@@ -16,8 +16,7 @@ from convmem.domain import ids
 from convmem.domain.errors import InvalidRequest, NotFound
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import utcnow
-from convmem.jobs import queue
-from convmem.search import embed_jobs
+from convmem.services import memory_indexing
 from convmem.services.common import require_store
 from convmem.services.profile_scope import follow_profile, require_profile
 from convmem.storage import memories, memory_index
@@ -52,11 +51,7 @@ def insert_rows(conn: Connection, profile_id: str, items: list[NewObservation]) 
              "source": item.source, "occurred_at": item.occurred_at, "conversation_ids": item.conversation_ids,
              "created_at": now, "updated_at": now} for item in items]
     memories.insert_observations(conn, rows)
-    memory_index.add(conn, [(r["id"], memory_index.OBSERVATION, profile_id, r["content"], r["occurred_at"])
-                            for r in rows])
-    memory_index.bump(conn, profile_id)
-    queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([r["id"] for r in rows]))
-    return [r["id"] for r in rows]
+    return memory_indexing.index_new(conn, memory_index.OBSERVATION, profile_id, rows)
 
 
 def list_page(db: Database, account: str, store_id: str, profile_id: str, cursor: Cursor,
@@ -97,13 +92,7 @@ def apply_changes(conn: Connection, current: Any, changes: dict[str, Any]) -> No
     right, in the caller's transaction (also used by conversation extraction's reconciliation)."""
     changes = {**changes, "updated_at": utcnow()}
     memories.update_observation(conn, current, changes)
-    content_changed = "content" in changes and changes["content"] != current.content
-    if content_changed or "occurred_at" in changes:
-        memory_index.reindex(conn, current.id, changes.get("content", current.content),
-                             changes.get("occurred_at", current.occurred_at), content_changed=content_changed)
-    memory_index.bump(conn, current.profile_id)
-    if content_changed:
-        queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([current.id]))
+    memory_indexing.reindex_updated(conn, current, current.profile_id, changes)
 
 
 def delete(db: Database, account: str, store_id: str, profile_id: str, observation_id: str) -> None:
@@ -114,9 +103,8 @@ def delete(db: Database, account: str, store_id: str, profile_id: str, observati
         profile = require_profile(conn, store_id, profile_id)
         if memories.get_observation(conn, profile.id, observation_id, for_update=True) is None:
             raise NotFound(f"Observation {observation_id} was not found")
-        memory_index.remove(conn, observation_id)
+        memory_indexing.unindex(conn, observation_id, profile.id)
         memories.delete_observation(conn, observation_id)
-        memory_index.bump(conn, profile.id)
 
 
 def revisions_page(db: Database, account: str, store_id: str, profile_id: str, observation_id: str,

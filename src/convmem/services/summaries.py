@@ -12,8 +12,7 @@ from convmem.domain import ids
 from convmem.domain.errors import InvalidRequest, NotFound
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import utcnow
-from convmem.jobs import queue
-from convmem.search import embed_jobs
+from convmem.services import memory_indexing
 from convmem.services.common import require_store
 from convmem.services.profile_scope import follow_profile, require_profile
 from convmem.storage import memories, memory_index
@@ -48,11 +47,7 @@ def insert_rows(conn: Connection, profile_id: str, items: list[NewSummary]) -> l
              "source": item.source, "occurred_at": item.occurred_at, "conversation_id": item.conversation_id,
              "created_at": now, "updated_at": now} for item in items]
     memories.insert_summaries(conn, rows)
-    memory_index.add(conn, [(r["id"], memory_index.SUMMARY, profile_id, r["content"], r["occurred_at"])
-                            for r in rows])
-    memory_index.bump(conn, profile_id)
-    queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([r["id"] for r in rows]))
-    return [r["id"] for r in rows]
+    return memory_indexing.index_new(conn, memory_index.SUMMARY, profile_id, rows)
 
 
 def list_page(db: Database, account: str, store_id: str, profile_id: str, cursor: Cursor,
@@ -84,13 +79,7 @@ def patch(db: Database, account: str, store_id: str, profile_id: str, summary_id
         if current is None:
             raise NotFound(f"Conversation summary {summary_id} was not found")
         memories.update_summary(conn, summary_id, {**changes, "updated_at": utcnow()})
-        content_changed = "content" in changes and changes["content"] != current.content
-        if content_changed or "occurred_at" in changes:
-            memory_index.reindex(conn, summary_id, changes.get("content", current.content),
-                                 changes.get("occurred_at", current.occurred_at), content_changed=content_changed)
-        memory_index.bump(conn, profile.id)
-        if content_changed:
-            queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([summary_id]))
+        memory_indexing.reindex_updated(conn, current, profile.id, changes)
 
 
 def delete(db: Database, account: str, store_id: str, profile_id: str, summary_id: str) -> None:
@@ -100,6 +89,5 @@ def delete(db: Database, account: str, store_id: str, profile_id: str, summary_i
         profile = require_profile(conn, store_id, profile_id)
         if memories.get_summary(conn, profile.id, summary_id, for_update=True) is None:
             raise NotFound(f"Conversation summary {summary_id} was not found")
-        memory_index.remove(conn, summary_id)
+        memory_indexing.unindex(conn, summary_id, profile.id)
         memories.delete_summary(conn, summary_id)
-        memory_index.bump(conn, profile.id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Connection, ForeignKey, Index, Integer, String, Table, insert, select
+from sqlalchemy import JSON, Column, Connection, ForeignKey, Index, Integer, String, Table, delete, insert, select
 
 from convmem.storage.tables import metadata
 from convmem.storage.types import UtcDateTime
@@ -56,3 +56,8 @@ def of_items(conn: Connection, item_ids: Sequence[str]) -> dict[str, list[tuple[
 def communications_of_items(conn: Connection, item_ids: Sequence[str]) -> dict[str, set[str]]:
     """item id -> every communication id it was written or updated from."""
     return {item: {c for _, comms in rows for c in comms} for item, rows in of_items(conn, item_ids).items()}
+
+
+def forget(conn: Connection, item_id: str) -> None:
+    """Drop the provenance of a deleted observation or summary (deletion is irreversible)."""
+    conn.execute(delete(memory_provenance).where(memory_provenance.c.item_id == item_id))

@@ -1,0 +1,43 @@
+"""Keeping the search indexes in step with observation and summary writes.
+
+Each step runs in the caller's transaction: the lexical index row changes with the item, the
+profile's index version is bumped (dropping cached vectors), and an ``embed`` job is queued
+whenever the text changed, so the item becomes semantically searchable after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from convmem.jobs import queue
+from convmem.search import embed_jobs
+from convmem.storage import memory_index, memory_provenance
+
+
+def index_new(conn: Connection, kind: str, profile_id: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Index freshly inserted items (dicts with id, content, occurred_at); returns their ids."""
+    memory_index.add(conn, [(r["id"], kind, profile_id, r["content"], r["occurred_at"]) for r in rows])
+    memory_index.bump(conn, profile_id)
+    item_ids = [r["id"] for r in rows]
+    queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload(item_ids))
+    return item_ids
+
+
+def reindex_updated(conn: Connection, current: Any, profile_id: str, changes: Mapping[str, Any]) -> None:
+    """After ``current`` (the row before the update) took ``changes``."""
+    content_changed = "content" in changes and changes["content"] != current.content
+    if content_changed or "occurred_at" in changes:
+        memory_index.reindex(conn, current.id, changes.get("content", current.content),
+                             changes.get("occurred_at", current.occurred_at), content_changed=content_changed)
+    memory_index.bump(conn, profile_id)
+    if content_changed:
+        queue.enqueue(conn, embed_jobs.KIND, embed_jobs.payload([current.id]))
+
+
+def unindex(conn: Connection, item_id: str, profile_id: str) -> None:
+    """Before deleting an item: it leaves every index (and its provenance) at once."""
+    memory_index.remove(conn, item_id)
+    memory_provenance.forget(conn, item_id)
+    memory_index.bump(conn, profile_id)
