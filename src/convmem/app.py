@@ -105,7 +105,8 @@ def start_jobs(ctx: ServerContext) -> JobWorker | None:
 
 
 def recall_engine(settings: Settings, db: Database) -> RecallEngine:
-    return RecallEngine(lexical=lexical.for_dialect(db.dialect), queries=QueryEmbeddings(), cache=ProfileCache(),
+    return RecallEngine(lexical=lexical.for_dialect(db.dialect),
+                        queries=QueryEmbeddings(threads=settings.query_embedding_threads), cache=ProfileCache(),
                         weights=FusionWeights(lexical=settings.recall_lexical_weight,
                                               diversity=settings.recall_diversity))
 
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         timers = start_conversation_timers(ctx)
-        get_embedder()  # load the model once, before the first request needs it
+        get_embedder(ctx.settings.query_embedding_threads)  # load the model before the first request needs it
         jobs = start_jobs(ctx)
         yield
         if jobs is not None:

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Intra-op threads of the embedding worker's model session. One is best on a busy 2-core
     # machine (bench/ingest.py); more helps only with idle cores.
     embedding_threads: int = Field(default=1, ge=1, le=64)
+    # Intra-op threads for embedding a Recall query (its own model session).
+    query_embedding_threads: int = Field(default=2, ge=1, le=64)
     # Conversation extraction's reconciliation of candidates against a profile's observations
     # (domain/reconciliation.py): cosine of MiniLM embeddings and share of content words.
     reconcile_discard_cosine: float = Field(default=0.97, ge=0, le=1)

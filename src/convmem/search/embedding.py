@@ -92,10 +92,12 @@ def get_embedder(threads: int = 1) -> Embedder:
 class QueryEmbeddings:
     """A small LRU of query vectors: agents often ask the same thing turn after turn."""
 
-    def __init__(self, capacity: int = 1024) -> None:
+    def __init__(self, capacity: int = 1024, threads: int = 2) -> None:
         from collections import OrderedDict
 
         self._capacity = capacity
+        # Two intra-op threads (without spinning) take one query from ~7.7 to ~5.4 ms here.
+        self._threads = threads
         self._entries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -105,7 +107,7 @@ class QueryEmbeddings:
             if hit is not None:
                 self._entries.move_to_end(query)
                 return hit
-        vector = get_embedder().embed([query])[0]
+        vector = get_embedder(self._threads).embed([query])[0]
         with self._lock:
             self._entries[query] = vector
             while len(self._entries) > self._capacity:

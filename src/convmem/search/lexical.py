@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
 from sqlalchemy import Connection
 
 from convmem.search import bm25
+from convmem.search.vectors import ProfileMemories
 
 MAX_MATCHES = 5000
 
 
 class MatchFinder(Protocol):
-    def matches(self, conn: Connection, profile_id: str, query_terms: list[str], cap: int) -> dict[str, list[str]]:
-        """``item_id -> lexical terms`` of the profile's documents containing any term."""
+    def matches(self, conn: Connection, profile_id: str, query_terms: list[str], cap: int) -> list[int]:
+        """Document ids (``memory_index.doc_id``) of the profile's documents containing any term."""
         ...
 
 
@@ -26,13 +28,19 @@ class LexicalIndex:
     def __init__(self, finder: MatchFinder) -> None:
         self.finder = finder
 
-    def search(self, conn: Connection, profile_id: str, query_terms: list[str], total_docs: int,
-               average_length: float | None) -> dict[str, float]:
-        """``item_id -> BM25`` (> 0) for the profile's documents matching any term."""
+    def search(self, conn: Connection, mem: ProfileMemories, profile_id: str,
+               query_terms: list[str]) -> np.ndarray:
+        """BM25 per item of ``mem`` (0 where the item does not match). The full-text index says
+        which documents match; their term statistics come from the profile's cached memories,
+        built from the same rows at the same version."""
+        matched = np.zeros(len(mem.ids), dtype=bool)
         if not query_terms:
-            return {}
-        docs = self.finder.matches(conn, profile_id, query_terms, MAX_MATCHES)
-        return bm25.score(docs, query_terms, total_docs, average_length)
+            return matched.astype(np.float64)
+        for doc_id in self.finder.matches(conn, profile_id, query_terms, MAX_MATCHES):
+            n = mem.doc_position.get(doc_id)
+            if n is not None:
+                matched[n] = True
+        return bm25.score(mem.postings, mem.lengths, query_terms, matched, mem.average_length)
 
 
 def for_dialect(dialect: str) -> LexicalIndex:

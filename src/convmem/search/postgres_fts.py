@@ -10,7 +10,7 @@ from sqlalchemy import Connection, text
 _SAFE = re.compile(r"^[^\W_]+$", re.UNICODE)
 
 _MATCHES = text("""
-SELECT item_id, search_text FROM memory_index
+SELECT doc_id FROM memory_index
 WHERE profile_id = :profile_id AND search_tsv @@ to_tsquery('simple', :query)
 LIMIT :cap
 """)
@@ -22,9 +22,9 @@ def tsquery(query_terms: list[str]) -> str:
 
 
 class PostgresFts:
-    def matches(self, conn: Connection, profile_id: str, query_terms: list[str], cap: int) -> dict[str, list[str]]:
+    def matches(self, conn: Connection, profile_id: str, query_terms: list[str], cap: int) -> list[int]:
         query = tsquery(query_terms)
         if not query:
-            return {}
+            return []
         rows = conn.execute(_MATCHES, {"query": query, "profile_id": profile_id, "cap": cap}).all()
-        return {r.item_id: r.search_text.split() for r in rows}
+        return [r.doc_id for r in rows]

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-# CROSS JOIN makes SQLite run the full-text query once and look the hits up by rowid; with a
-# plain JOIN it may walk the profile's rows and re-evaluate the MATCH for each of them.
-_MATCHES = text("""
-SELECT m.item_id AS item_id, m.search_text AS search_text
-FROM memory_fts CROSS JOIN memory_index m ON m.doc_id = memory_fts.rowid
-WHERE memory_fts MATCH :match AND m.profile_id = :profile_id
-LIMIT :cap
-""")
+# Only rowids (= memory_index.doc_id), straight from the full-text index: the profile
+# restriction is a term of the MATCH itself, and the caller maps rowids to the profile's items.
+_MATCHES = text("SELECT rowid FROM memory_fts WHERE memory_fts MATCH :match LIMIT :cap")
 
 
 def quote(term: str) -> str:
@@ -29,9 +24,8 @@ def match_expression(profile_id: str, query_terms: list[str]) -> str:
 
 
 class SqliteFts:
-    def matches(self, conn: Connection, profile_id: str, query_terms: list[str], cap: int) -> dict[str, list[str]]:
+    def matches(self, conn: Connection, profile_id: str, query_terms: list[str], cap: int) -> list[int]:
         if not query_terms:
-            return {}
-        rows = conn.execute(_MATCHES, {"match": match_expression(profile_id, query_terms),
-                                       "profile_id": profile_id, "cap": cap}).all()
-        return {r.item_id: r.search_text.split() for r in rows}
+            return []
+        match = match_expression(profile_id, query_terms)
+        return list(conn.execute(_MATCHES, {"match": match, "cap": cap}).scalars())

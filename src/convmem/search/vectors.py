@@ -8,7 +8,7 @@ several server processes too. Scoring is exact: one matrix-vector product."""
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,15 +30,19 @@ class ProfileMemories:
     matrix: np.ndarray  # (len(vector_rows), DIMENSIONS) float32, unit rows
     vectors: list[np.ndarray | None]  # per item: its row of ``matrix``, or None
     position: dict[str, int]
+    doc_position: dict[int, int]  # full-text document id (memory_index.doc_id) -> item position
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]  # lexical term -> (item positions, term frequencies)
+    lengths: np.ndarray  # per item: its number of lexical terms
     average_length: float  # mean number of lexical terms per item (for BM25)
 
 
-Item = tuple[str, bool, float, dict[str, Any], bytes | None, int]
+Item = tuple[str, bool, float, dict[str, Any], bytes | None, str, int | None]
 
 
 def build(key: tuple[int, int], items: list[Item]) -> ProfileMemories:
     """``items``: (id, is_summary, occurred epoch, wire dict, current vector bytes or None,
-    number of lexical terms)."""
+    lexical text: the stemmed terms the full-text index holds, space-separated, full-text
+    document id)."""
     ids = [i[0] for i in items]
     occurred = np.array([i[2] for i in items], dtype=np.float64)
     with_vectors = [n for n, i in enumerate(items) if i[4] is not None]
@@ -49,13 +53,26 @@ def build(key: tuple[int, int], items: list[Item]) -> ProfileMemories:
     vectors: list[np.ndarray | None] = [None] * len(items)
     for row, n in enumerate(with_vectors):
         vectors[n] = matrix[row]
-    average_length = float(np.mean([i[5] for i in items])) if items else 1.0
+    # Term statistics are kept here so BM25 needs only the ids of the full-text matches, not
+    # their text (fetching and re-tokenising every matching row dominated Recall's time).
+    tokens = [i[5].split() if i[5] else [] for i in items]
+    lengths = np.array([len(t) for t in tokens], dtype=np.float64)
+    average_length = float(lengths.mean()) if items else 1.0
+    positions: dict[str, list[int]] = {}
+    frequencies: dict[str, list[int]] = {}
+    for n, terms in enumerate(tokens):
+        for term, count in Counter(terms).items():
+            positions.setdefault(term, []).append(n)
+            frequencies.setdefault(term, []).append(count)
+    postings = {term: (np.array(positions[term], dtype=np.int64), np.array(frequencies[term], dtype=np.float64))
+                for term in positions}
     recency = np.array(sorted(range(len(items)), key=lambda n: (occurred[n], ids[n]), reverse=True), dtype=np.int64)
     return ProfileMemories(key=key, ids=ids, is_summary=np.array([i[1] for i in items], dtype=bool),
                            occurred=occurred, recency=recency, wire=[i[3] for i in items],
                            vector_rows=np.array(with_vectors, dtype=np.int64), matrix=matrix, vectors=vectors,
                            position={item_id: n for n, item_id in enumerate(ids)},
-                           average_length=max(average_length, 1.0))
+                           doc_position={i[6]: n for n, i in enumerate(items) if i[6] is not None},
+                           postings=postings, lengths=lengths, average_length=max(average_length, 1.0))
 
 
 class ProfileCache:

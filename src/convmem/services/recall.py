@@ -68,16 +68,12 @@ def validate(req: RecallRequest) -> None:
         raise InvalidRequest("endDate must not be earlier than beginDate")
 
 
-def _length(search_text: str | None) -> int:
-    return len(search_text.split()) if search_text else 0
-
-
 def _load(conn: Any, profile_id: str, key: tuple[int, int]) -> ProfileMemories:
     obs, summ = memory_index.load_profile(conn, profile_id)
     items = [(r.id, False, r.occurred_at.timestamp(), observation_wire(r), r.embedding if r.fresh else None,
-              _length(r.search_text)) for r in obs]
+              r.search_text or "", r.doc_id) for r in obs]
     items += [(r.id, True, r.occurred_at.timestamp(), summary_wire(r), r.embedding if r.fresh else None,
-               _length(r.search_text)) for r in summ]
+               r.search_text or "", r.doc_id) for r in summ]
     return build(key, items)
 
 
@@ -103,18 +99,13 @@ def _recent(mem: ProfileMemories, keep: np.ndarray, req: RecallRequest, result: 
             break
 
 
-def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, lexical: dict[str, float],
+def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, lex: np.ndarray,
             req: RecallRequest, weights: FusionWeights, result: RecallResult) -> None:
     dense = np.full(len(mem.ids), np.nan)
     if len(mem.vector_rows):
         # einsum, not ``@``: a matrix-vector product through multi-threaded OpenBLAS measured
         # 20 ms at the median on a busy 2-core machine, against under 1 ms single-threaded here.
         dense[mem.vector_rows] = np.einsum("ij,j->i", mem.matrix, query_vector)
-    lex = np.zeros(len(mem.ids))
-    for item_id, score in lexical.items():
-        n = mem.position.get(item_id)
-        if n is not None:
-            lex[n] = score
     candidates = np.flatnonzero(keep & (~np.isnan(dense) | (lex > 0)))
     if candidates.size == 0:
         return
@@ -150,7 +141,7 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
                 query, terms = inferred.text, inferred.terms
         key = memory_index.cache_key(conn, profile.id)
         mem = engine.cache.get(profile.id, key, lambda: _load(conn, profile.id, key))
-        lexical = engine.lexical.search(conn, profile.id, terms, len(mem.ids), mem.average_length) if terms else {}
+        lexical = engine.lexical.search(conn, mem, profile.id, terms)
     keep = _in_range(mem, req)
     if not query:
         # Neither a query nor a conversation to infer one from: recency order.

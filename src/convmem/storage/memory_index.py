@@ -87,12 +87,13 @@ def load_profile(conn: Connection, profile_id: str) -> tuple[list[Any], list[Any
     current = memory_index.c.embedding
     fresh = memory_index.c.embedded_version == memory_index.c.content_version
     lexical = memory_index.c.search_text
+    doc = memory_index.c.doc_id
     obs = conn.execute(
-        select(observations, current, fresh.label("fresh"), lexical)
+        select(observations, current, fresh.label("fresh"), lexical, doc)
         .join(memory_index, memory_index.c.item_id == observations.c.id, isouter=True)
         .where(observations.c.profile_id == profile_id)).all()
     summ = conn.execute(
-        select(summaries, current, fresh.label("fresh"), lexical)
+        select(summaries, current, fresh.label("fresh"), lexical, doc)
         .join(memory_index, memory_index.c.item_id == summaries.c.id, isouter=True)
         .where(summaries.c.profile_id == profile_id)).all()
     return obs, summ
