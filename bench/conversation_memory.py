@@ -281,12 +281,9 @@ def bm25_top(sample: Sample) -> Any:
 
     docs = {t["dia_id"]: search_text.document_text(t["text"], date).split()
             for _, date, turns in sample.sessions for t in turns}
-    average = sum(len(d) for d in docs.values()) / max(len(docs), 1)
 
     def top(question: str, k: int = K) -> list[str]:
-        terms = search_text.query_terms(question)
-        matching = {d: tokens for d, tokens in docs.items() if set(tokens) & set(terms)}
-        scores = bm25.score(matching, terms, len(docs), average)
+        scores = bm25.score_documents(docs, search_text.query_terms(question))
         return [d for d, _ in sorted(scores.items(), key=lambda s: -s[1])[:k]]
 
     return top

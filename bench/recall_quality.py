@@ -268,7 +268,7 @@ def main() -> None:
                     endpoint.add(category, [by_id[o["id"]] for o in body["observations"]], gold)
                     # Baselines over the same items.
                     terms = search_text.query_terms(question)
-                    lex = bm25.score(doc_map, terms, len(ids))  # the profile also holds summaries: close
+                    lex = bm25.score_documents(doc_map, terms)  # the profile also holds summaries: close
                     lex_vec = np.array([lex.get(i, 0.0) for i in ids])
                     order = [i for i in np.argsort(-lex_vec, kind="stable")[:10] if lex_vec[i] > 0]
                     lexical.add(category, [evidence[i] for i in order], gold)

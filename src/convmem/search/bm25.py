@@ -6,12 +6,30 @@ has no inverse document frequency)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
+K = TypeVar("K")
+Postings = dict[str, tuple[np.ndarray, np.ndarray]]
 K1 = 1.2
 B = 0.4  # milder length normalisation than the textbook 0.75: observations are short
+
+
+def index(documents: Sequence[Sequence[str]]) -> tuple[Postings, np.ndarray]:
+    """Postings (term -> (document positions, term frequencies)) and lengths of tokenised
+    documents."""
+    positions: dict[str, list[int]] = {}
+    frequencies: dict[str, list[int]] = {}
+    for n, terms in enumerate(documents):
+        for term, count in Counter(terms).items():
+            positions.setdefault(term, []).append(n)
+            frequencies.setdefault(term, []).append(count)
+    postings = {term: (np.array(positions[term], dtype=np.int64), np.array(frequencies[term], dtype=np.float64))
+                for term in positions}
+    return postings, np.array([len(d) for d in documents], dtype=np.float64)
 
 
 def score(postings: Mapping[str, tuple[np.ndarray, np.ndarray]], lengths: np.ndarray, query_terms: list[str],
@@ -36,3 +54,12 @@ def score(postings: Mapping[str, tuple[np.ndarray, np.ndarray]], lengths: np.nda
         out[docs] += idf * tf * (K1 + 1) / (tf + norm)
     out[~matched] = 0.0
     return out
+
+
+def score_documents(documents: Mapping[K, Sequence[str]], query_terms: list[str]) -> dict[K, float]:
+    """BM25 over a whole collection of tokenised documents (key -> score, matching ones only)."""
+    keys = list(documents)
+    postings, lengths = index([documents[k] for k in keys])
+    average = float(lengths.mean()) if len(keys) else 1.0
+    scores = score(postings, lengths, query_terms, np.ones(len(keys), dtype=bool), average)
+    return {keys[n]: float(scores[n]) for n in np.flatnonzero(scores > 0)}

@@ -8,13 +8,14 @@ several server processes too. Scoring is exact: one matrix-vector product."""
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from convmem.search import bm25
 from convmem.search.embedding import DIMENSIONS, from_bytes
 
 
@@ -55,17 +56,8 @@ def build(key: tuple[int, int], items: list[Item]) -> ProfileMemories:
         vectors[n] = matrix[row]
     # Term statistics are kept here so BM25 needs only the ids of the full-text matches, not
     # their text (fetching and re-tokenising every matching row dominated Recall's time).
-    tokens = [i[5].split() if i[5] else [] for i in items]
-    lengths = np.array([len(t) for t in tokens], dtype=np.float64)
+    postings, lengths = bm25.index([i[5].split() if i[5] else [] for i in items])
     average_length = float(lengths.mean()) if items else 1.0
-    positions: dict[str, list[int]] = {}
-    frequencies: dict[str, list[int]] = {}
-    for n, terms in enumerate(tokens):
-        for term, count in Counter(terms).items():
-            positions.setdefault(term, []).append(n)
-            frequencies.setdefault(term, []).append(count)
-    postings = {term: (np.array(positions[term], dtype=np.int64), np.array(frequencies[term], dtype=np.float64))
-                for term in positions}
     recency = np.array(sorted(range(len(items)), key=lambda n: (occurred[n], ids[n]), reverse=True), dtype=np.int64)
     return ProfileMemories(key=key, ids=ids, is_summary=np.array([i[1] for i in items], dtype=bool),
                            occurred=occurred, recency=recency, wire=[i[3] for i in items],
