@@ -32,7 +32,6 @@ import re
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -43,9 +42,10 @@ from typing import Any
 
 import httpx
 
+from harness import launch
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "bench-data" / "locomo"
-CONVMEM = str(Path(sys.executable).with_name("convmem"))
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
 K = 10
 _SESSION = re.compile(r"^session_(\d+)$")
@@ -69,36 +69,11 @@ class Server:
                 self.process.wait()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(database_url: str, auth: tuple[str, str], workdir: Path, run_jobs: bool) -> Server:
-    port = _free_port()
-    env = {**os.environ, "CONVMEM_DATABASE_URL": database_url, "CONVMEM_ACCOUNT_SID": auth[0],
-           "CONVMEM_AUTH_TOKEN": auth[1], "CONVMEM_RATE_LIMIT_PER_SECOND": "0", "CONVMEM_LOG_LEVEL": "WARNING",
-           "CONVMEM_JOB_POLL_SECONDS": "0.05", "CONVMEM_RUN_JOBS": "true" if run_jobs else "false",
-           "CONVMEM_STORE_QUOTA": "100"}
-    log = workdir / "server.log"
-    proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port)], env=env, stdout=log.open("ab"),
-                            stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", proc, log)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(log.read_text())
-        try:
-            if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError("server did not start")
+    url, proc = launch({"CONVMEM_DATABASE_URL": database_url, "CONVMEM_ACCOUNT_SID": auth[0],
+                        "CONVMEM_AUTH_TOKEN": auth[1], "CONVMEM_RUN_JOBS": "true" if run_jobs else "false",
+                        "CONVMEM_STORE_QUOTA": "100"}, workdir / "server.log")
+    return Server(url, proc, workdir / "server.log")
 
 
 def _ok(resp: httpx.Response, *codes: int) -> dict[str, Any]:

@@ -24,7 +24,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -35,10 +34,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from harness import launch
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "bench-data" / "locomo"
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
-CONVMEM = str(Path(sys.executable).with_name("convmem"))
 
 
 # ----- a live server of our own ------------------------------------------------------------------
@@ -62,38 +62,14 @@ class Server:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(database_url: str | None = None, extra_env: dict[str, str] | None = None) -> Server:
     """``convmem serve`` in one process on loopback, on a fresh SQLite file unless given a URL."""
     workdir = Path(tempfile.mkdtemp(prefix="convmem-bench-"))
     database_url = database_url or f"sqlite:///{workdir / 'bench.db'}"
     sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    port = free_port()
-    env = {**os.environ, "CONVMEM_DATABASE_URL": database_url, "CONVMEM_ACCOUNT_SID": sid,
-           "CONVMEM_AUTH_TOKEN": token, "CONVMEM_RATE_LIMIT_PER_SECOND": "0", "CONVMEM_LOG_LEVEL": "WARNING",
-           "CONVMEM_JOB_POLL_SECONDS": "0.05", **(extra_env or {})}
-    log = (workdir / "server.log").open("ab")
-    proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", proc, database_url, (sid, token), workdir)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError((workdir / "server.log").read_text())
-        try:
-            if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError("server did not start")
+    url, proc = launch({"CONVMEM_DATABASE_URL": database_url, "CONVMEM_ACCOUNT_SID": sid,
+                        "CONVMEM_AUTH_TOKEN": token, **(extra_env or {})}, workdir / "server.log")
+    return Server(url, proc, database_url, (sid, token), workdir)
 
 
 def create_store(http: httpx.Client) -> str:

@@ -1,0 +1,43 @@
+"""Starting a ``convmem serve`` process on loopback for a benchmark, and waiting until it is ready."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+CONVMEM = str(Path(sys.executable).with_name("convmem"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def launch(env: dict[str, str], log_path: Path, timeout: float = 120) -> tuple[str, subprocess.Popen[bytes]]:
+    """Run the server with ``env`` added to ours (rate limiting off, quiet logs unless
+    overridden); return its base URL and process once /readyz answers 200."""
+    port = free_port()
+    full_env = {**os.environ, "CONVMEM_RATE_LIMIT_PER_SECOND": "0", "CONVMEM_LOG_LEVEL": "WARNING",
+                "CONVMEM_JOB_POLL_SECONDS": "0.05", **env}
+    proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port)], env=full_env, stdout=log_path.open("ab"),
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(log_path.read_text())
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return url, proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
