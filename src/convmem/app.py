@@ -143,7 +143,9 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     app.include_router(imports.upload_router)
     errors.install(app)
     openapi_doc.install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Every response may be gzipped when the client asks (header, or the official client's
+    # Accept-Encoding query parameter, folded into the header by RequestContextMiddleware).
+    app.add_middleware(GZipMiddleware, minimum_size=256)
     # The CSV upload target takes raw bytes, streamed to disk: no JSON screening there.
     app.add_middleware(RequestContextMiddleware, raw_body_paths=(imports.UPLOAD_PREFIX,))
     return app

@@ -17,7 +17,7 @@ import uuid
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from convmem.api.errors import error_response
 
@@ -28,6 +28,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 32 * 1024 * 1024
+_ENCODING_LIST = re.compile(r"^[a-zA-Z0-9, .-]{1,200}$")  # the contract's Accept-Encoding pattern
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 access_log = logging.getLogger("convmem.access")
 
@@ -114,6 +115,23 @@ def screen_json(body: bytes, content_encoding: str) -> bytes:
     return body
 
 
+def _accept_encoding_from_query(scope: Scope) -> None:
+    """The official client names the wanted response encoding in an ``Accept-Encoding`` query
+    parameter as well as the header (sometimes only there); fold it into the header so the
+    app's one compressor (GZipMiddleware) honours both."""
+    query = scope.get("query_string", b"")
+    if b"Accept-Encoding=" not in query:
+        return
+    wanted = [v for k, v in parse_qsl(query.decode("latin-1"))
+              if k == "Accept-Encoding" and _ENCODING_LIST.match(v)]
+    if not wanted:
+        return
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]
+    current = [v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"accept-encoding"]
+    merged = ", ".join(part for part in [*current, *wanted] if part)
+    scope["headers"] = [*headers, (b"accept-encoding", merged.encode("latin-1"))]
+
+
 class RequestContextMiddleware:
     """Assigns a request id, logs one structured line per request, screens bodies."""
 
@@ -139,6 +157,7 @@ class RequestContextMiddleware:
                 message["headers"] = [*headers, (b"X-Request-Id", request_id.encode())]
             await send(message)
 
+        _accept_encoding_from_query(scope)
         try:
             problem = self._check_target(scope)
             if problem is None and scope["method"] in ("POST", "PUT", "PATCH", "DELETE") \

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from convmem.api.deps import Account, Context, Paging, page_request
@@ -32,27 +30,14 @@ from convmem.services.observations import NewObservation
 router = APIRouter(prefix="/v1/Stores/{storeId}/Profiles/{profileId}/Observations", tags=["Observations"],
                    responses=ERROR_RESPONSES)
 LIST_CAP = 50
-_GZIP_MIN = 256
 
 
-def memory_response(request: Request, body: Any, *, status: int = 200,
-                    headers: dict[str, str] | None = None) -> Response:
-    """JSON, gzip-compressed when the client asked for it. The official client names the
-    encoding in an ``Accept-Encoding`` query parameter as well as the header; the header case
-    is also covered by the app's GZip middleware, the parameter only here."""
-    headers = dict(headers or {})
-    asked = (request.headers.get("accept-encoding", "") + "," + request.query_params.get("Accept-Encoding", ""))
-    wants_gzip = any(part.split(";")[0].strip().lower() == "gzip" for part in asked.split(","))
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    if wants_gzip and len(payload) >= _GZIP_MIN:
-        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        return Response(gzip.compress(payload, compresslevel=5), status_code=status, headers=headers,
-                        media_type="application/json")
-    return Response(payload, status_code=status, headers=headers, media_type="application/json")
+def memory_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
-def accepted(request: Request, message: str) -> Response:
-    return memory_response(request, {"message": message}, status=202)
+def accepted(message: str) -> Response:
+    return memory_response({"message": message}, status=202)
 
 
 def parse_time_param(value: str | None, name: str) -> datetime | None:
@@ -73,7 +58,7 @@ def check_conversation_param(value: str | None) -> str | None:
 
 
 @router.get("", response_model=ObservationsPage, summary="ListProfileObservations")
-def list_observations(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def list_observations(ctx: Context, account: Account, storeId: str, profileId: str,
                       paging: Paging,
                       source: Annotated[str | None, Query()] = None,
                       created_after: Annotated[str | None, Query(alias="createdAfter")] = None,
@@ -92,11 +77,11 @@ def list_observations(request: Request, ctx: Context, account: Account, storeId:
                        filters={k: v for k, v in filters.items() if v is not None})
     page, canonical = observations.list_page(ctx.db, account, storeId, profileId, req.cursor, req.size)
     body = page_body(ctx, scope, "observations", [observation_wire(r) for r in page.items], page)
-    return memory_response(request, body, headers={CANONICAL_HEADER: canonical})
+    return memory_response(body, headers={CANONICAL_HEADER: canonical})
 
 
 @router.post("", status_code=202, response_model=Message, summary="CreateProfileObservation")
-def create_observations(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def create_observations(ctx: Context, account: Account, storeId: str, profileId: str,
                         body: CreateObservationsRequest) -> Response:
     items = [NewObservation(content=o.content, source=o.source, occurred_at=parse_ts(o.occurredAt),
                             conversation_ids=list(o.conversationIds or [])) for o in body.observations]
@@ -104,7 +89,7 @@ def create_observations(request: Request, ctx: Context, account: Account, storeI
         observation_reconciliation.create_reconciled(ctx.db, account, storeId, profileId, items, ctx.settings)
     else:
         observations.create(ctx.db, account, storeId, profileId, items)
-    return accepted(request, "Observations creation accepted")
+    return accepted("Observations creation accepted")
 
 
 @router.get("/{observationId}", response_model=ObservationInfo, summary="FetchProfileObservation")
@@ -115,7 +100,7 @@ def fetch_observation(ctx: Context, account: Account, storeId: str, profileId: s
 
 
 @router.patch("/{observationId}", status_code=202, response_model=Message, summary="PatchProfileObservation")
-def patch_observation(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def patch_observation(ctx: Context, account: Account, storeId: str, profileId: str,
                       observationId: str, body: ObservationPatch) -> Response:
     changes: dict[str, Any] = {}
     if body.content is not None:
@@ -127,18 +112,18 @@ def patch_observation(request: Request, ctx: Context, account: Account, storeId:
     if body.conversationIds is not None:
         changes["conversation_ids"] = list(body.conversationIds)
     observations.patch(ctx.db, account, storeId, profileId, observationId, changes)
-    return accepted(request, "Observation update accepted")
+    return accepted("Observation update accepted")
 
 
 @router.delete("/{observationId}", status_code=202, response_model=Message, summary="DeleteProfileObservation")
-def delete_observation(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def delete_observation(ctx: Context, account: Account, storeId: str, profileId: str,
                        observationId: str) -> Response:
     observations.delete(ctx.db, account, storeId, profileId, observationId)
-    return accepted(request, "Observation deletion accepted")
+    return accepted("Observation deletion accepted")
 
 
 @router.get("/{observationId}/Revisions", response_model=RevisionsPage, summary="ListObservationRevisions")
-def list_revisions(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def list_revisions(ctx: Context, account: Account, storeId: str, profileId: str,
                    observationId: str, paging: Paging) -> Response:
     scope = f"revisions:{storeId}:{observationId}"
     # Newest first, always: revisions take no orderBy.
@@ -147,4 +132,4 @@ def list_revisions(request: Request, ctx: Context, account: Account, storeId: st
     page, canonical = observations.revisions_page(ctx.db, account, storeId, profileId, observationId,
                                                   req.cursor, req.size)
     body = page_body(ctx, scope, "revisions", [revision_wire(r) for r in page.items], page)
-    return memory_response(request, body, headers={CANONICAL_HEADER: canonical})
+    return memory_response(body, headers={CANONICAL_HEADER: canonical})

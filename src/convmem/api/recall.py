@@ -42,4 +42,4 @@ def recall_memories(request: Request, ctx: Context, account: Account, storeId: s
     query_ms = round((time.perf_counter() - started) * 1000)
     payload = {"observations": result.observations, "summaries": result.summaries,
                "communications": result.communications, "meta": {"queryTime": query_ms}}
-    return memory_response(request, payload, headers={CANONICAL_HEADER: result.profile_id})
+    return memory_response(payload, headers={CANONICAL_HEADER: result.profile_id})

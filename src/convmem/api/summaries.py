@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from convmem.api.deps import Account, Context, Paging, page_request
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/Stores/{storeId}/Profiles/{profileId}/Conversatio
 
 
 @router.get("", response_model=SummariesPage, summary="ListProfileConversationSummaries")
-def list_summaries(request: Request, ctx: Context, account: Account, storeId: str, profileId: str, paging: Paging,
+def list_summaries(ctx: Context, account: Account, storeId: str, profileId: str, paging: Paging,
                    conversation_id: Annotated[str | None, Query(alias="conversationId")] = None) -> Response:
     scope = f"summaries:{storeId}:{profileId}"
     conversation = check_conversation_param(conversation_id)
@@ -32,16 +32,16 @@ def list_summaries(request: Request, ctx: Context, account: Account, storeId: st
                        cap=LIST_CAP, filters={"conversation": conversation} if conversation else None)
     page, canonical = summaries.list_page(ctx.db, account, storeId, profileId, req.cursor, req.size)
     body = page_body(ctx, scope, "summaries", [summary_wire(r) for r in page.items], page)
-    return memory_response(request, body, headers={CANONICAL_HEADER: canonical})
+    return memory_response(body, headers={CANONICAL_HEADER: canonical})
 
 
 @router.post("", status_code=202, response_model=Message, summary="CreateProfileConversationSummary")
-def create_summaries(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def create_summaries(ctx: Context, account: Account, storeId: str, profileId: str,
                      body: CreateSummariesRequest) -> Response:
     items = [NewSummary(content=s.content, conversation_id=s.conversationId, occurred_at=parse_ts(s.occurredAt),
                         source=s.source) for s in body.summaries]
     summaries.create(ctx.db, account, storeId, profileId, items)
-    return accepted(request, "Summaries creation accepted")
+    return accepted("Summaries creation accepted")
 
 
 @router.get("/{summaryId}", response_model=SummaryInfo, summary="FetchProfileConversationSummary")
@@ -51,7 +51,7 @@ def fetch_summary(ctx: Context, account: Account, storeId: str, profileId: str, 
 
 
 @router.patch("/{summaryId}", status_code=202, response_model=Message, summary="PatchProfileConversationSummary")
-def patch_summary(request: Request, ctx: Context, account: Account, storeId: str, profileId: str, summaryId: str,
+def patch_summary(ctx: Context, account: Account, storeId: str, profileId: str, summaryId: str,
                   body: SummaryPatch) -> Response:
     changes: dict[str, Any] = {}
     if body.content is not None:
@@ -63,11 +63,11 @@ def patch_summary(request: Request, ctx: Context, account: Account, storeId: str
     if body.conversationId is not None:
         changes["conversation_id"] = body.conversationId
     summaries.patch(ctx.db, account, storeId, profileId, summaryId, changes)
-    return accepted(request, "Conversation summary update accepted")
+    return accepted("Conversation summary update accepted")
 
 
 @router.delete("/{summaryId}", status_code=202, response_model=Message, summary="DeleteProfileConversationSummary")
-def delete_summary(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def delete_summary(ctx: Context, account: Account, storeId: str, profileId: str,
                    summaryId: str) -> Response:
     summaries.delete(ctx.db, account, storeId, profileId, summaryId)
-    return accepted(request, "Conversation summary deletion accepted")
+    return accepted("Conversation summary deletion accepted")
