@@ -95,6 +95,8 @@ def test_embeddings_are_normalised_and_meaningful() -> None:
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     similar, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
     assert similar > 0.5 > unrelated
-    # Batching and ordering do not change a vector.
+    # Batching changes a vector only slightly: the dynamically quantized model scales its
+    # activations per batch, so a sentence's vector depends a little on its neighbours
+    # (reconciliation's duplicate threshold, 0.97, sits well below this).
     alone = model.embed(["A kitten rested on the rug"])[0]
-    assert float(alone @ vectors[1]) > 0.999
+    assert float(alone @ vectors[1]) > 0.98

@@ -43,7 +43,7 @@ from convmem.domain.pagination import TokenCodec
 from convmem.domain.ranking import FusionWeights
 from convmem.domain.rate_limit import RateLimiter, TokenBuckets
 from convmem.jobs.worker import JobWorker
-from convmem.search import embed_jobs, lexical
+from convmem.search import embed_jobs, embedding, lexical
 from convmem.search.embedding import QueryEmbeddings, get_embedder
 from convmem.search.vectors import ProfileCache
 from convmem.services import conversation_extraction
@@ -114,6 +114,7 @@ def recall_engine(settings: Settings, db: Database) -> RecallEngine:
 def create_app(settings: Settings | None = None, context: ServerContext | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure(settings.log_level)
+    embedding.configure(settings.embedding_model, settings.model_cache_dir)
     ctx = context or build_context(settings)
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

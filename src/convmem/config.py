@@ -4,6 +4,7 @@ every uvicorn worker process sees the same configuration)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,12 @@ class Settings(BaseSettings):
     # Intra-op threads of the embedding worker's model session. One is best on a busy 2-core
     # machine (bench/ingest.py); more helps only with idle cores.
     embedding_threads: int = Field(default=1, ge=1, le=64)
+    # The embedding model: "dynamic-int8" (default; the packaged model re-quantized for integer
+    # kernels, twice as fast, same Recall quality; search/quantized_model.py) or "packaged" (the
+    # package's file as shipped). The derived model is built once into model_cache_dir
+    # (default: $XDG_CACHE_HOME/convmem/models, else ~/.cache/convmem/models).
+    embedding_model: Literal["dynamic-int8", "packaged"] = "dynamic-int8"
+    model_cache_dir: Path | None = None
     # Intra-op threads for embedding a Recall query (its own model session).
     query_embedding_threads: int = Field(default=2, ge=1, le=64)
     # Conversation extraction's reconciliation of candidates against a profile's observations

