@@ -86,16 +86,24 @@ def create_profile(http: httpx.Client, store_id: str) -> str:
 
 
 def wait_embedded(database_url: str, timeout: float = 1800) -> float:
-    """Seconds until no item waits for a vector (the benchmark looks at the database here)."""
+    """Seconds until no item waits for a vector and the queue has no embedding job left (the
+    benchmark looks at the database here), so that what follows measures a settled server."""
+    from sqlalchemy import func, select
+
+    from convmem.search import embed_jobs
     from convmem.storage import memory_index
     from convmem.storage.db import Database
+    from convmem.storage.job_tables import jobs
+
+    open_jobs = select(func.count()).select_from(jobs).where(jobs.c.kind == embed_jobs.KIND,
+                                                             jobs.c.status.in_(("PENDING", "RUNNING")))
 
     db = Database(database_url)
     started = time.monotonic()
     try:
         while time.monotonic() - started < timeout:
             with db.read() as conn:
-                if memory_index.waiting_count(conn) == 0:
+                if memory_index.waiting_count(conn) == 0 and not conn.execute(open_jobs).scalar():
                     return time.monotonic() - started
             time.sleep(0.1)
         raise RuntimeError("embedding did not finish")

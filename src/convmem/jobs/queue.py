@@ -37,16 +37,30 @@ class JobContext:
 
 
 Handler = Callable[[JobContext], None]
-_handlers: dict[str, Handler] = {}
+Merge = Callable[[list[dict[str, Any]]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Registration:
+    handler: Handler
+    # Kinds whose jobs can be done together (e.g. embedding: one job per write, but the model
+    # works best on large batches) give a merge of payloads and a batch size; a claim then takes
+    # up to that many waiting jobs of the kind, runs the handler once on the merged payload and
+    # finishes them together, so a burst of writes costs a few transactions, not two per write.
+    merge: Merge | None = None
+    batch: int = 1
+
+
+_handlers: dict[str, Registration] = {}
 # Set when this process enqueues, so its worker starts at once instead of at the next poll.
 wakeup = threading.Event()
 
 
-def register(kind: str, handler: Handler) -> None:
-    _handlers[kind] = handler
+def register(kind: str, handler: Handler, *, merge: Merge | None = None, batch: int = 1) -> None:
+    _handlers[kind] = Registration(handler, merge, batch if merge is not None else 1)
 
 
-def handler_for(kind: str) -> Handler | None:
+def registration_for(kind: str) -> Registration | None:
     return _handlers.get(kind)
 
 
@@ -86,34 +100,51 @@ def for_operation(conn: Connection, operation_id: str) -> Row[Any] | None:
     return conn.execute(select(jobs).where(jobs.c.operation_id == operation_id)).first()
 
 
-def claim(db: Database, worker_id: str, lease_seconds: float) -> Row[Any] | None:
-    """Take the oldest runnable job: PENDING, or RUNNING with an expired lease."""
+def _runnable(expired: datetime) -> Any:
+    return or_(jobs.c.status == "PENDING", (jobs.c.status == "RUNNING") & (jobs.c.claimed_at < expired))
+
+
+def claim(db: Database, worker_id: str, lease_seconds: float) -> list[Row[Any]]:
+    """Take the oldest runnable job (PENDING, or RUNNING with an expired lease) and, for a kind
+    registered with a batch size, more waiting jobs of the same kind. Empty when there is
+    nothing to do."""
     now = utcnow()
     expired = now - timedelta(seconds=lease_seconds)
+    # An idle worker polls: look first in a read transaction, which on SQLite takes no write
+    # lock and commits nothing, and open the write transaction only when there is work.
+    with db.read() as conn:
+        if conn.execute(select(jobs.c.id).where(_runnable(expired)).limit(1)).first() is None:
+            return []
     with db.write() as conn:
-        stmt = select(jobs).where(or_(jobs.c.status == "PENDING",
-                                      (jobs.c.status == "RUNNING") & (jobs.c.claimed_at < expired)))
-        stmt = stmt.order_by(jobs.c.created_at).limit(1)
+        stmt = select(jobs).where(_runnable(expired)).order_by(jobs.c.created_at).limit(1)
         if not db.is_sqlite:
             stmt = stmt.with_for_update(skip_locked=True)
-        row = conn.execute(stmt).first()
-        if row is None:
-            return None
-        conn.execute(update(jobs).where(jobs.c.id == row.id).values(
+        first = conn.execute(stmt).first()
+        if first is None:
+            return []
+        rows = [first]
+        registration = _handlers.get(first.kind)
+        if registration is not None and registration.batch > 1:
+            more = (select(jobs).where(jobs.c.kind == first.kind, jobs.c.status == "PENDING", jobs.c.id != first.id)
+                    .order_by(jobs.c.created_at).limit(registration.batch - 1))
+            if not db.is_sqlite:
+                more = more.with_for_update(skip_locked=True)
+            rows.extend(conn.execute(more).all())
+        conn.execute(update(jobs).where(jobs.c.id.in_([r.id for r in rows])).values(
             status="RUNNING", claimed_at=now, claimed_by=worker_id, attempts=jobs.c.attempts + 1, updated_at=now))
-        return row
+        return rows
 
 
-def renew(db: Database, job_id: str, worker_id: str) -> None:
+def renew(db: Database, job_ids: list[str], worker_id: str) -> None:
     with db.write() as conn:
-        conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.claimed_by == worker_id)
+        conn.execute(update(jobs).where(jobs.c.id.in_(job_ids), jobs.c.claimed_by == worker_id)
                      .values(claimed_at=utcnow()))
 
 
-def finish(db: Database, job_id: str, *, error: str | None = None, retry: bool = False) -> None:
+def finish(db: Database, job_ids: list[str], *, error: str | None = None, retry: bool = False) -> None:
     status = "PENDING" if retry else ("FAILED" if error else "DONE")
     with db.write() as conn:
-        conn.execute(update(jobs).where(jobs.c.id == job_id).values(
+        conn.execute(update(jobs).where(jobs.c.id.in_(job_ids)).values(
             status=status, error=error, updated_at=utcnow(), claimed_at=None, claimed_by=None))
 
 

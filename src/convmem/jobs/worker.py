@@ -40,25 +40,28 @@ class JobWorker:
             self._thread.join(timeout)
 
     def run_once(self) -> bool:
-        """Claim and run one job. False when there was nothing to do."""
-        job = queue.claim(self._db, self.worker_id, self._settings.job_lease_seconds)
-        if job is None:
+        """Claim and run one job (or one batch of a batching kind). False when there was nothing to do."""
+        claimed = queue.claim(self._db, self.worker_id, self._settings.job_lease_seconds)
+        if not claimed:
             return False
-        handler = queue.handler_for(job.kind)
-        if handler is None:
-            queue.finish(self._db, job.id, error=f"no handler for job kind {job.kind!r}")
+        job, job_ids = claimed[0], [row.id for row in claimed]
+        registration = queue.registration_for(job.kind)
+        if registration is None:
+            queue.finish(self._db, job_ids, error=f"no handler for job kind {job.kind!r}")
             return True
-        ctx = queue.JobContext(self._db, job.id, dict(job.payload), self._settings,
-                               renew=lambda: queue.renew(self._db, job.id, self.worker_id),
-                               attempt=job.attempts + 1)
+        payload = (registration.merge([dict(row.payload) for row in claimed]) if registration.merge is not None
+                   else dict(job.payload))
+        ctx = queue.JobContext(self._db, job.id, payload, self._settings,
+                               renew=lambda: queue.renew(self._db, job_ids, self.worker_id),
+                               attempt=max(row.attempts for row in claimed) + 1)
         try:
-            handler(ctx)
+            registration.handler(ctx)
         except Exception as exc:
-            log.exception("job %s (%s) failed, attempt %s", job.id, job.kind, job.attempts + 1)
-            retry = job.attempts + 1 < queue.MAX_ATTEMPTS
-            queue.finish(self._db, job.id, error=f"{type(exc).__name__}: {exc}"[:2000], retry=retry)
+            log.exception("job %s (%s) failed, attempt %s", job.id, job.kind, ctx.attempt)
+            retry = ctx.attempt < queue.MAX_ATTEMPTS
+            queue.finish(self._db, job_ids, error=f"{type(exc).__name__}: {exc}"[:2000], retry=retry)
         else:
-            queue.finish(self._db, job.id)
+            queue.finish(self._db, job_ids)
         return True
 
     def housekeep(self) -> None:

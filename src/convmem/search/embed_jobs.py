@@ -20,6 +20,11 @@ def payload(item_ids: list[str]) -> dict[str, list[str]]:
     return {"items": item_ids}
 
 
+def merge(payloads: list[dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The items of several embed jobs, claimed together, in one payload."""
+    return payload(list(dict.fromkeys(item for p in payloads for item in p.get("items", []))))
+
+
 def embed_pending(db: Database, item_ids: list[str], threads: int = 1) -> int:
     """Embed ``item_ids`` (if still needed) plus other waiting items; the number stored."""
     with db.read() as conn:
@@ -44,4 +49,6 @@ def handle(ctx: JobContext) -> None:
 
 
 def register() -> None:
-    queue.register(KIND, handle)
+    # Claimed up to 16 at a time: a write of up to 10 items enqueues one job, so a claim covers
+    # about one model pass of BATCH items (more would delay the first of them being searchable).
+    queue.register(KIND, handle, merge=merge, batch=16)
