@@ -25,7 +25,7 @@ class ServerContext:
     tokens: TokenCodec
 
 
-def get_context(request: Request) -> ServerContext:
+async def get_context(request: Request) -> ServerContext:
     return request.app.state.context  # type: ignore[no-any-return]
 
 
