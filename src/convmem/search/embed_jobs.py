@@ -45,7 +45,7 @@ def embed_pending(db: Database, item_ids: list[str], threads: int = 1) -> int:
 
 
 def handle(ctx: JobContext) -> None:
-    embed_pending(ctx.db, list(ctx.payload.get("items", [])), getattr(ctx.settings, "embedding_threads", 1))
+    embed_pending(ctx.db, list(ctx.payload.get("items", [])), getattr(ctx.settings, "embedding_threads", 2))
 
 
 def register() -> None:
