@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         timers = start_conversation_timers(ctx)
-        get_embedder(ctx.settings.query_embedding_threads)  # load the model before the first request needs it
+        get_embedder(ctx.settings.query_embedding_threads, embedding.QUERY)  # loaded before the first request needs it
         jobs = start_jobs(ctx)
         yield
         if jobs is not None:

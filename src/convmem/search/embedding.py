@@ -28,7 +28,7 @@ def _tokenizer_path() -> Path:
 
 
 _lock = threading.Lock()
-_instances: dict[int, Embedder] = {}
+_instances: dict[tuple[str, int], Embedder] = {}
 # Which model file the process runs; the server sets it from its settings before loading.
 _variant = quantized_model.DYNAMIC_INT8
 _cache_dir: Path | None = None
@@ -92,16 +92,21 @@ class Embedder:
         return out
 
 
-def get_embedder(threads: int = 1) -> Embedder:
-    """The process's model session with ``threads`` intra-op threads, loaded once. Recall's
-    query embeddings use one thread (requests run concurrently); the embedding worker's batch
-    session may use more (``CONVMEM_EMBEDDING_THREADS``)."""
-    instance = _instances.get(threads)
+BATCH = "batch"
+QUERY = "query"
+
+
+def get_embedder(threads: int = 1, purpose: str = BATCH) -> Embedder:
+    """The process's model session for ``purpose`` with ``threads`` intra-op threads, loaded
+    once. Recall's queries get a session of their own: concurrent runs of one session share its
+    thread pool, so a query would queue behind the embedding worker's batch of 128 texts."""
+    key = (purpose, threads)
+    instance = _instances.get(key)
     if instance is None:
         with _lock:
-            instance = _instances.get(threads)
+            instance = _instances.get(key)
             if instance is None:
-                instance = _instances[threads] = Embedder(threads=threads)
+                instance = _instances[key] = Embedder(threads=threads)
     return instance
 
 
@@ -123,7 +128,7 @@ class QueryEmbeddings:
             if hit is not None:
                 self._entries.move_to_end(query)
                 return hit
-        vector = get_embedder(self._threads).embed([query])[0]
+        vector = get_embedder(self._threads, QUERY).embed([query])[0]
         with self._lock:
             self._entries[query] = vector
             while len(self._entries) > self._capacity:
