@@ -60,6 +60,9 @@ def test_import_good_and_bad_rows(v1: Any, store_id: str, http: httpx.Client) ->
     assert v1.imports(store_id, created.import_id).fetch().status == "PENDING"
 
     with httpx.Client(timeout=30) as anonymous:  # no Basic auth: the URL carries the credential
+        # More bytes than the declared fileSize: refused, and the URL stays usable.
+        oversized = anonymous.put(created.url, content=csv_text.encode() + b"ann@example.com,,Ann,10,x\n")
+        assert oversized.status_code == 413 and "fileSize" in oversized.json()["message"]
         bad = created.url.replace("signature=", "signature=0")
         assert anonymous.put(bad, content=csv_text.encode()).status_code == 403
         assert anonymous.put(created.url.split("?")[0], content=b"x").status_code == 403

@@ -60,7 +60,8 @@ async def upload_csv(request: Request, importId: str,
                      expires: Annotated[str | None, Query()] = None,
                      signature: Annotated[str | None, Query()] = None) -> Response:
     ctx = request.app.state.context
-    await run_in_threadpool(imports.begin_upload, ctx.db, importId, expires, signature)
+    declared = await run_in_threadpool(imports.begin_upload, ctx.db, importId, expires, signature)
+    limit = min(declared, MAX_UPLOAD)
     folder = await run_in_threadpool(imports.upload_dir, Path(ctx.settings.data_dir))
     part, final = folder / f"{importId}.csv.part", folder / f"{importId}.csv"
     size = 0
@@ -69,12 +70,12 @@ async def upload_csv(request: Request, importId: str,
         with part.open("wb") as sink:
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > MAX_UPLOAD:
+                if size > limit:
                     raise OverflowError
                 sink.write(chunk)
     except OverflowError:
         await run_in_threadpool(imports.abort_upload, ctx.db, importId, part)
-        return error_response(413, 20413, f"The upload is larger than {MAX_UPLOAD} bytes")
+        return error_response(413, 20413, f"The upload is larger than the import's declared fileSize ({limit} bytes)")
     except BaseException:
         await run_in_threadpool(imports.abort_upload, ctx.db, importId, part)
         raise

@@ -110,14 +110,18 @@ def list_page(db: Database, account_sid: str, store_id: str, cursor: Cursor, siz
 
 # ---- upload -----------------------------------------------------------------------------
 
-def begin_upload(db: Database, import_id: str, expires: str | None, signature: str | None) -> None:
-    """Check the token and take the import's single upload slot."""
+def begin_upload(db: Database, import_id: str, expires: str | None, signature: str | None) -> int:
+    """Check the token and take the import's single upload slot; the declared ``fileSize``,
+    which the upload may not exceed (space was allocated for that much, as a presigned URL
+    bound to a content length would)."""
     upload_tokens.verify(upload_key(db), import_id, expires, signature)
     with db.write() as conn:
-        if import_repo.get(conn, None, import_id) is None:
+        row = import_repo.get(conn, None, import_id)
+        if row is None:
             raise NotFound(f"Import {import_id} was not found")
         if not import_repo.claim_upload(conn, import_id):
             raise Conflict("This upload URL has already been used")
+        return int(row.file_size)
 
 
 def abort_upload(db: Database, import_id: str, part: Path) -> None:
