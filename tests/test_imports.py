@@ -126,3 +126,36 @@ def test_import_resumes_after_crash(account: Credentials, db: Database, tmp_path
         assert len(list(v1.profiles(store_id).list(page_size=1000))) == rows
     finally:
         stop_server(live)
+
+
+def test_an_upload_whose_store_was_deleted_leaves_the_disk(account: Credentials, db: Database, tmp_path: Path,
+                                                          server: LiveServer) -> None:
+    from sqlalchemy import select
+
+    from convmem.config import Settings
+    from convmem.jobs import queue
+    from convmem.services import imports
+    from convmem.storage.job_tables import jobs
+    from tests.conftest import create_store
+
+    # No job worker in the server, so the upload waits on disk until the store is gone.
+    env = {"CONVMEM_RUN_JOBS": "false", "CONVMEM_DATA_DIR": str(tmp_path)}
+    live = start_server(server.database_url, tmp_path / "a.log", extra_env=env)
+    try:
+        client = Client(account.account_sid, account.auth_token)
+        client.memory.base_url = live.url
+        with httpx.Client(base_url=live.url, auth=(account.account_sid, account.auth_token), timeout=30) as http:
+            store_id = create_store(http)
+            body = "email,first_name\nzed@example.com,Zed\n"
+            created = _create(client.memory.v1, store_id, len(body), [*MAPPINGS[:1], MAPPINGS[2]])
+            assert httpx.put(created.url, content=body.encode(), timeout=30).status_code == 200
+            uploaded = tmp_path / "imports" / f"{created.import_id}.csv"
+            assert uploaded.exists()
+            assert http.delete(f"/v1/ControlPlane/Stores/{store_id}").status_code == 202
+    finally:
+        stop_server(live)
+    with db.read() as conn:  # the waiting import job, run here as a worker would run it
+        job = next(row for row in conn.execute(select(jobs).where(jobs.c.kind == imports.KIND))
+                   if row.payload["importId"] == created.import_id)
+    imports.run(queue.JobContext(db, job.id, dict(job.payload), Settings(data_dir=tmp_path), renew=lambda: None))
+    assert not uploaded.exists()

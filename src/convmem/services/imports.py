@@ -179,9 +179,12 @@ def _note(state: dict[str, Any], kind: str, row: int | None, message: str) -> No
         state["details"].append(entry)
 
 
-def _fail(db: Database, import_id: str, message: str) -> None:
+def _fail(db: Database, import_id: str, message: str, path: Path | None = None) -> None:
+    """Mark the import FAILED (final) and drop its file."""
     with db.write() as conn:
         import_repo.save(conn, import_id, status="FAILED", failure=message[:1024])
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def _apply_batch(conn: Connection, store_id: str, schema: StoreSchema, batch: list[tuple[int, list[str]]],
@@ -206,7 +209,8 @@ def run(ctx: JobContext) -> None:
         _run(ctx)
     except Exception as exc:
         if ctx.last_attempt:
-            _fail(ctx.db, ctx.payload["importId"], f"The import could not be processed: {type(exc).__name__}")
+            _fail(ctx.db, ctx.payload["importId"], f"The import could not be processed: {type(exc).__name__}",
+                  Path(ctx.payload["path"]))
         raise
 
 
@@ -217,12 +221,15 @@ def _run(ctx: JobContext) -> None:
     with ctx.db.read() as conn:
         task = import_repo.get(conn, None, import_id)
     if task is None or task.status in ("COMPLETED", "FAILED"):
+        # Finished already, or its store was deleted meanwhile (the import row went with it):
+        # nobody will read the uploaded customer data any more, so it leaves the disk too.
+        path.unlink(missing_ok=True)
         return
     store_id = task.store_id
     try:
         header = _header(path)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        _fail(ctx.db, import_id, f"The file could not be read as UTF-8 CSV: {exc}")
+        _fail(ctx.db, import_id, f"The file could not be read as UTF-8 CSV: {exc}", path)
         return
     state = {"errors": task.errors, "warnings": task.warnings, "details": list(task.details)}
     with ctx.db.write() as conn:
@@ -233,7 +240,7 @@ def _run(ctx: JobContext) -> None:
                 _note(state, "warnings", None, message)
             import_repo.save(conn, import_id, status="PROCESSING", **state)
     if not columns:
-        _fail(ctx.db, import_id, "None of the mapped columns is in the CSV header")
+        _fail(ctx.db, import_id, "None of the mapped columns is in the CSV header", path)
         return
     done = task.rows_done
     batch: list[tuple[int, list[str]]] = []
@@ -250,7 +257,7 @@ def _run(ctx: JobContext) -> None:
                 import_repo.save(conn, import_id, rows_done=done, **state)
             ctx.renew()
     except (UnicodeDecodeError, csv.Error) as exc:
-        _fail(ctx.db, import_id, f"The file is not valid UTF-8 CSV after row {done}: {exc}")
+        _fail(ctx.db, import_id, f"The file is not valid UTF-8 CSV after row {done}: {exc}", path)
         return
     with ctx.db.write() as conn:
         import_repo.save(conn, import_id, status="COMPLETED", rows_done=done, **state)
