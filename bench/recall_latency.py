@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -56,11 +57,52 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {np.percentile(a, 50):6.1f}  p95 {np.percentile(a, 95):6.1f}  p99 {np.percentile(a, 99):6.1f} ms"
 
 
+def under_ingest(http: httpx.Client, store_id: str, base: str, questions: list[str], count: int,
+                 rng: random.Random) -> None:
+    """Recall on ``base`` while two other clients post observations (batches of 10) to a second
+    profile as fast as the server takes them, so the embedding worker is busy throughout."""
+    other = f"/v1/Stores/{store_id}/Profiles/{create_profile(http, store_id)}/Observations"
+    stop = threading.Event()
+    posted = [0]
+
+    def writer() -> None:
+        texts = synthetic(20000, random.Random(99))
+        i = 0
+        while not stop.is_set():
+            items = [{"content": t, "source": "bench", "occurredAt": "2025-01-01T10:00:00Z"}
+                     for t in texts[i % 19990:i % 19990 + 10]]
+            http.post(other, json={"observations": items}).raise_for_status()
+            posted[0] += 10
+            i += 10
+
+    writers = [threading.Thread(target=writer, daemon=True) for _ in range(2)]
+    for thread in writers:
+        thread.start()
+    time.sleep(2)  # let the queue fill so the worker is embedding while we ask
+    client_ms, server_ms = [], []
+    started = time.monotonic()
+    for q in (questions * 2)[:count]:
+        t0 = time.perf_counter()
+        resp = http.post(f"{base}/Recall", json={"query": q})
+        client_ms.append((time.perf_counter() - t0) * 1000)
+        resp.raise_for_status()
+        server_ms.append(resp.json()["meta"]["queryTime"])
+    elapsed = time.monotonic() - started
+    stop.set()
+    for thread in writers:
+        thread.join()
+    print(f"  while ingesting ({posted[0] / (elapsed + 2):.0f} observations/s posted meanwhile):")
+    print(f"  Recall, client-observed       {percentiles(client_ms)}")
+    print(f"  Recall, meta.queryTime        {percentiles(server_ms)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--under-ingest", action="store_true",
+                        help="also measure Recall while two clients keep posting observations to another profile")
     args = parser.parse_args()
     rng = random.Random(7)
     questions = [q for path in sorted(DATA.glob("*.json")) for q, _, _ in load(path).questions]
@@ -93,6 +135,8 @@ def main() -> None:
                 print(f"  Recall, client-observed       {percentiles(client_ms)}")
                 print(f"  Recall, meta.queryTime        {percentiles(server_ms)}")
                 print(f"  baseline: ListObservations    {percentiles(list_ms)}")
+                if args.under_ingest:
+                    under_ingest(http, store_id, base, questions, args.queries, rng)
     finally:
         server.stop()
 
