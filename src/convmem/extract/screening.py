@@ -102,6 +102,10 @@ _BENIGN = [
     r"\bdrop(?:ped)? (?:a|the) ball\b",
     r"\b(?:hey|hi|hello) doc\b",
     r"\bgenetically modified\b",
+    r"\bpicket fences?\b",
+    # Ticket and prize draws are "ballots" too.
+    r"\b(?:ticket|prize|public) ballot\b",
+    r"\bballot (?:for|to win) (?:the |a )?(?:[\w-]+ ){0,3}(?:tickets?|drop|release|places?|spots?|entry|entries)\b",
 ]
 _BENIGN_RE = re.compile("|".join(_BENIGN), re.IGNORECASE)
 
@@ -205,7 +209,9 @@ _CONTEXT: dict[str, list[str]] = {
         rf"\b{_SUBJ}\s*{_BE}?\s*(?:\w+ ){{0,2}}\b(?:sick|ill|unwell|nauseous|in pain)\b",
         r"\b(?:got|get|getting|fell|feel|feeling|felt|been|became) (?:\w+ )?(?:sick|ill|unwell)\b",
         r"\bsick (?:leave|day|days|note|with|in bed|kid|child|son|daughter|husband|wife|mom|dad)\b",
-        r"\b(?:caught|have|had|has|got|with|recovering from) (?:a |the )?(?:cold|covid|flu|stomach bug)\b",
+        # "with" only with an article before "cold": "came with cold chips" is about the food.
+        r"\b(?:caught|have|had|has|got|recovering from) (?:a |the )?(?:cold|covid|flu|stomach bug)\b",
+        r"\bwith (?:a |the )?(?:covid|flu|stomach bug)\b|\bwith (?:a|the) cold\b",
         rf"\b{_POSS} (?:doctor|doctors|doctor's|gp|physician|dentist|nurse|cardiologist|dermatologist)\b",
         r"\b(?:doctor'?s?|dentist'?s?|medical|hospital|clinic) (?:appointment|visit|bills?|leave|stay|records?)\b",
         r"\b(?:in|into|out of) hospital\b",
