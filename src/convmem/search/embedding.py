@@ -113,11 +113,10 @@ def get_embedder(threads: int = 1, purpose: str = BATCH) -> Embedder:
 class QueryEmbeddings:
     """A small LRU of query vectors: agents often ask the same thing turn after turn."""
 
-    def __init__(self, capacity: int = 1024, threads: int = 2) -> None:
+    def __init__(self, capacity: int = 1024, threads: int = 1) -> None:
         from collections import OrderedDict
 
         self._capacity = capacity
-        # Two intra-op threads (without spinning) take one query from ~7.7 to ~5.4 ms here.
         self._threads = threads
         self._entries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
