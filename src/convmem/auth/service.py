@@ -103,6 +103,17 @@ class Authenticator:
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], tuple[str, float]] = {}
 
+    def cached(self, header: str | None) -> str | None:
+        """The account of credentials checked recently, without touching the database; None
+        when they must be checked (or are malformed: ``authenticate`` says why)."""
+        try:
+            username, password = self._parse(header)
+        except Unauthorized:
+            return None
+        with self._lock:
+            hit = self._cache.get((username, credentials.hash_secret(password)))
+        return hit[0] if hit and hit[1] > time.monotonic() else None
+
     def authenticate(self, header: str | None) -> str:
         username, password = self._parse(header)
         secret_hash = credentials.hash_secret(password)

@@ -10,6 +10,10 @@ from typing import Protocol
 
 
 class RateLimiter(Protocol):
+    # True when ``take`` does I/O (a shared bucket in the database), so callers on an event
+    # loop must run it in a thread; in-process buckets are a few arithmetic operations.
+    blocking: bool
+
     def take(self, key: str) -> int:
         """0 when a request may proceed, else the whole seconds to wait for a token."""
         ...
@@ -20,6 +24,8 @@ class TokenBuckets:
 
     ``take`` returns 0 when a request may proceed, or the whole seconds to wait before one
     token will be available."""
+
+    blocking = False
 
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.burst, self._clock = rate, burst, clock

@@ -37,6 +37,8 @@ class SharedTokenBuckets:
     """Same contract as ``convmem.domain.rate_limit.TokenBuckets``: ``take`` returns 0 when a
     request may proceed, or the whole seconds to wait before a token will be available."""
 
+    blocking = True
+
     def __init__(self, db: Database, rate: float, burst: int) -> None:
         self.rate, self.burst = rate, burst
         # Autocommit: the UPSERT is its own transaction, one round trip, and its row lock is
