@@ -100,3 +100,35 @@ def test_embeddings_are_normalised_and_meaningful() -> None:
     # (reconciliation's duplicate threshold, 0.97, sits well below this).
     alone = model.embed(["A kitten rested on the rug"])[0]
     assert float(alone @ vectors[1]) > 0.98
+
+
+def test_vectors_of_changed_content_are_not_stored(private_database: str) -> None:
+    """A vector computed from an older content version is dropped in the batched store (the
+    content changed while the model ran; a newer job embeds the new content)."""
+    from convmem.domain import ids
+    from convmem.storage import memory_index as index_repo
+    from convmem.storage import stores
+
+    db = Database(private_database)  # no server's worker may embed these items meanwhile
+    migrate.upgrade(db)
+    creds = auth.create_account(db)
+    store_id = ids.new_id(ids.STORE)
+    with db.write() as conn:
+        stores.insert_store(conn, store_id=store_id, account_sid=creds.account_sid, display_name="s",
+                            description=None, status="ACTIVE")
+    profile_id = new_profile(db, store_id)
+    current, changed = f"mem_observation_test{secrets.token_hex(8)}", f"mem_observation_test{secrets.token_hex(8)}"
+    now = datetime.now(UTC)
+    with db.write() as conn:
+        index_repo.add(conn, [(current, "observation", profile_id, "likes tea", now),
+                              (changed, "observation", profile_id, "likes coffee", now)])
+        index_repo.reindex(conn, changed, "likes cocoa", now, content_changed=True)  # now at version 2
+    vector = np.ones(DIMENSIONS, dtype=np.float32).tobytes()
+    with db.write() as conn:
+        assert index_repo.store_embeddings(conn, [(current, 1, vector), (changed, 1, vector)]) == [profile_id]
+    with db.read() as conn:
+        rows = {r.item_id: r for r in conn.execute(select(memory_index).where(
+            memory_index.c.item_id.in_([current, changed])))}
+    assert not rows[current].needs_embedding and rows[current].embedding == vector
+    assert rows[changed].needs_embedding and rows[changed].embedding is None
+    db.dispose()

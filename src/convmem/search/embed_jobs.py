@@ -32,16 +32,12 @@ def embed_pending(db: Database, item_ids: list[str], threads: int = 1) -> int:
     if not rows:
         return 0
     vectors = get_embedder(threads).embed_sorted([r.content for r in rows])
-    stored = 0
     with db.write() as conn:
-        touched = set()
-        for row, vector in zip(rows, vectors, strict=True):
-            if memory_index.store_embedding(conn, row.item_id, row.content_version, to_bytes(vector)):
-                touched.add(row.profile_id)
-                stored += 1
-        for profile_id in sorted(touched):
+        fresh = [(r.item_id, r.content_version, to_bytes(v)) for r, v in zip(rows, vectors, strict=True)]
+        stored = memory_index.store_embeddings(conn, fresh)
+        for profile_id in sorted(set(stored)):
             memory_index.bump(conn, profile_id)
-    return stored
+    return len(stored)
 
 
 def handle(ctx: JobContext) -> None:

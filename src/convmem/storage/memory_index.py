@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, LargeBinary, String, column, delete, func, insert, select, update, values
 
 from convmem.search import text as search_text
 from convmem.storage.memory_tables import memory_index, memory_index_state, observations, summaries
@@ -79,6 +79,21 @@ def store_embedding(conn: Connection, item_id: str, version: int, blob: bytes) -
     return bool(conn.execute(update(memory_index).where(memory_index.c.item_id == item_id,
                                                         memory_index.c.content_version == version)
                              .values(embedding=blob, embedded_version=version, needs_embedding=False)).rowcount)
+
+
+def store_embeddings(conn: Connection, fresh: list[tuple[str, int, bytes]]) -> list[str]:
+    """``store_embedding`` for many (item id, content version, vector) at once, in one
+    UPDATE ... FROM a VALUES list (as a CTE, which SQLite accepts too) instead of a round trip
+    per item. Returns the profile of each item stored, one entry per item."""
+    if not fresh:
+        return []
+    batch = values(column("item_id", String), column("version", Integer), column("blob", LargeBinary),
+                   name="fresh").data(fresh).cte("fresh")
+    stmt = (update(memory_index)
+            .where(memory_index.c.item_id == batch.c.item_id, memory_index.c.content_version == batch.c.version)
+            .values(embedding=batch.c.blob, embedded_version=batch.c.version, needs_embedding=False)
+            .returning(memory_index.c.profile_id))
+    return list(conn.execute(stmt).scalars())
 
 
 def load_profile(conn: Connection, profile_id: str) -> tuple[list[Any], list[Any]]:
