@@ -33,17 +33,15 @@ the embedding stage catches phrasings nobody listed. The screen is the union of 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
+import numpy as np
 import Stemmer
 
 from convmem.extract import screening_semantic
 from convmem.extract.screening_lexicon import EXTRA_CONTEXT, EXTRA_TERMS
-
-if TYPE_CHECKING:
-    import numpy as np
 
 HEALTH = "health"
 RELIGION = "religion"
@@ -422,6 +420,22 @@ def screen(sentence: str, vector: np.ndarray | None = None) -> ScreenResult:
     if lexical.sensitive:
         return lexical
     return screen_semantic(sentence, vector)
+
+
+def screen_many(sentences: Sequence[str], vectors: np.ndarray | None = None) -> list[ScreenResult]:
+    """:func:`screen` for many sentences: the lexicon on each, then for the sentences it let through one
+    batched embedding (skipped when ``vectors``, one row per sentence, are given) and one matrix product.
+    The verdicts are screen()'s, up to the floating-point noise of batched embedding."""
+    results = [screen_lexicon(sentence) for sentence in sentences]
+    todo = [i for i, result in enumerate(results) if not result.sensitive and sentences[i].strip()]
+    if todo:
+        if vectors is None:
+            batch = screening_semantic.embed_many([sentences[i] for i in todo])
+        else:
+            batch = np.asarray(vectors)[todo]
+        for i, verdict in zip(todo, screening_semantic.get_semantic_screen().check_many(batch), strict=True):
+            results[i] = _semantic_result(verdict)
+    return results
 
 
 def cache_clear() -> None:

@@ -20,14 +20,21 @@ the linear model catches the direction a category occupies in embedding space wh
 is close. The constants were chosen by leave-one-split-out cross-validation over dev..heldout4 (exemplars
 of the held-out split removed), on the first exemplar set: the combination beat either part alone (recall
 at 5% ordinary-sentence false-positive rate 0.91 against 0.89 for kNN and 0.88 for ridge), and THRESHOLD
-sits in the middle of the flat stretch between 3% and 5% false positives on ordinary sentences. With the
-current exemplars the same cross-validation gives precision 0.954, recall 0.905, 4.5% false positives
-(``bench/screening_eval.py --cv``); the untouched figures are in that script's docstring.
+sits in the flat stretch of recall between 3% and 5% false positives on ordinary sentences (re-derived
+by the same rule after the exemplars last changed). With the current exemplars that cross-validation
+gives precision 0.96, recall 0.92, 3.8% false positives (``bench/screening_eval.py --cv``); the figures on
+splits nobody fitted anything to are in that script's docstring.
 
-The exemplars were written in three batches: the first with the stage; the second after a LoCoMo run
+The exemplars were written in four batches: the first with the stage; the second after a LoCoMo run
 showed the stage objecting to emotional, supportive chit-chat (generic ordinary sentences in that
 register); the third after the first untouched measurement (ordinary device and product talk near the
-categories' words, more indirect health, industrial action and genetic testing).
+categories' words, more indirect health, industrial action and genetic testing); the fourth after the
+extractor's tests showed ordinary personal facts flagged for incidental overlap with a sensitive
+exemplar ("I live in Leeds with my partner" near "my boyfriend and I are a gay couple from Leeds"):
+ordinary counterparts about partners, households, diets by choice and names on accounts. That overlap
+is the stage's characteristic false positive: a sentence inherits the label of exemplars it shares
+incidental words with, so the ordinary exemplars must cover the everyday contexts sensitive sentences
+are set in.
 
 The vectors come from whatever model the process embeds with (:func:`convmem.search.embedding.get_embedder`),
 computed once per process on first use, never shipped: a swapped or quantised model gets exemplar vectors
@@ -50,7 +57,7 @@ EXEMPLARS_FILE = "screening_exemplars.jsonl"
 NEIGHBOURS = 3
 RIDGE_LAMBDA = 1.0
 RIDGE_WEIGHT = 0.1
-THRESHOLD = 0.075
+THRESHOLD = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,3 +174,11 @@ def embed(sentence: str) -> np.ndarray:
     from convmem.search.embedding import get_embedder
 
     return get_embedder(1).embed([sentence])[0]
+
+
+def embed_many(sentences: list[str]) -> np.ndarray:
+    """Vectors for many sentences in batches of similar length: about half the time per sentence of
+    embedding them one by one."""
+    from convmem.search.embedding import get_embedder
+
+    return get_embedder(1).embed_sorted(sentences, batch=64)
