@@ -1,17 +1,36 @@
-"""The GDPR special-category screen meets its targets on the labelled set, and the cases named in the
-issue behave as specified."""
+"""The GDPR special-category screen meets its targets on the labelled set, the cases named in the issue
+behave as specified, and the semantic stage catches phrasings the lexicon does not know."""
 
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from convmem.extract.screening import screen
+from convmem.extract import screening_semantic
+from convmem.extract.screening import CATEGORIES, SEMANTIC, screen, screen_lexicon, screen_many, screen_semantic
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from screening_eval import evaluate, load
+from screening_eval import MEASURED_THEN_TUNED, TUNING_SPLITS, UNTOUCHED, Scores, embed_rows, evaluate, load
+
+
+@pytest.fixture(scope="module")
+def vectors() -> dict[str, np.ndarray]:
+    """Every labelled sentence's vector: the exemplars' from the semantic stage (embedded when it was built),
+    the rest embedded once, in batches (one embedding per sentence would be slower)."""
+    semantic = screening_semantic.get_semantic_screen()
+    known = dict(zip(semantic.texts, semantic.vectors, strict=True))
+    rest = [r for r in load("all") if r["text"] not in known]
+    return {**known, **dict(zip((r["text"] for r in rest), embed_rows(rest), strict=True))}
+
+
+def _scores(split: str, stage: str, vectors: dict[str, np.ndarray]) -> Scores:
+    rows = load(split)
+    return evaluate(rows, stage, np.stack([vectors[r["text"]] for r in rows]))
 
 
 def test_labelled_set_is_large_and_balanced() -> None:
@@ -19,28 +38,67 @@ def test_labelled_set_is_large_and_balanced() -> None:
     sensitive = [r for r in rows if r["sensitive"]]
     assert len(rows) >= 200
     assert 0.4 <= len(sensitive) / len(rows) <= 0.6
-    assert {r["category"] for r in sensitive} == {
-        "health", "religion", "politics", "sexual_orientation", "racial_ethnic", "trade_union", "genetic",
-        "biometric",
-    }
+    assert {r["category"] for r in sensitive} == set(CATEGORIES)
+    for split in ("heldout6", "heldout7", "heldout8"):
+        rows = load(split)
+        assert len(rows) >= 120
+        assert {r["category"] for r in rows if r["sensitive"]} == set(CATEGORIES)
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout", "heldout2", "heldout3", "heldout4", "all"])
-def test_screen_meets_recall_and_precision_targets(split: str) -> None:
-    scores = evaluate(load(split))
+def test_untouched_splits_are_never_exemplars() -> None:
+    exemplars = screening_semantic.load_exemplars()
+    untouched = {r["text"] for r in load("all") if r["split"] in UNTOUCHED | MEASURED_THEN_TUNED}
+    assert not untouched & {e.text for e in exemplars}
+    assert {e.source for e in exemplars} <= {"written", *TUNING_SPLITS}
+    assert {e.category for e in exemplars} == {*CATEGORIES, screening_semantic.ORDINARY}
+
+
+@pytest.mark.parametrize("split", [*TUNING_SPLITS, "all"])
+def test_screen_meets_recall_and_precision_targets(split: str, vectors: dict[str, np.ndarray]) -> None:
+    scores = _scores(split, "combined", vectors)
     assert scores.recall >= 0.95, [r["text"] for r in scores.false_negatives]
     assert scores.precision >= 0.90, [r["text"] for r in scores.false_positives]
     if split != "all":
         assert min(scores.per_category_recall.values()) >= 0.85
 
 
-def test_screen_on_the_untouched_split_stays_above_its_first_measurement() -> None:
-    """heldout5 was written last and never tuned on: it measures how the lexicons generalise to phrasings
-    nobody fitted them to (first measured: recall 0.821, precision 0.970, recall below the 0.95 target).
-    A floor against regressions, not a claim that the targets hold on unseen text."""
-    scores = evaluate(load("heldout5"))
-    assert scores.recall >= 0.80
-    assert scores.precision >= 0.90
+@pytest.mark.parametrize(
+    ("split", "recall", "precision"),
+    [("heldout5", 0.90, 0.88), ("heldout6", 0.85, 0.76), ("heldout7", 0.78, 0.77), ("heldout8", 0.93, 0.87)],
+)
+def test_screen_on_splits_it_was_not_fitted_to_stays_above_floors(
+    split: str, recall: float, precision: float, vectors: dict[str, np.ndarray]
+) -> None:
+    """heldout5..8 were never exemplars, and each was first measured before anything was fitted to it
+    (figures in bench/screening_eval.py's docstring; now, combined: heldout5 recall 0.974 / precision
+    0.927, heldout6 0.894 / 0.808, heldout7 0.828 / 0.815, heldout8 0.969 / 0.912). Floors a little below
+    those, against regressions and with room for a re-quantised embedding model; not a claim that the
+    issue's targets hold on unseen text (on the indirect splits 6 and 7 they do not)."""
+    scores = _scores(split, "combined", vectors)
+    assert scores.recall >= recall
+    assert scores.precision >= precision
+
+
+# Unseen-style sentences (in no split and no exemplar) that no listed word or pattern matches.
+_ONLY_SEMANTIC = [
+    "The pharmacy mixed up my tablets again.",
+    "I light incense at our household shrine every morning.",
+    "I'm on the committee of our constituency Labour branch.",
+    "I've never fancied anyone of the opposite sex.",
+    "My grandparents fled from Eritrea and we speak Tigrinya at home.",
+    "We walked off the job over the pay cut.",
+    "My saliva sample showed a rare inherited mutation.",
+    "The bank app checks it's me by looking at my face.",
+]
+
+
+@pytest.mark.parametrize("sentence", _ONLY_SEMANTIC)
+def test_semantic_stage_catches_what_the_lexicon_misses(sentence: str) -> None:
+    assert not screen_lexicon(sentence).sensitive
+    result = screen(sentence)
+    assert result.sensitive
+    assert result.stage == SEMANTIC
+    assert result.category in CATEGORIES
 
 
 @pytest.mark.parametrize(
@@ -74,13 +132,71 @@ def test_sensitive_examples_are_caught(sentence: str) -> None:
         "my account was disabled after the password reset",
         "the marketing campaign email had a typo",
         "I bought the black dress",
+        # Near sensitive words or topics; the semantic stage must let these through too.
+        "Where do you keep the party hats and streamers?",
+        "Everyone voted for the blue logo in the staff survey.",
+        "The laptop came with a face unlock camera, is it any good?",
+        "Honestly, I'm sick to death of these delivery delays.",
+        "We're off camping in the Lakes next weekend.",
     ],
 )
 def test_ordinary_support_talk_passes(sentence: str) -> None:
     assert not screen(sentence).sensitive
 
 
+def test_given_vector_gives_the_same_verdict_as_embedding_the_sentence() -> None:
+    sentences = [*_ONLY_SEMANTIC, "The courier left my parcel with the neighbour.", "I'm gay"]
+    fresh = screening_semantic.embed  # the process's model, as a caller holding vectors would have used
+    for sentence in sentences:
+        assert screen(sentence, vector=fresh(sentence)) == screen(sentence)
+        assert screen_semantic(sentence, fresh(sentence)) == screen_semantic(sentence)
+
+
+def test_screen_many_agrees_with_screen() -> None:
+    ordinary = ["The courier left my parcel with the neighbour.", "I'm sick of waiting", ""]
+    sentences = [*_ONLY_SEMANTIC, "I'm gay", *ordinary]
+    expected = [screen(s) for s in sentences]
+    assert screen_many(sentences) == expected
+    vectors = screening_semantic.embed_many(sentences)
+    assert screen_many(sentences, vectors) == expected
+
+
+def test_vector_of_the_wrong_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="dimensional"):
+        screen_semantic("my parcel is late", np.zeros(768, dtype=np.float32))
+
+
 def test_result_names_the_category() -> None:
     result = screen("I have a gene mutation")
     assert result.sensitive
     assert result.category == "genetic"
+    assert result.stage == "lexicon"
+
+
+def test_semantic_screen_is_built_once_under_concurrent_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exemplar vectors come from the process's own embedding model, computed once even when several
+    threads screen their first sentence at the same moment."""
+    calls: list[int] = []
+
+    class SlowEmbedder:
+        def embed_sorted(self, texts: list[str], batch: int = 32) -> np.ndarray:
+            calls.append(len(texts))
+            time.sleep(0.2)  # long enough for every thread to arrive while the build is under way
+            rng = np.random.default_rng(0)
+            out = rng.normal(size=(len(texts), 8)).astype(np.float32)
+            return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    import convmem.search.embedding as embedding
+
+    monkeypatch.setattr(embedding, "get_embedder", lambda threads=1: SlowEmbedder())
+    monkeypatch.setattr(screening_semantic, "_instance", None)
+    built: list[screening_semantic.SemanticScreen] = []
+    threads = [threading.Thread(target=lambda: built.append(screening_semantic.get_semantic_screen()))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert len({id(b) for b in built}) == 1
+    assert built[0].dimensions == 8  # the vectors of whatever model the process uses, not shipped ones
