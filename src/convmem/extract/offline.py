@@ -41,7 +41,7 @@ from convmem.extract.base import (
     Provenance,
     format_date,
 )
-from convmem.extract.screening import ScreenResult, screen
+from convmem.extract.screening import ScreenResult, screen, screen_lexicon, screen_many
 
 _KIND_PRIORITY = [
     ObservationKind.AGENT_COMMITMENT,
@@ -151,13 +151,32 @@ def _bounded(text: str, limit: int) -> str:
     return cut + "…"
 
 
+class _BoundedVerdicts(threading.local):
+    """A per-thread map from sentence to screening verdict, emptied when it grows large (a
+    worker moves from conversation to conversation; old sentences will not come back)."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self.verdicts: dict[str, ScreenResult] = {}
+
+    def get(self) -> dict[str, ScreenResult]:
+        if len(self.verdicts) > self.LIMIT:
+            self.verdicts = {}
+        return self.verdicts
+
+
 class OfflineExtractor(Extractor):
     name = "offline"
 
     def __init__(self, settings: OfflineSettings | None = None) -> None:
         self.settings = settings or OfflineSettings()
+        # Screening verdicts of the sentences of the transcripts seen by this thread, bounded
+        # (see _prescreen); per thread because one extractor may serve several workers.
+        self._verdicts = _BoundedVerdicts()
 
     def extract(self, request: ExtractionRequest) -> ExtractionResult:
+        self._prescreen(request)
         counters = ExtractionCounters()
         observations: list[CandidateObservation] = []
         customer_name = request.customer.display_name
@@ -183,12 +202,27 @@ class OfflineExtractor(Extractor):
         summary = self.summarize(request, counters) if request.want_summary else None
         return ExtractionResult(observations, summary, counters, self.name)
 
+    def _prescreen(self, request: ExtractionRequest) -> None:
+        """Screen every sentence of the transcript in one batch up front: the semantic stage
+        embeds each sentence the lexicon lets through, and one batched model call costs a
+        fraction of one call per sentence. ``_screen`` then finds its verdicts here."""
+        if not self.settings.screen_special_categories:
+            return
+        sentences = list(dict.fromkeys(
+            cleaned for communication in request.transcript.communications
+            for cleaned in (rewrite.clean(raw) for raw in split_sentences(communication.text)) if cleaned))
+        known = self._verdicts.get()
+        todo = [s for s in sentences if s not in known]
+        known.update(zip(todo, screen_many(todo), strict=True))
+
     def _screen(self, said: str, written: str) -> ScreenResult:
-        """Screen both what was said and what we would write (the rewrite must not hide a match)."""
+        """Screen what was said with both stages, and what we would write with the lexicon too
+        (the rewrite must not hide a listed term). The semantic stage does not need the rewrite:
+        it changes pronouns and names, not what the sentence is about."""
         if not self.settings.screen_special_categories:
             return ScreenResult(False)
-        verdict = screen(said)
-        return verdict if verdict.sensitive else screen(written)
+        verdict = self._verdicts.get().get(said) or screen(said)
+        return verdict if verdict.sensitive else screen_lexicon(written)
 
     # -- observations -------------------------------------------------------------------------------
 
@@ -294,6 +328,7 @@ class OfflineExtractor(Extractor):
     def summarize(self, request: ExtractionRequest, counters: ExtractionCounters) -> ExtractiveSummary | None:
         """Extractive summary of the whole transcript (a summary describes the conversation, so it uses
         the processed communications too)."""
+        self._prescreen(request)  # a no-op after extract(); the LLM backend's fallback calls this alone
         communications = request.transcript.communications
         if not communications:
             return None

@@ -30,13 +30,13 @@ from sqlalchemy import Connection, and_, select
 from convmem.domain import reconciliation as rec
 from convmem.domain.timefmt import utcnow
 from convmem.extract import ExtractionRequest, ExtractiveSummary, Extractor, build_extractor
-from convmem.extract.screening import screen
+from convmem.extract.screening import screen, screen_many
 from convmem.jobs import queue
 from convmem.jobs.queue import JobContext
 from convmem.services import conversation_memory, observations, summaries
 from convmem.services import observation_reconciliation as reconciliation
 from convmem.services.conversation_lifecycle import EXTRACTION_JOB_KIND
-from convmem.services.observation_reconciliation import Candidate, candidates_of, reconcile_into
+from convmem.services.observation_reconciliation import Candidate, candidates_of, embed_contents, reconcile_into
 from convmem.storage import memory_provenance
 from convmem.storage import profiles as profile_repo
 from convmem.storage import stores as store_repo
@@ -85,13 +85,17 @@ def plan(data: conversation_memory.ExtractionInput, closed: bool, engine: Extrac
         counts.backends.add(result.backend)
         counts.fallbacks += result.counters.fallbacks
         counts.screened += result.counters.dropped_by_screening
-        kept = []
-        for candidate in result.observations:
+        # One batched embedding of every proposal serves both the screen and reconciliation.
+        vectors = embed_contents([c.content for c in result.observations])
+        verdicts = screen_many([c.content for c in result.observations], vectors)
+        kept, kept_vectors = [], []
+        for candidate, vector, verdict in zip(result.observations, vectors, verdicts, strict=True):
             # The extractors screen already; this is the guarantee at the point of writing.
-            if screen(candidate.content).sensitive:
+            if verdict.sensitive:
                 counts.screened += 1
             elif candidate.provenance.communication_ids:
                 kept.append(candidate)
+                kept_vectors.append(vector)
         summary = result.summary
         if summary is not None and screen(summary.content).sensitive:
             counts.screened += 1
@@ -99,7 +103,7 @@ def plan(data: conversation_memory.ExtractionInput, closed: bool, engine: Extrac
         items = [observations.NewObservation(c.content, SOURCE, c.occurred_at, [data.transcript.conversation_id])
                  for c in kept]
         plans.append(CustomerPlan(str(customer.profile_id), candidates_of(
-            items, [set(c.provenance.communication_ids) for c in kept]), summary))
+            items, [set(c.provenance.communication_ids) for c in kept], kept_vectors), summary))
         counts.candidates += len(kept)
     return plans
 

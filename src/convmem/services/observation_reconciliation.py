@@ -48,10 +48,17 @@ class Candidate:
     communication_ids: set[str] = field(default_factory=set)
 
 
-def candidates_of(items: Sequence[observations.NewObservation],
-                  communications: Sequence[set[str]] | None = None) -> list[Candidate]:
-    """Embed new observations (outside any transaction: the model is the slow part)."""
-    vectors = get_embedder().embed_sorted([i.content for i in items]) if items else []
+def embed_contents(contents: Sequence[str]) -> np.ndarray:
+    """Vectors for new memory contents, from the same model session as the profile's stored ones."""
+    return get_embedder().embed_sorted(list(contents))
+
+
+def candidates_of(items: Sequence[observations.NewObservation], communications: Sequence[set[str]] | None = None,
+                  vectors: Sequence[np.ndarray] | None = None) -> list[Candidate]:
+    """Embed new observations (outside any transaction: the model is the slow part), unless the
+    caller already has their vectors."""
+    if vectors is None:
+        vectors = embed_contents([i.content for i in items]) if items else []
     comms = communications or [set() for _ in items]
     return [Candidate(i.content, i.occurred_at, i.source, list(i.conversation_ids), v, words_of(i.content), set(c))
             for i, v, c in zip(items, vectors, comms, strict=True)]
