@@ -122,10 +122,12 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
         get_embedder(ctx.settings.query_embedding_threads, embedding.QUERY)  # loaded before the first request needs it
         jobs = start_jobs(ctx)
         yield
-        if jobs is not None:
-            jobs.stop()
+        # Timers first: a shutdown waits for a running job (up to its stop timeout), and the
+        # scheduler must not apply transitions meanwhile; the next server to start does.
         if timers is not None:
             timers.stop()
+        if jobs is not None:
+            jobs.stop()
         ctx.db.dispose()
 
     app = FastAPI(
