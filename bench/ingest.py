@@ -1,13 +1,14 @@
 """Ingest throughput: observations per second from POST to semantically searchable.
 
-Posts N observations (default 20,000) in batches of 10 from 4 client threads to one profile,
+Posts N observations (default 20,000) in batches of 10 from 4 client threads to one profile
+(as fast as the server accepts them, or paced at ``--rate`` observations/s),
 while a monitor watches how many of them have a current embedding (the server's queue works in
 write order, so the k-th accepted observation is counted searchable when k are embedded).
 Prints the POST rate, the sustained rate to "semantically searchable" and the p50/p95 delay from
 202 to searchable; as a baseline measured in the same run, the embedding model's own throughput
 in this process on the same texts (the ceiling the queue works against).
 
-    .venv/bin/python bench/ingest.py [--count 20000] [--database-url postgresql://...]
+    .venv/bin/python bench/ingest.py [--count 20000] [--rate 300] [--database-url postgresql://...]
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--database-url")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="pace the POSTs at this many observations/s (default: as fast as the server takes "
+                             "them); at a rate the server sustains, the delay to searchable is the queue's own")
     args = parser.parse_args()
     from sqlalchemy import func, select
 
@@ -71,6 +75,10 @@ def main() -> None:
                     time.sleep(0.05)
 
             def post(start: int) -> None:
+                if args.rate > 0:  # batch k of 10 is due at k * 10 / rate seconds after the start
+                    delay = started + start / args.rate - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
                 items = [{"content": t, "source": "ingest", "occurredAt": "2025-03-01T12:00:00Z"}
                          for t in texts[start:start + 10]]
                 resp = http.post(url, json={"observations": items})
