@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -120,6 +121,9 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         timers = start_conversation_timers(ctx)
         get_embedder(ctx.settings.query_embedding_threads, embedding.QUERY)  # loaded before the first request needs it
+        # What start-up built (modules, the app, models) lives as long as the process: keep it out
+        # of the collector's full passes, which otherwise walk it all and show up in Recall's tail.
+        gc.freeze()
         jobs = start_jobs(ctx)
         yield
         # Timers first: a shutdown waits for a running job (up to its stop timeout), and the

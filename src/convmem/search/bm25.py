@@ -6,7 +6,6 @@ has no inverse document frequency)."""
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
@@ -19,17 +18,26 @@ B = 0.4  # milder length normalisation than the textbook 0.75: observations are 
 
 
 def index(documents: Sequence[Sequence[str]]) -> tuple[Postings, np.ndarray]:
-    """Postings (term -> (document positions, term frequencies)) and lengths of tokenised
-    documents."""
-    positions: dict[str, list[int]] = {}
-    frequencies: dict[str, list[int]] = {}
-    for n, terms in enumerate(documents):
-        for term, count in Counter(terms).items():
-            positions.setdefault(term, []).append(n)
-            frequencies.setdefault(term, []).append(count)
-    postings = {term: (np.array(positions[term], dtype=np.int64), np.array(frequencies[term], dtype=np.float64))
-                for term in positions}
-    return postings, np.array([len(d) for d in documents], dtype=np.float64)
+    """Postings (term -> (document positions, ascending; term frequencies)) and lengths of
+    tokenised documents. Vectorised: Recall rebuilds a profile's index after every write to
+    it, and counting term by term in Python took a third of a second at 10,000 documents."""
+    lengths = np.array([len(d) for d in documents], dtype=np.int64)
+    vocabulary: dict[str, int] = {}
+    term_ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for d in documents for t in d),
+                           dtype=np.int64, count=int(lengths.sum()))
+    if not vocabulary:
+        return {}, lengths.astype(np.float64)
+    doc_of = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
+    # One sort of (term, document) keys gives every posting in order with its frequency.
+    keys, counts = np.unique(term_ids * len(documents) + doc_of, return_counts=True)
+    terms, docs = np.divmod(keys, len(documents))
+    starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    names = list(vocabulary)
+    frequencies = counts.astype(np.float64)
+    postings = {names[terms[a]]: (docs[a:b], frequencies[a:b]) for a, b in zip(starts.tolist(), ends.tolist(),
+                                                                                strict=True)}
+    return postings, lengths.astype(np.float64)
 
 
 def score(postings: Mapping[str, tuple[np.ndarray, np.ndarray]], lengths: np.ndarray, query_terms: list[str],

@@ -23,7 +23,7 @@ from convmem.domain.ranking import FusionWeights, diversify, pool_size, relevanc
 from convmem.search import text as search_text
 from convmem.search.embedding import QueryEmbeddings
 from convmem.search.lexical import LexicalIndex
-from convmem.search.vectors import ProfileCache, ProfileMemories, build
+from convmem.search.vectors import ProfileCache, ProfileMemories, build, collector_paused
 from convmem.services import conversation_memory, conversation_recall
 from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
@@ -69,12 +69,35 @@ def validate(req: RecallRequest) -> None:
 
 
 def _load(conn: Any, profile_id: str, key: tuple[int, int]) -> ProfileMemories:
-    obs, summ = memory_index.load_profile(conn, profile_id)
-    items = [(r.id, False, r.occurred_at.timestamp(), observation_wire(r), r.embedding if r.fresh else None,
-              r.search_text or "", r.doc_id) for r in obs]
-    items += [(r.id, True, r.occurred_at.timestamp(), summary_wire(r), r.embedding if r.fresh else None,
-               r.search_text or "", r.doc_id) for r in summ]
-    return build(key, items)
+    # Only what scoring needs: the wire form of the few items a Recall returns is read with
+    # them (``_render``), which keeps the reload after every write to a large profile short.
+    with collector_paused():
+        obs, summ = memory_index.load_search_rows(conn, profile_id)
+        items = [(r.id, False, r.occurred_at.timestamp(), r.embedding if r.fresh else None, r.search_text or "",
+                  r.doc_id) for r in obs]
+        items += [(r.id, True, r.occurred_at.timestamp(), r.embedding if r.fresh else None, r.search_text or "",
+                   r.doc_id) for r in summ]
+        return build(key, items)
+
+
+# What a Recall returns before its wire form is read: (item position, score or None), per list.
+Picks = tuple[list[tuple[int, float | None]], list[tuple[int, float | None]]]
+
+
+def _render(conn: Any, mem: ProfileMemories, picks: Picks, result: RecallResult) -> None:
+    observation_picks, summary_picks = picks
+    rows = memory_index.wire_rows(conn, [mem.ids[n] for n, _ in observation_picks],
+                                  [mem.ids[n] for n, _ in summary_picks])
+    for chosen, target, wire in ((observation_picks, result.observations, observation_wire),
+                                 (summary_picks, result.summaries, summary_wire)):
+        for n, score in chosen:
+            row = rows.get(mem.ids[n])
+            if row is None:  # cannot happen within one snapshot; never fail a Recall over it
+                continue
+            body = wire(row)
+            if score is not None:
+                body["score"] = score
+            target.append(body)
 
 
 def _in_range(mem: ProfileMemories, req: RecallRequest) -> np.ndarray:
@@ -86,21 +109,25 @@ def _in_range(mem: ProfileMemories, req: RecallRequest) -> np.ndarray:
     return keep
 
 
-def _recent(mem: ProfileMemories, keep: np.ndarray, req: RecallRequest, result: RecallResult) -> None:
+def _recent(mem: ProfileMemories, keep: np.ndarray, req: RecallRequest) -> Picks:
+    observations: list[tuple[int, float | None]] = []
+    summaries: list[tuple[int, float | None]] = []
     for n in mem.recency:
         if not keep[n]:
             continue
         if mem.is_summary[n]:
-            if len(result.summaries) < req.summaries_limit:
-                result.summaries.append(dict(mem.wire[n]))
-        elif len(result.observations) < req.observations_limit:
-            result.observations.append(dict(mem.wire[n]))
-        if len(result.summaries) >= req.summaries_limit and len(result.observations) >= req.observations_limit:
+            if len(summaries) < req.summaries_limit:
+                summaries.append((int(n), None))
+        elif len(observations) < req.observations_limit:
+            observations.append((int(n), None))
+        if len(summaries) >= req.summaries_limit and len(observations) >= req.observations_limit:
             break
+    return observations, summaries
 
 
 def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, lex: np.ndarray,
-            req: RecallRequest, weights: FusionWeights, result: RecallResult) -> None:
+            req: RecallRequest, weights: FusionWeights) -> Picks:
+    picks: Picks = ([], [])
     dense = np.full(len(mem.ids), np.nan)
     if len(mem.vector_rows):
         # einsum, not ``@``: a matrix-vector product through multi-threaded OpenBLAS measured
@@ -108,16 +135,17 @@ def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, le
         dense[mem.vector_rows] = np.einsum("ij,j->i", mem.matrix, query_vector)
     candidates = np.flatnonzero(keep & (~np.isnan(dense) | (lex > 0)))
     if candidates.size == 0:
-        return
+        return picks
     scores = np.round(relevance(dense[candidates], lex[candidates], weights), 6)  # as sent
-    for want_summary, target, limit in ((False, result.observations, req.observations_limit),
-                                        (True, result.summaries, req.summaries_limit)):
+    for want_summary, target, limit in ((False, picks[0], req.observations_limit),
+                                        (True, picks[1], req.summaries_limit)):
         if limit <= 0:
             continue
         eligible = (mem.is_summary[candidates] == want_summary) & (scores >= req.relevance_threshold)
         order = top_positions(scores, eligible, pool_size(limit, weights))
         for k in diversify(order, scores, lambda k: mem.vectors[candidates[k]], limit, weights):
-            target.append({**mem.wire[candidates[k]], "score": float(scores[k])})
+            target.append((int(candidates[k]), float(scores[k])))
+    return picks
 
 
 def recall(db: Database, engine: RecallEngine, account: str, store_id: str, profile_id: str,
@@ -141,12 +169,13 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
                 query, terms = inferred.text, inferred.terms
         key = memory_index.cache_key(conn, profile.id)
         mem = engine.cache.get(profile.id, key, lambda: _load(conn, profile.id, key))
-        lexical = engine.lexical.search(conn, mem, profile.id, terms)
-    keep = _in_range(mem, req)
-    if not query:
-        # Neither a query nor a conversation to infer one from: recency order.
-        _recent(mem, keep, req, result)
-        return result
-    query_vector = engine.queries.get(query) if len(mem.vector_rows) else np.zeros(0, dtype=np.float32)
-    _ranked(mem, keep, query_vector, lexical, req, engine.weights, result)
+        keep = _in_range(mem, req)
+        if not query:
+            # Neither a query nor a conversation to infer one from: recency order.
+            picks = _recent(mem, keep, req)
+        else:
+            lexical = engine.lexical.search(conn, mem, profile.id, terms)
+            query_vector = engine.queries.get(query) if len(mem.vector_rows) else np.zeros(0, dtype=np.float32)
+            picks = _ranked(mem, keep, query_vector, lexical, req, engine.weights)
+        _render(conn, mem, picks, result)  # in the same snapshot as the cache key
     return result

@@ -114,6 +114,29 @@ def load_profile(conn: Connection, profile_id: str) -> tuple[list[Any], list[Any
     return obs, summ
 
 
+def load_search_rows(conn: Connection, profile_id: str) -> tuple[list[Any], list[Any]]:
+    """What Recall scores the profile's observations and summaries on: id, occurredAt, current
+    embedding (with ``fresh``), lexical text and full-text document id; nothing of the wire form."""
+    fresh = (memory_index.c.embedded_version == memory_index.c.content_version).label("fresh")
+    out = []
+    for table in (observations, summaries):
+        out.append(conn.execute(
+            select(table.c.id, table.c.occurred_at, memory_index.c.embedding, fresh, memory_index.c.search_text,
+                   memory_index.c.doc_id)
+            .join(memory_index, memory_index.c.item_id == table.c.id, isouter=True)
+            .where(table.c.profile_id == profile_id)).all())
+    return out[0], out[1]
+
+
+def wire_rows(conn: Connection, observation_ids: list[str], summary_ids: list[str]) -> dict[str, Any]:
+    """Full rows of the given observations and summaries, by id (what Recall returns)."""
+    rows: dict[str, Any] = {}
+    for table, wanted in ((observations, observation_ids), (summaries, summary_ids)):
+        if wanted:
+            rows.update((r.id, r) for r in conn.execute(select(table).where(table.c.id.in_(wanted))))
+    return rows
+
+
 def waiting_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(memory_index).where(
         memory_index.c.needs_embedding.is_(True))).scalar() or 0)
