@@ -5,8 +5,10 @@ For each size: one profile (created through the API) filled with synthetic obser
 queries. Prints client-observed p50/p95/p99 and the server's ``meta.queryTime``; as a baseline
 measured in the same run, the same percentiles for ListProfileObservations (a plain indexed
 read through the same HTTP, auth and database path, with no retrieval). Every timed question is
-new to the server (its query-vector cache would otherwise hide the embedding). With
-``--under-ingest``, also the same figures while two clients keep posting observations.
+new to the server (its query-vector cache would otherwise hide the embedding). Then the same
+figures for Recall right after a write to the profile (an agent's turn: the write invalidates
+the profile's cached memories) and, with ``--under-ingest``, while two clients keep posting
+observations.
 
     .venv/bin/python bench/recall_latency.py [--database-url postgresql://...] [--queries 300] [--under-ingest]
 """
@@ -59,6 +61,23 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {np.percentile(a, 50):6.1f}  p95 {np.percentile(a, 95):6.1f}  p99 {np.percentile(a, 99):6.1f} ms"
 
 
+def write_then_recall(http: httpx.Client, base: str, questions: list[str]) -> None:
+    """An agent's turn: write an observation, then Recall on the same profile. The write
+    changes the profile, so this Recall pays for reloading the profile's cached memories."""
+    client_ms, server_ms = [], []
+    for q in questions:
+        item = {"content": f"The customer asked: {q}", "source": "bench", "occurredAt": "2025-02-01T10:00:00Z"}
+        http.post(f"{base}/Observations", json={"observations": [item]}).raise_for_status()
+        t0 = time.perf_counter()
+        resp = http.post(f"{base}/Recall", json={"query": q})
+        client_ms.append((time.perf_counter() - t0) * 1000)
+        resp.raise_for_status()
+        server_ms.append(resp.json()["meta"]["queryTime"])
+    print("  right after a write to the same profile:")
+    print(f"  Recall, client-observed       {percentiles(client_ms)}")
+    print(f"  Recall, meta.queryTime        {percentiles(server_ms)}")
+
+
 def under_ingest(http: httpx.Client, store_id: str, base: str, questions: list[str]) -> None:
     """Recall on ``base`` while two other clients post observations (batches of 10) to a second
     profile as fast as the server takes them, so the embedding worker is busy throughout."""
@@ -101,7 +120,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url")
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--ingest-queries", type=int, default=120, help="queries timed under ingest, per size")
+    parser.add_argument("--ingest-queries", type=int, default=60, help="queries timed under ingest, per size")
+    parser.add_argument("--write-queries", type=int, default=60,
+                        help="Recalls timed right after a write to the same profile, per size")
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--under-ingest", action="store_true",
                         help="also measure Recall while two clients keep posting observations to another profile")
@@ -147,6 +168,7 @@ def main() -> None:
                 print(f"  Recall, client-observed       {percentiles(client_ms)}")
                 print(f"  Recall, meta.queryTime        {percentiles(server_ms)}")
                 print(f"  baseline: ListObservations    {percentiles(list_ms)}")
+                write_then_recall(http, base, take(args.write_queries))
                 if args.under_ingest:
                     under_ingest(http, store_id, base, take(args.ingest_queries))
     finally:
