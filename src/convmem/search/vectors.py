@@ -13,7 +13,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,10 @@ class ProfileMemories:
     postings: dict[str, tuple[np.ndarray, np.ndarray]]  # lexical term -> (item positions, term frequencies)
     lengths: np.ndarray  # per item: its number of lexical terms
     average_length: float  # mean number of lexical terms per item (for BM25)
+    # Wire forms of the items Recall has returned from this entry, filled as they are read (an
+    # entry never outlives a change to its profile, so they stay right); most answers repeat
+    # items of earlier ones, and reading them again cost a fifth of a Recall.
+    wire: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 Item = tuple[str, bool, float, bytes | None, str, int | None]

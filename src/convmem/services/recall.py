@@ -86,15 +86,20 @@ Picks = tuple[list[tuple[int, float | None]], list[tuple[int, float | None]]]
 
 def _render(conn: Any, mem: ProfileMemories, picks: Picks, result: RecallResult) -> None:
     observation_picks, summary_picks = picks
-    rows = memory_index.wire_rows(conn, [mem.ids[n] for n, _ in observation_picks],
-                                  [mem.ids[n] for n, _ in summary_picks])
-    for chosen, target, wire in ((observation_picks, result.observations, observation_wire),
-                                 (summary_picks, result.summaries, summary_wire)):
-        for n, score in chosen:
+    missing = [n for n, _ in (*observation_picks, *summary_picks) if n not in mem.wire]
+    if missing:
+        rows = memory_index.wire_rows(conn, [mem.ids[n] for n in missing if not mem.is_summary[n]],
+                                      [mem.ids[n] for n in missing if mem.is_summary[n]])
+        for n in missing:
             row = rows.get(mem.ids[n])
-            if row is None:  # cannot happen within one snapshot; never fail a Recall over it
+            if row is not None:  # always, within one snapshot; never fail a Recall over it
+                mem.wire[n] = summary_wire(row) if mem.is_summary[n] else observation_wire(row)
+    for chosen, target in ((observation_picks, result.observations), (summary_picks, result.summaries)):
+        for n, score in chosen:
+            cached = mem.wire.get(n)
+            if cached is None:
                 continue
-            body = wire(row)
+            body = dict(cached)
             if score is not None:
                 body["score"] = score
             target.append(body)
