@@ -32,7 +32,6 @@ class ProfileMemories:
     vector_rows: np.ndarray  # item positions that have a current vector
     matrix: np.ndarray  # (len(vector_rows), DIMENSIONS) float32, unit rows
     vectors: list[np.ndarray | None]  # per item: its row of ``matrix``, or None
-    position: dict[str, int]
     doc_position: dict[int, int]  # full-text document id (memory_index.doc_id) -> item position
     postings: dict[str, tuple[np.ndarray, np.ndarray]]  # lexical term -> (item positions, term frequencies)
     lengths: np.ndarray  # per item: its number of lexical terms
@@ -48,9 +47,10 @@ Item = tuple[str, bool, float, bytes | None, str, int | None]
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Building a large profile allocates a few hundred thousand short-lived objects, which set
-    off full garbage collections of the whole heap: a 10,000-item reload measured 240-500 ms
-    with the collector running and 160 ms without. Nothing built here forms cycles."""
+    """For loading and building a large profile: it allocates a few hundred thousand short-lived
+    objects, which set off full garbage collections of the whole heap (a 10,000-item reload
+    measured 240-500 ms with the collector running and 160 ms without). Nothing built then
+    forms cycles."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -61,11 +61,6 @@ def collector_paused() -> Iterator[None]:
 
 
 def build(key: tuple[int, int], items: list[Item]) -> ProfileMemories:
-    with collector_paused():
-        return _build(key, items)
-
-
-def _build(key: tuple[int, int], items: list[Item]) -> ProfileMemories:
     """``items``: (id, is_summary, occurred epoch, current vector bytes or None, lexical text:
     the stemmed terms the full-text index holds, space-separated, full-text document id)."""
     ids = [i[0] for i in items]
@@ -86,7 +81,6 @@ def _build(key: tuple[int, int], items: list[Item]) -> ProfileMemories:
     return ProfileMemories(key=key, ids=ids, is_summary=np.array([i[1] for i in items], dtype=bool),
                            occurred=occurred, recency=recency,
                            vector_rows=np.array(with_vectors, dtype=np.int64), matrix=matrix, vectors=vectors,
-                           position={item_id: n for n, item_id in enumerate(ids)},
                            doc_position={i[5]: n for n, i in enumerate(items) if i[5] is not None},
                            postings=postings, lengths=lengths, average_length=max(average_length, 1.0))
 

@@ -91,7 +91,7 @@ class _Pool:
 
 
 def _pool(conn: Connection, profile_id: str) -> _Pool:
-    rows = memory_index.load_profile(conn, profile_id)[0]
+    rows = memory_index.observations_with_vectors(conn, profile_id)
     stale = [r for r in rows if not (r.fresh and r.embedding)]
     computed = dict(zip([r.id for r in stale], get_embedder().embed_sorted([r.content for r in stale]) if stale
                         else [], strict=True))
@@ -151,10 +151,10 @@ def reconcile_into(conn: Connection, profile_id: str, candidates: Sequence[Candi
     if pending:
         new_ids = observations.insert_rows(conn, profile_id, [observations.NewObservation(
             c.content, c.source, c.occurred_at, c.conversation_ids) for c in pending])
-        for item_id, candidate in zip(new_ids, pending, strict=True):
-            # Embedded already: searchable by meaning at once (the embed job then skips them).
-            memory_index.store_embedding(conn, item_id, 1, to_bytes(candidate.vector))
-            touched.append((item_id, candidate))
+        # Embedded already: searchable by meaning at once (the embed job then skips them).
+        memory_index.store_embeddings(conn, [(item_id, 1, to_bytes(c.vector))
+                                             for item_id, c in zip(new_ids, pending, strict=True)])
+        touched.extend(zip(new_ids, pending, strict=True))
         memory_index.bump(conn, profile_id)
     return touched
 

@@ -73,16 +73,9 @@ def pending_embeddings(conn: Connection, item_ids: list[str], batch: int) -> lis
     return out
 
 
-def store_embedding(conn: Connection, item_id: str, version: int, blob: bytes) -> bool:
-    """Store a vector computed from content version ``version``; ignored if the content has
-    changed since (a newer job will embed the new content)."""
-    return bool(conn.execute(update(memory_index).where(memory_index.c.item_id == item_id,
-                                                        memory_index.c.content_version == version)
-                             .values(embedding=blob, embedded_version=version, needs_embedding=False)).rowcount)
-
-
 def store_embeddings(conn: Connection, fresh: list[tuple[str, int, bytes]]) -> list[str]:
-    """``store_embedding`` for many (item id, content version, vector) at once, in one
+    """Store vectors, each (item id, content version it was computed from, vector); one whose
+    item's content has changed since is ignored (a newer job embeds the new content). One
     UPDATE ... FROM a VALUES list (as a CTE, which SQLite accepts too) instead of a round trip
     per item. Returns the profile of each item stored, one entry per item."""
     if not fresh:
@@ -96,22 +89,14 @@ def store_embeddings(conn: Connection, fresh: list[tuple[str, int, bytes]]) -> l
     return list(conn.execute(stmt).scalars())
 
 
-def load_profile(conn: Connection, profile_id: str) -> tuple[list[Any], list[Any]]:
-    """Every observation and summary of the profile with its (possibly missing) current
-    embedding, for the Recall cache."""
-    current = memory_index.c.embedding
-    fresh = memory_index.c.embedded_version == memory_index.c.content_version
-    lexical = memory_index.c.search_text
-    doc = memory_index.c.doc_id
-    obs = conn.execute(
-        select(observations, current, fresh.label("fresh"), lexical, doc)
+def observations_with_vectors(conn: Connection, profile_id: str) -> list[Any]:
+    """Every observation of the profile with its stored embedding and whether that is current
+    (``fresh``), for reconciliation."""
+    fresh = (memory_index.c.embedded_version == memory_index.c.content_version).label("fresh")
+    return list(conn.execute(
+        select(observations, memory_index.c.embedding, fresh)
         .join(memory_index, memory_index.c.item_id == observations.c.id, isouter=True)
-        .where(observations.c.profile_id == profile_id)).all()
-    summ = conn.execute(
-        select(summaries, current, fresh.label("fresh"), lexical, doc)
-        .join(memory_index, memory_index.c.item_id == summaries.c.id, isouter=True)
-        .where(summaries.c.profile_id == profile_id)).all()
-    return obs, summ
+        .where(observations.c.profile_id == profile_id)).all())
 
 
 def load_search_rows(conn: Connection, profile_id: str) -> tuple[list[Any], list[Any]]:
