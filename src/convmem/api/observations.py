@@ -32,12 +32,8 @@ router = APIRouter(prefix="/v1/Stores/{storeId}/Profiles/{profileId}/Observation
 LIST_CAP = 50
 
 
-def memory_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
 def accepted(message: str) -> Response:
-    return memory_response({"message": message}, status=202)
+    return JSONResponse({"message": message}, status_code=202)
 
 
 def parse_time_param(value: str | None, name: str) -> datetime | None:
@@ -77,7 +73,7 @@ def list_observations(ctx: Context, account: Account, storeId: str, profileId: s
                        filters={k: v for k, v in filters.items() if v is not None})
     page, canonical = observations.list_page(ctx.db, account, storeId, profileId, req.cursor, req.size)
     body = page_body(ctx, scope, "observations", [observation_wire(r) for r in page.items], page)
-    return memory_response(body, headers={CANONICAL_HEADER: canonical})
+    return JSONResponse(body, headers={CANONICAL_HEADER: canonical})
 
 
 @router.post("", status_code=202, response_model=Message, summary="CreateProfileObservation")
@@ -132,4 +128,4 @@ def list_revisions(ctx: Context, account: Account, storeId: str, profileId: str,
     page, canonical = observations.revisions_page(ctx.db, account, storeId, profileId, observationId,
                                                   req.cursor, req.size)
     body = page_body(ctx, scope, "revisions", [revision_wire(r) for r in page.items], page)
-    return memory_response(body, headers={CANONICAL_HEADER: canonical})
+    return JSONResponse(body, headers={CANONICAL_HEADER: canonical})

@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from convmem.api.deps import Account, Context
 from convmem.api.errors import CANONICAL_HEADER
-from convmem.api.observations import memory_response
 from convmem.api.schemas.common import ERROR_RESPONSES
 from convmem.api.schemas.memories import RecallRequestBody, RecallResponse
 from convmem.domain.timefmt import parse_ts
@@ -42,4 +41,4 @@ def recall_memories(request: Request, ctx: Context, account: Account, storeId: s
     query_ms = round((time.perf_counter() - started) * 1000)
     payload = {"observations": result.observations, "summaries": result.summaries,
                "communications": result.communications, "meta": {"queryTime": query_ms}}
-    return memory_response(payload, headers={CANONICAL_HEADER: result.profile_id})
+    return JSONResponse(payload, headers={CANONICAL_HEADER: result.profile_id})

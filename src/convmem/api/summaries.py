@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from convmem.api.deps import Account, Context, Paging, page_request
 from convmem.api.errors import CANONICAL_HEADER
-from convmem.api.observations import LIST_CAP, accepted, check_conversation_param, memory_response
+from convmem.api.observations import LIST_CAP, accepted, check_conversation_param
 from convmem.api.responses import page_body
 from convmem.api.schemas.common import ERROR_RESPONSES
 from convmem.api.schemas.memories import CreateSummariesRequest, Message, SummariesPage, SummaryInfo, SummaryPatch
@@ -32,7 +32,7 @@ def list_summaries(ctx: Context, account: Account, storeId: str, profileId: str,
                        cap=LIST_CAP, filters={"conversation": conversation} if conversation else None)
     page, canonical = summaries.list_page(ctx.db, account, storeId, profileId, req.cursor, req.size)
     body = page_body(ctx, scope, "summaries", [summary_wire(r) for r in page.items], page)
-    return memory_response(body, headers={CANONICAL_HEADER: canonical})
+    return JSONResponse(body, headers={CANONICAL_HEADER: canonical})
 
 
 @router.post("", status_code=202, response_model=Message, summary="CreateProfileConversationSummary")

@@ -107,28 +107,31 @@ class Authenticator:
         """The account of credentials checked recently, without touching the database; None
         when they must be checked (or are malformed: ``authenticate`` says why)."""
         try:
-            username, password = self._parse(header)
+            return self._cached(*self._key(header))
         except Unauthorized:
             return None
-        with self._lock:
-            hit = self._cache.get((username, credentials.hash_secret(password)))
-        return hit[0] if hit and hit[1] > time.monotonic() else None
 
     def authenticate(self, header: str | None) -> str:
-        username, password = self._parse(header)
-        secret_hash = credentials.hash_secret(password)
-        key = (username, secret_hash)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit and hit[1] > now:
-            return hit[0]
+        username, secret_hash = self._key(header)
+        hit = self._cached(username, secret_hash)
+        if hit is not None:
+            return hit
         account_sid = self._verify(username, secret_hash)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[key] = (account_sid, now + _CACHE_SECONDS)
+            self._cache[(username, secret_hash)] = (account_sid, time.monotonic() + _CACHE_SECONDS)
         return account_sid
+
+    def _key(self, header: str | None) -> tuple[str, str]:
+        """(user, hash of the secret) of a Basic header; Unauthorized when it is malformed."""
+        username, password = self._parse(header)
+        return username, credentials.hash_secret(password)
+
+    def _cached(self, username: str, secret_hash: str) -> str | None:
+        with self._lock:
+            hit = self._cache.get((username, secret_hash))
+        return hit[0] if hit and hit[1] > time.monotonic() else None
 
     @staticmethod
     def _parse(header: str | None) -> tuple[str, str]:
