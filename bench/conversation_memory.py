@@ -42,7 +42,7 @@ from typing import Any
 
 import httpx
 
-from harness import launch
+from harness import launch, stop
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "bench-data" / "locomo"
@@ -60,13 +60,7 @@ class Server:
     log: Path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
 
 
 def start_server(database_url: str, auth: tuple[str, str], workdir: Path, run_jobs: bool) -> Server:

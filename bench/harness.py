@@ -41,3 +41,14 @@ def launch(env: dict[str, str], log_path: Path, timeout: float = 120) -> tuple[s
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Terminate the server, and kill it if it does not exit within ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

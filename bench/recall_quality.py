@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from harness import launch
+from harness import launch, stop
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "bench-data" / "locomo"
@@ -52,12 +52,7 @@ class Server:
     workdir: Path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop(self.process)
         if not os.environ.get("CONVMEM_BENCH_KEEP"):
             shutil.rmtree(self.workdir, ignore_errors=True)
 

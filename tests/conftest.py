@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,20 +43,34 @@ def _postgres_admin(sql: str) -> None:
         conn.execute(sql)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def empty_database(directory: Path, label: str) -> Iterator[str]:
+    """The URL of a new, empty database of the test backend: a SQLite file in ``directory``, or
+    a PostgreSQL database dropped afterwards."""
     if BACKEND == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'convmem.db'}"
+        yield f"sqlite:///{directory / f'{label}.db'}"
         return
     if BACKEND != "postgresql":
         raise RuntimeError(f"unknown CONVMEM_TEST_BACKEND {BACKEND!r}")
-    name = f"convmem_test_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"convmem_{label}_{os.getpid()}_{secrets.token_hex(4)}"
     _postgres_admin(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
-        yield f"{base}/{name}"
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
         _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with empty_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
+
+
+@pytest.fixture
+def private_database(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own, so that no other server's worker takes its jobs."""
+    with empty_database(tmp_path, "private") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,10 @@ job worker cannot take these jobs."""
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 from twilio.rest import Client
 from twilio.rest.memory.v1.profile import ProfileList
@@ -22,7 +19,7 @@ from convmem.services.conversation_extraction import SOURCE
 from convmem.storage import migrate
 from convmem.storage.db import Database
 from convmem.storage.memory_tables import observations, summaries
-from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, _postgres_admin, create_store, start_server, stop_server
+from tests.conftest import create_store, start_server, stop_server
 from tests.test_conversation_memory import AGENT, close, extraction_done, extraction_jobs, say, wait_for
 from tests.test_conversations_sdk import add_participant, make_config, make_conversation
 from tests.test_extract_llm import FakeModelServer, completion, model_server  # noqa: F401  (fixture)
@@ -39,19 +36,6 @@ ANSWER = {
 }
 LINES = ["My router has not worked since Monday.", "Sorry to hear that, a replacement is on its way.",
          "Please deliver it to my office in Leeds."]
-
-
-@pytest.fixture
-def private_database(tmp_path: Path) -> Iterator[str]:
-    if BACKEND == "sqlite":
-        yield f"sqlite:///{tmp_path / 'extraction.db'}"
-        return
-    name = f"convmem_extract_{secrets.token_hex(4)}"
-    _postgres_admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _client(url: str, creds: Any) -> Client:

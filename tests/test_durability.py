@@ -6,37 +6,22 @@ database (the SQLite WAL, or PostgreSQL's committed state) and nothing else touc
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, _postgres_admin, create_store, start_server, stop_server
+from tests.conftest import create_store, start_server, stop_server
 
 STORES = "/v1/ControlPlane/Stores"
 OPERATIONS = "/v1/ControlPlane/Operations"
 GROUP = "Burst"
 THREADS = 4
 STORE_CREATES, TRAIT_PATCHES, MAPPING_CREATES = 6, 12, 6
-
-
-@pytest.fixture
-def fresh_database_url(tmp_path: Path) -> Iterator[str]:
-    if BACKEND == "sqlite":
-        yield f"sqlite:///{tmp_path / 'durable.db'}"
-        return
-    name = f"convmem_durable_{os.getpid()}_{secrets.token_hex(4)}"
-    _postgres_admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass
@@ -139,10 +124,10 @@ def _run_burst(url: str, auth: tuple[str, str], store_id: str) -> Burst:
     return burst
 
 
-def test_accepted_writes_survive_sigkill(fresh_database_url: str, tmp_path: Path) -> None:
+def test_accepted_writes_survive_sigkill(private_database: str, tmp_path: Path) -> None:
     sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
     env = {"CONVMEM_ACCOUNT_SID": sid, "CONVMEM_AUTH_TOKEN": token, "CONVMEM_STORE_QUOTA": "50"}
-    server = start_server(fresh_database_url, tmp_path / "server.log", extra_env=env)
+    server = start_server(private_database, tmp_path / "server.log", extra_env=env)
     try:
         with httpx.Client(base_url=server.url, auth=(sid, token), timeout=30) as http:
             store_id = create_store(http, "durable-base")
@@ -159,7 +144,7 @@ def test_accepted_writes_survive_sigkill(fresh_database_url: str, tmp_path: Path
     assert burst.problems == []
     assert len(burst.accepted) == STORE_CREATES + TRAIT_PATCHES + MAPPING_CREATES
 
-    restarted = start_server(fresh_database_url, tmp_path / "restarted.log", extra_env=env)
+    restarted = start_server(private_database, tmp_path / "restarted.log", extra_env=env)
     try:
         with httpx.Client(base_url=restarted.url, auth=(sid, token), timeout=30) as http:
             _check_everything_survived(http, store_id, burst.accepted)

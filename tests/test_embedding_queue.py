@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import numpy as np
-import pytest
 from sqlalchemy import select, update
 
 from convmem.auth import service as auth
@@ -20,22 +18,8 @@ from convmem.storage import migrate
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
 from convmem.storage.memory_tables import memory_index
-from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, _postgres_admin, create_store, start_server, stop_server
+from tests.conftest import create_store, start_server, stop_server
 from tests.test_observations import new_profile, obs
-
-
-@pytest.fixture
-def private_database(tmp_path: Path) -> Iterator[str]:
-    """A database of its own, so that the session server's worker cannot take these jobs."""
-    if BACKEND == "sqlite":
-        yield f"sqlite:///{tmp_path / 'queue.db'}"
-        return
-    name = f"convmem_queue_{secrets.token_hex(4)}"
-    _postgres_admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_restart_finishes_a_non_empty_queue(private_database: str, tmp_path: Path) -> None:
