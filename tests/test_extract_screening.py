@@ -83,11 +83,12 @@ def test_screen_on_splits_it_was_not_fitted_to_stays_above_floors(
 _ONLY_SEMANTIC = [
     "The pharmacy mixed up my tablets again.",
     "I light incense at our household shrine every morning.",
-    "I'm on the committee of our constituency Labour branch.",
+    # The named-party lexicon now knows "Labour branch"; this one names no party.
+    "I help run the local branch of a national party and we meet on Thursdays.",
     "I've never fancied anyone of the opposite sex.",
     "My grandparents fled from Eritrea and we speak Tigrinya at home.",
     "We walked off the job over the pay cut.",
-    "My saliva sample showed a rare inherited mutation.",
+    "The spit test said I have a rare variant passed down from my dad.",
     "The bank app checks it's me by looking at my face.",
 ]
 

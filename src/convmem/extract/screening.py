@@ -66,7 +66,7 @@ _BENIGN = [
     r"\bsick (?:of|and tired|to death of)\b",
     r"\b(?:so|sick|pretty|really) sick (?:fast|deal|price|design|look|car|ride)\b",
     r"\bsick\s+(?:fast|deal|price|design|look|ride)\b",
-    r"\b(?:credit|european|student|customs|postal|soviet) union\b",
+    r"\b(?:credit|european|student|students'?|customs|postal|soviet) union\b",
     r"\bunion (?:square|station|street|st|ave|avenue|pacific|jack|city|bank)\b",
     r"\bstate of the union\b",
     r"\boh my (?:god|gosh|lord)\b",
@@ -101,11 +101,51 @@ _BENIGN = [
     r"\b(?:hey|hi|hello) doc\b",
     r"\bgenetically modified\b",
     r"\bpicket fences?\b",
+    # "Liberal" as generous, and a UK doctor's or GP surgery as the practice's premises.
+    r"\b(?:a |the |very |quite )?liberal (?:amount|amounts|sprinkling|helping|dose|use|application|coat|coating|"
+    r"portion|serving|quantity|splash|dash|pour|interpretation)\b",
+    r"\b(?:doctor'?s'?|doctors|gp'?s?|gp|dental|dentist'?s?|vet'?s?|veterinary) surgery (?:is|was|has|ordered|needs|"
+    r"wants|next door|down the road|on|at|in|reception|receptionist|address|car park|opening|phone|staff|manager|"
+    r"building|premises)\b",
     # Ticket and prize draws are "ballots" too.
     r"\b(?:ticket|prize|public) ballot\b",
     r"\bballot (?:for|to win) (?:the |a )?(?:[\w-]+ ){0,3}(?:tickets?|drop|release|places?|spots?|entry|entries)\b",
 ]
 _BENIGN_RE = re.compile("|".join(_BENIGN), re.IGNORECASE)
+
+# Matches that are only weak evidence: words with an everyday sense that customer-support talk uses as
+# often as the sensitive one ("voted for the pizza place", "a ballot box for the tenants' association",
+# "the DNA science kit", "blood pressure monitors for the first-aid room", "my doctor's surgery ordered
+# toner", "the left-wing player's shirt"). A sentence whose only match is one of these is dropped only
+# when the semantic stage also places it nearer a sensitive category than ordinary talk (margin above
+# WEAK_SUPPORT, below the stage's own threshold): the lexicon's false positives on the untouched splits were almost all of this kind.
+_WEAK = [
+    r"vot(?:e|ed|es|ing)", r"ballots?", r"elections?", r"left-wing", r"right-wing", r"political", r"politics",
+    r"dna", r"genetics?", r"genetically", r"genome", r"heredity",
+    r"blood pressure", r"blood sugar", r"hospice", r"sprained", r"injury", r"injured", r"fracture", r"surgery",
+    r"surgeon", r"flu", r"fever", r"vaccine", r"ultrasound", r"x-ray", r"mri", r"ct scan", r"thyroid",
+    r"allerg(?:y|ies|ic)", r"ambulance", r"therapist", r"physio", r"rehab", r"prescriptions?",
+    r"(?:my|our|her|his|their|your) (?:doctor|doctors|doctor's|gp|physician|dentist|nurse)",
+    r"church(?:es)?", r"bible", r"prayer", r"prayers", r"pray(?:ed|ing)?", r"worship", r"spiritual",
+    r"pilgrimage", r"religious", r"religion", r"sermon", r"missionary", r"mission trip", r"agnostic",
+    r"activist", r"campaign(?:ed)?", r"canvass(?:ed|ing)?", r"referendum", r"feminist",
+    r"descent", r"ethnic", r"indigenous", r"sexual", r"hookups?", r"tinder", r"biometrics?",
+]
+_WEAK_RE = re.compile("|".join(_WEAK), re.IGNORECASE)
+WEAK_SUPPORT = 0.0
+
+# The semantic stage's biometric verdicts need the body part tied to a person ("my face", "her thumb",
+# "my son's fingerprints", "identifies me from my voice"): without that, biometric-sounding sentences in
+# support talk are about devices ("the fingerprint sensor on the lock", "your voice assistant", "the face
+# recognition doorbell"), which GDPR does not cover; the embedding cannot tell the two apart.
+_PERSON_BODY_RE = re.compile(
+    r"\b(?:my|our|her|his|their)\s+(?:(?:own|son's|daughter's|child's|kid's|kids'|children's|wife's|husband's|"
+    r"partner's|mum's|mom's|dad's|\w+)\s+){0,2}?(?:faces?|facial|fingers?|fingerprints?|finger ?prints?|thumbs?|"
+    r"thumbprints?|hands?|palms?|veins?|voice|voiceprint|eyes?|iris(?:es)?|retinas?|keystrokes?|gait|signature)\b"
+    r"|\b(?:identif(?:y|ies|ied)|recogni[sz](?:e|es|ed)|verif(?:y|ies|ied)|authenticat(?:e|es|ed)) "
+    r"(?:me|her|him|them|us)\b",
+    re.IGNORECASE,
+)
 
 # Layer 2: unambiguous terms, matched on stems (single words) or as phrases.
 _TERMS: dict[str, list[str]] = {
@@ -327,6 +367,9 @@ class ScreenResult:
     # The lexicon stage: the text that matched. The semantic stage: "~ " and the nearest exemplar.
     matched: str | None = None
     stage: str | None = None  # LEXICON or SEMANTIC when sensitive
+    # The lexicon matched only a word with a common ordinary sense (see _WEAK); screen() then asks the
+    # semantic stage to corroborate before it drops the sentence.
+    weak: bool = False
 
 
 class _Compiled:
@@ -355,25 +398,46 @@ class _Compiled:
         self.phrases = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
 
     def check(self, sentence: str) -> ScreenResult:
-        text = _BENIGN_RE.sub(" ", sentence.replace("\u2019", "'"))
+        text = mask_benign(sentence)
+        # The first strong match decides; a weak one (a word with a common ordinary sense) is kept only
+        # in case nothing stronger turns up, so "I voted Labour and I'm diabetic" is a plain health hit.
+        weak: ScreenResult | None = None
         # One scan with the union of all context patterns (about twice as fast as one scan each); only a
         # sentence that matches pays for finding which pattern, and so which category, it was.
         if self.any_context.search(text):
             for category, pattern in self.patterns:
                 found = pattern.search(text)
                 if found:
-                    return ScreenResult(True, category, found.group(0), LEXICON)
-        found = self.phrases.search(text)
-        if found:
-            return ScreenResult(True, self.phrase_category[found.group(0).lower()], found.group(0), LEXICON)
+                    result = _lexicon_result(category, found.group(0))
+                    if not result.weak:
+                        return result
+                    weak = weak or result
+        for found in self.phrases.finditer(text):
+            result = _lexicon_result(self.phrase_category[found.group(0).lower()], found.group(0))
+            if not result.weak:
+                return result
+            weak = weak or result
         for token in _WORD_RE.findall(text):
             word = token.lower().strip("'-")
             if word.endswith("'s"):
                 word = word[:-2]
             category = self.exact.get(word) or self.single.get(word) or self.single.get(self.stemmer.stemWord(word))
             if category:
-                return ScreenResult(True, category, token, LEXICON)
-        return ScreenResult(False)
+                result = _lexicon_result(category, token)
+                if not result.weak:
+                    return result
+                weak = weak or result
+        return weak or ScreenResult(False)
+
+
+def _lexicon_result(category: str, matched: str) -> ScreenResult:
+    return ScreenResult(True, category, matched, LEXICON, weak=bool(_WEAK_RE.fullmatch(matched.strip())))
+
+
+def mask_benign(sentence: str) -> str:
+    """The sentence with benign look-alike phrases blanked out (layer 1), for both stages: the semantic
+    stage must not see "picket fence" or "students' union" either, or it scores them as what they resemble."""
+    return _BENIGN_RE.sub(" ", sentence.replace("\u2019", "'"))
 
 
 @lru_cache(maxsize=1)
@@ -390,58 +454,84 @@ def screen_lexicon(sentence: str) -> ScreenResult:
 
 def screen_semantic(sentence: str, vector: np.ndarray | None = None) -> ScreenResult:
     """The semantic stage alone, on ``vector`` when given (the sentence's embedding from the process's
-    model), otherwise on a fresh embedding of ``sentence`` (cached per sentence)."""
-    if vector is None:
-        return _screen_semantic_text(sentence)
-    return _semantic_result(screening_semantic.get_semantic_screen().check(vector))
+    model), otherwise on a fresh embedding of ``sentence`` (cached per sentence). A sentence containing
+    benign look-alike phrases is scored with them blanked out, so ``vector`` is ignored for it."""
+    return _semantic_result(sentence, _semantic_verdict(sentence, vector))
+
+
+def _semantic_verdict(sentence: str, vector: np.ndarray | None) -> screening_semantic.SemanticVerdict | None:
+    masked = mask_benign(sentence)
+    if not masked.strip():
+        return None
+    if vector is None or masked != sentence:
+        return _semantic_verdict_of_text(masked)
+    return screening_semantic.get_semantic_screen().check(vector)
 
 
 @lru_cache(maxsize=8192)
-def _screen_semantic_text(sentence: str) -> ScreenResult:
-    if not sentence.strip():
+def _semantic_verdict_of_text(text: str) -> screening_semantic.SemanticVerdict:
+    return screening_semantic.get_semantic_screen().check(screening_semantic.embed(text))
+
+
+def _semantic_result(sentence: str, verdict: screening_semantic.SemanticVerdict | None) -> ScreenResult:
+    if verdict is None or not verdict.sensitive:
         return ScreenResult(False)
-    return _semantic_result(screening_semantic.get_semantic_screen().check(screening_semantic.embed(sentence)))
-
-
-def _semantic_result(verdict: screening_semantic.SemanticVerdict) -> ScreenResult:
-    if not verdict.sensitive:
+    if verdict.category == BIOMETRIC and not _PERSON_BODY_RE.search(sentence):
         return ScreenResult(False)
     return ScreenResult(True, verdict.category, f"~ {verdict.nearest}", SEMANTIC)
+
+
+def _combine(sentence: str, lexical: ScreenResult, verdict: screening_semantic.SemanticVerdict | None) -> ScreenResult:
+    """A weak lexicon match stands when the semantic stage leans the same way; otherwise the semantic
+    stage decides on its own terms."""
+    if lexical.sensitive and verdict is not None and verdict.margin > WEAK_SUPPORT:
+        return lexical
+    return _semantic_result(sentence, verdict)
 
 
 def screen(sentence: str, vector: np.ndarray | None = None) -> ScreenResult:
     """Whether ``sentence`` reveals special-category data, and which category (and stage) objected.
 
-    The lexicon stage runs first; only a sentence it lets through is embedded and scored by the semantic
-    stage. A caller that already holds the sentence's embedding (unit length, from
-    :func:`convmem.search.embedding.get_embedder`) passes it as ``vector`` and saves that embedding; the
-    verdict is the same. Both stages cache per sentence when no vector is given."""
+    The lexicon stage runs first; a sentence it lets through, or flags only on a weak word, is embedded
+    and scored by the semantic stage. A caller that already holds the sentence's embedding (unit length,
+    from :func:`convmem.search.embedding.get_embedder`) passes it as ``vector`` and saves that embedding;
+    the verdict is the same. Both stages cache per sentence when no vector is given."""
     lexical = screen_lexicon(sentence)
-    if lexical.sensitive:
+    if lexical.sensitive and not lexical.weak:
         return lexical
-    return screen_semantic(sentence, vector)
+    return _combine(sentence, lexical, _semantic_verdict(sentence, vector))
 
 
 def screen_many(sentences: Sequence[str], vectors: np.ndarray | None = None) -> list[ScreenResult]:
-    """:func:`screen` for many sentences: the lexicon on each, then for the sentences it let through one
-    batched embedding (skipped when ``vectors``, one row per sentence, are given) and one matrix product.
-    The verdicts are screen()'s, up to the floating-point noise of batched embedding."""
-    results = [screen_lexicon(sentence) for sentence in sentences]
-    todo = [i for i, result in enumerate(results) if not result.sensitive and sentences[i].strip()]
-    if todo:
-        if vectors is None:
-            batch = screening_semantic.embed_many([sentences[i] for i in todo])
-        else:
-            batch = np.asarray(vectors)[todo]
-        for i, verdict in zip(todo, screening_semantic.get_semantic_screen().check_many(batch), strict=True):
-            results[i] = _semantic_result(verdict)
+    """:func:`screen` for many sentences: the lexicon on each, then for the sentences it did not settle
+    one batched embedding (skipped when ``vectors``, one row per sentence, are given, except for
+    sentences with benign phrases to blank out) and one matrix product. The verdicts are screen()'s, up
+    to the floating-point noise of batched embedding."""
+    lexical = [screen_lexicon(sentence) for sentence in sentences]
+    results = list(lexical)
+    masked = [mask_benign(sentence) for sentence in sentences]
+    todo = [i for i, r in enumerate(lexical) if (not r.sensitive or r.weak) and masked[i].strip()]
+    if not todo:
+        return results
+    given = np.asarray(vectors) if vectors is not None else None
+    reuse = [i for i in todo if given is not None and masked[i] == sentences[i]]
+    fresh = [i for i in todo if given is None or masked[i] != sentences[i]]
+    batch = np.empty((len(todo), screening_semantic.get_semantic_screen().dimensions), dtype=np.float32)
+    position = {i: n for n, i in enumerate(todo)}
+    if reuse:
+        assert given is not None
+        batch[[position[i] for i in reuse]] = given[reuse]
+    if fresh:
+        batch[[position[i] for i in fresh]] = screening_semantic.embed_many([masked[i] for i in fresh])
+    for i, verdict in zip(todo, screening_semantic.get_semantic_screen().check_many(batch), strict=True):
+        results[i] = _combine(sentences[i], lexical[i], verdict)
     return results
 
 
 def cache_clear() -> None:
     """Forget cached verdicts (the benchmark times the screen, not its caches)."""
     screen_lexicon.cache_clear()
-    _screen_semantic_text.cache_clear()
+    _semantic_verdict_of_text.cache_clear()
 
 
 def is_sensitive(sentence: str) -> bool:
