@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 
 from convmem.extract import screening_semantic
-from convmem.extract.screening import CATEGORIES, SEMANTIC, screen, screen_lexicon, screen_many, screen_semantic
+from convmem.extract.screening import (
+    CATEGORIES,
+    SEMANTIC,
+    ScreenResult,
+    screen,
+    screen_lexicon,
+    screen_many,
+    screen_semantic,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from screening_eval import MEASURED_THEN_TUNED, TUNING_SPLITS, UNTOUCHED, Scores, embed_rows, evaluate, load
@@ -156,10 +164,15 @@ def test_given_vector_gives_the_same_verdict_as_embedding_the_sentence() -> None
 def test_screen_many_agrees_with_screen() -> None:
     ordinary = ["The courier left my parcel with the neighbour.", "I'm sick of waiting", ""]
     sentences = [*_ONLY_SEMANTIC, "I'm gay", *ordinary]
-    expected = [screen(s) for s in sentences]
-    assert screen_many(sentences) == expected
+    # Verdicts, not the nearest exemplar: a batched vector differs from a lone one in the last digits, and
+    # that can swap two nearly tied exemplars.
+    def verdicts(results: list[ScreenResult]) -> list[tuple]:
+        return [(r.sensitive, r.category, r.stage) for r in results]
+
+    expected = verdicts([screen(s) for s in sentences])
+    assert verdicts(screen_many(sentences)) == expected
     vectors = screening_semantic.embed_many(sentences)
-    assert screen_many(sentences, vectors) == expected
+    assert verdicts(screen_many(sentences, vectors)) == expected
 
 
 def test_vector_of_the_wrong_size_is_refused() -> None:
