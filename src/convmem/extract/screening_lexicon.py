@@ -485,6 +485,8 @@ _UNION_ROLE = (
 
 # Parties and movements whose names are unambiguous, then the ones that need a political context.
 _PARTY_NAMES = [
+    "stop the war", "=cnd", "just stop oil", "insulate britain", "palestine action", "fridays for future",
+    "sunrise movement", "occupy movement", "pro-palestine", "pro-israel",
     "fianna fail", "fianna fáil", "fine gael", "sinn féin", "=sdlp", "=bjp", "=ndp", "bloc québécois",
     "bloc quebecois", "=cdu", "=spd", "=fdp", "die linke", "la france insoumise", "rassemblement national",
     "front national", "=pvv", "=vvd", "=fidesz", "=podemos", "=likud", "one nation party", "=tpusa",
@@ -604,6 +606,7 @@ _HEALTH_NAMES = [
 
 # Religion: observances, practices and roles said in passing.
 _RELIGION_NAMES = [
+    "dastar", "dastaar", "=patka", "kara bracelet", "his kesh", "her kesh", "my kesh", "keeps kesh",
     "=umrah", "hajj", "ramadan", "eid al-fitr", "eid al-adha", "eid ul", "laylat al-qadr", "jummah",
     "jumu'ah", "friday prayers", "namaz", "wudu", "zakat", "sadaqah", "halal only",
     "shabbat", "shabbos", "yom tov", "kashrut", "kosher kitchen", "sitting shiva", "bris",
@@ -637,6 +640,9 @@ _SEXUAL_ORIENTATION_NAMES = [
 ]
 
 _BIOMETRIC_NAMES = [
+    "fingerprint capture", "fingerprint enrolment", "fingerprint enrollment", "fingerprint registration",
+    "fingerprint scan", "face capture", "facial capture", "iris capture", "palm capture", "biometric capture",
+    "biometric enrolment", "biometric enrollment", "biometric registration",
     "face template", "facial template", "face print", "faceprint", "voice biometrics", "voice id",
     "voice recognition data", "liveness check", "selfie verification", "facial verification", "face match",
     "finger vein", "palm vein", "fingerprint template", "retina template", "iris template",
@@ -654,6 +660,8 @@ EXTRA_TERMS["biometric"].extend(_BIOMETRIC_NAMES)
 
 _SUBJECT_BE = r"(?:i'm|i am|im|we're|we are|she's|she is|he's|he is|they're|they are|i was|we were|was born|born)"
 _POSS = r"(?:my|our|her|his|their)"
+
+EXTRA_TERMS["racial_ethnic"].extend(["=pavee", "=minceir", "=sinti", "=manouche", "=yenish"])
 
 EXTRA_CONTEXT["trade_union"].extend([
     rf"\b{_UNION_AMBIGUOUS}(?:'s)? {_UNION_ROLE}\b",
@@ -708,7 +716,22 @@ EXTRA_CONTEXT["health"].extend([
     rf"\b{_SUBJECT_BE} (?:\w+ )?(?:weeks|months) pregnant\b",
     r"\b(?:my|her|his|their) (?:op|biopsy|smear|bloods|blood work|prognosis)\b",
 ])
+EXTRA_CONTEXT["politics"].extend([
+    r"\b(?:steward|stewards|stewarding|marching|marched|speaking|speaker|organi[sz]ing|organi[sz]er|placard|"
+    r"banner) (?:on|at|in|for) (?:the |a )?(?:[\w'-]+ ){0,4}(?:march|protest|demo|demonstration|rally|vigil)\b",
+])
+EXTRA_CONTEXT["biometric"].extend([
+    # "I set up face login", "she registered her fingerprint": a person's template is now held. A question
+    # about the feature ("can I set up Face ID?", "how do I register a fingerprint?") is not.
+    r"(?<!can )(?<!could )(?<!should )(?<!do )(?<!did )(?<!to )\b(?:i|we|she|he|they)(?:'ve| have| had)? "
+    r"(?:set up|enrolled|registered|added) (?:my |our |her |his |their |a )?(?:face|fingerprint|finger|thumb|"
+    r"thumbprint|voice|iris|palm) ?(?:login|log-in|unlock|id|recognition|verification|scan|print)?\b",
+])
 EXTRA_CONTEXT["sexual_orientation"].extend([
+    r"\b(?:husband|wife|boyfriend|girlfriend|partner)\b.{0,40}\bboth (?:blokes|men|guys|lads|"
+    r"women|girls|ladies|gals|female|male)\b",
+    r"\b(?:his|he and his) (?:husband|boyfriend)\b|\b(?:her|she and her) wife\b|"
+    r"\bshe and her girlfriend\b",
     r"\bnot out (?:yet )?to (?:my|our|her|his|their|the) (?:family|parents|mum|mom|dad|work|boss|friends|"
     r"colleagues|workmates)\b",
     r"\b(?:came|come|coming) out (?:to (?:my|our|her|his|their) (?:family|parents|mum|mom|dad|friends|colleagues)|"
