@@ -106,7 +106,9 @@ _BENIGN = [
     # "I'm a physiotherapist", "closed on Good Friday", "this bill is giving me a heart attack".
     r"\b(?:catholic|church of england|c of e|anglican|jewish|islamic|muslim|hindu|sikh|methodist|baptist|"
     r"christian|faith|church|parish|mosque|temple|synagogue|gurdwara|cathedral|chapel|diocese|convent) "
-    r"(?:[\w']+ ){0,2}(?:school|academy|college|university|hospital|charity|newspaper|bookshop|office|"
+    r"(?:[\w']+ ){0,2}(?:school|academy|college|university|hospital|charity|newspaper|bookshop|office|cathedral|"
+    r"church|mosque|temple|synagogue|chapel|deli|bakery|butcher|butchers|shop|store|restaurant|centre|center|"
+    r"food bank|choir|"
     r"office manager|administrator|bursar|secretary|hall|car park|parking|next door|across the road|roof|"
     r"fete|jumble sale|accounts?|bulk order|invoice|caterers?|catering|minibus)\b",
     r"\b(?:critical illness|income protection|life|health|travel|dental|pet) (?:cover|insurance|policy|policies|"
@@ -116,6 +118,18 @@ _BENIGN = [
     r"nurses?|doctors?|gps?|surgeons?|psychologists?|psychiatrists?|midwi(?:fe|ves)|pharmacists?|dentists?|"
     r"oncologists?|paramedics?|carers?|care workers?|counsell?ors?|dietitians?|opticians?|optometrists?|"
     r"radiographers?|sonographers?|podiatrists?|chiropractors?|osteopaths?|vets?|geneticists?)\b",
+    r"\b(?:turn(?:ed|ing|s)? a deaf ear|fall(?:s|en)? on deaf ears|fell on deaf ears)\b",
+    r"\b(?:genetics|dna|forensic|pathology|blood|medical|clinical|research|dental|diagnostic) "
+    r"(?:lab|labs|laboratory|laboratories|company|firm|department|unit|documentary|series|podcast)\b",
+    r"\b(?:a|an|the|some|any|your|these|those|\d+) (?:blood pressure|heart rate|pulse|glucose) "
+    r"(?:monitors?|cuffs?|machines?|meters?)\b",
+    r"\b(?:ancestry |dna |genetic |genealogy )+(?:kits?|tests?|books?) (?:as an? |for an? )(?:\w+ )?"
+    r"(?:gift|present)\b",
+    r"\b(?:class|school|student|students'|club|committee|board|staff|pta|team|office|company|residents'?|tenants'?)"
+    r" (?:rep |president |chair |captain |council |committee |secretary |treasurer |officer )?"
+    r"(?:election|elections|vote|votes|voting|ballot|ballots)\b",
+    r"\belect(?:ing|ed|s)? (?:a|the|our|their) new (?:chair|chairman|chairwoman|president|captain|secretary|"
+    r"treasurer|committee|board)\b",
     r"\b(?:good friday|easter monday|easter sunday|christmas eve|christmas day|boxing day|bank holidays?)\b",
     r"\b(?:giv\w*|gave) (?:me|him|her|us|them) (?:a )?(?:heart attack|stroke|coronary|hernia|migraine|ulcer)\b",
     r"\bgreen (?:tariff|energy|electricity|plan|option|deal|bin|waste|credentials|mortgage|savings|bond|"
@@ -142,9 +156,9 @@ _BENIGN_RE = re.compile("|".join(_BENIGN), re.IGNORECASE)
 _WEAK = [
     r"vot(?:e|ed|es|ing)", r"ballots?", r"elections?", r"left-wing", r"right-wing", r"political", r"politics",
     r"dna", r"genetics?", r"genetically", r"genome", r"heredity",
-    r"blood pressure", r"blood sugar", r"hospice", r"sprained", r"injury", r"injured", r"fracture", r"surgery",
-    r"surgeon", r"flu", r"fever", r"vaccine", r"ultrasound", r"x-ray", r"mri", r"ct scan", r"thyroid",
-    r"allerg(?:y|ies|ic)", r"ambulance", r"therapist", r"physio", r"rehab", r"prescriptions?",
+    r"blood pressure", r"blood sugar", r"hospice", r"sprained", r"injury", r"injured", r"fracture", r"flu",
+    r"fever", r"vaccine", r"ultrasound", r"x-ray", r"mri", r"ct scan", r"thyroid", r"allerg(?:y|ies|ic)",
+    r"ambulance", r"rehab", r"prescriptions?", r"pregnancy", r"deaf",
     r"(?:my|our|her|his|their|your) (?:doctor|doctors|doctor's|gp|physician|dentist|nurse)",
     r"church(?:es)?", r"parish(?:es)?", r"mosques?", r"synagogues?", r"temples?", r"cathedrals?", r"chapels?",
     r"gurdwaras?", r"bible", r"prayer", r"prayers", r"pray(?:ed|ing)?", r"worship", r"spiritual",
@@ -160,11 +174,16 @@ WEAK_SUPPORT = 0.0
 # support talk are about devices ("the fingerprint sensor on the lock", "your voice assistant", "the face
 # recognition doorbell"), which GDPR does not cover; the embedding cannot tell the two apart.
 _PERSON_BODY_RE = re.compile(
-    r"\b(?:my|our|her|his|their)\s+(?:(?:own|son's|daughter's|child's|kid's|kids'|children's|wife's|husband's|"
+    r"\b(?:(?:my|our|her|his|their)|(?:customer|caller|client|member|user|son|daughter|child|kid|wife|husband|"
+    r"partner|mum|mom|dad|mother|father|brother|sister|employee|staff member|patient|guest)'s)\s+"
+    r"(?:(?:own|son's|daughter's|child's|kid's|kids'|children's|wife's|husband's|"
     r"partner's|mum's|mom's|dad's|\w+)\s+){0,2}?(?:faces?|facial|fingers?|fingerprints?|finger ?prints?|thumbs?|"
     r"thumbprints?|hands?|palms?|veins?|voice|voiceprint|eyes?|iris(?:es)?|retinas?|keystrokes?|gait|signature)\b"
     r"|\b(?:identif(?:y|ies|ied)|recogni[sz](?:e|es|ed)|verif(?:y|ies|ied)|authenticat(?:e|es|ed)) "
-    r"(?:me|her|him|them|us)\b",
+    r"(?:me|her|him|them|us)\b"
+    # Or the identification itself: enrolment, consent, matching, templates, deletion of what was captured.
+    r"|\b(?:enrol(?:l?ed|l?ing|ment|ments)?|enroll(?:ed|ing|ment)?|consent(?:ed)?|templates?|re-?verif\w*|"
+    r"authenticat\w+|not matching|didn't match|don't match|prints)\b",
     re.IGNORECASE,
 )
 
@@ -503,9 +522,10 @@ def _semantic_result(sentence: str, verdict: screening_semantic.SemanticVerdict 
 
 
 def _combine(sentence: str, lexical: ScreenResult, verdict: screening_semantic.SemanticVerdict | None) -> ScreenResult:
-    """A weak lexicon match stands when the semantic stage leans the same way; otherwise the semantic
-    stage decides on its own terms."""
-    if lexical.sensitive and verdict is not None and verdict.margin > WEAK_SUPPORT:
+    """A weak lexicon match stands when the semantic stage leans the same way (towards the lexicon's
+    category); otherwise the semantic stage decides on its own terms."""
+    leaning = verdict.by_category.get(lexical.category or "", -1.0) if verdict is not None else -1.0
+    if lexical.sensitive and leaning > WEAK_SUPPORT:
         return lexical
     return _semantic_result(sentence, verdict)
 

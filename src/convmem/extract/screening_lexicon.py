@@ -500,7 +500,8 @@ _PARTY_AMBIGUOUS = (
     r"(?:labou?r|reform|greens|liberals?|conservatives?|tory|tories|congress|dup|aap|"
     r"anc|eff|apc|pdp|momentum|democrats?|republicans?|lib ?dems?|snp|plaid|ukip|ndp|bjp|"
     r"socialists?|communists?|libertarians?|dsa|maga|trump|biden|harris|starmer|farage|corbyn|"
-    r"modi|sunak|badenoch|trudeau|poilievre|albanese|dutton)"
+    r"modi|sunak|badenoch|trudeau|poilievre|albanese|dutton|pti|pml-n|pml|ppp|mqm|apc|ndc|npp|tmc|dmk|aiadmk|"
+    r"shiv sena|cpi|cpi\(m\)|cdu|spd|afd|psoe|pp|vox|m5s|lega|fine gael|fianna fail|sinn fein|sdlp|alliance party)"
 )
 _PARTY_ROLE = (
     r"(?:party|branch|member|members|membership|candidate|candidates|councillor|councillors|councilor|mp|mla|"
@@ -707,6 +708,9 @@ EXTRA_CONTEXT["genetic"].extend([
     r"(?:gene|mutation|variant|syndrome|condition|carrier)\b",
 ])
 EXTRA_CONTEXT["health"].extend([
+    r"\b(?:my|her|his|their) (?:ms|crohn's|colitis|lupus|ibs|eczema|psoriasis|asthma|arthritis|migraines?|"
+    r"epilepsy|endo|endometriosis|fibro|gout|sciatica|back) (?:is )?(?:flaring up|flared up|flare-up|flare up|"
+    r"playing up|acting up|relapse)\b",
     rf"\b{_POSS} (?:carer|carers|caregiver|care worker|support worker|nurse|physio|therapist|counsellor|"
     r"counselor|surgeon|oncologist|psychiatrist|health visitor|midwife)\b",
     r"\b(?:helps?|help) (?:me|her|him|them) (?:to )?(?:shower|bathe|get washed|get dressed|"
@@ -731,7 +735,7 @@ EXTRA_CONTEXT["sexual_orientation"].extend([
     r"\b(?:husband|wife|boyfriend|girlfriend|partner)\b.{0,40}\bboth (?:blokes|men|guys|lads|"
     r"women|girls|ladies|gals|female|male)\b",
     r"\b(?:his|he and his) (?:husband|boyfriend)\b|\b(?:her|she and her) wife\b|"
-    r"\bshe and her girlfriend\b",
+    r"\b(?:she and|and|with) her girlfriend\b(?!s)|\b(?:he and|and|with) his boyfriend\b(?!s)",
     r"\bnot out (?:yet )?to (?:my|our|her|his|their|the) (?:family|parents|mum|mom|dad|work|boss|friends|"
     r"colleagues|workmates)\b",
     r"\b(?:came|come|coming) out (?:to (?:my|our|her|his|their) (?:family|parents|mum|mom|dad|friends|colleagues)|"

@@ -73,6 +73,9 @@ class SemanticVerdict:
     category: str  # the best-scoring category, reported even when below the threshold
     margin: float
     nearest: str  # the category's nearest exemplar, to explain a verdict
+    # Every category's margin over "none", by category name: the screen asks whether the semantic stage
+    # leans towards the category a weak lexicon match named, not just towards some category.
+    by_category: dict[str, float]
 
 
 def load_exemplars() -> list[Exemplar]:
@@ -104,9 +107,9 @@ class SemanticScreen:
     def dimensions(self) -> int:
         return int(self.vectors.shape[1])
 
-    def margins(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For (n, d) unit vectors: the best category's margin over "none", its class index, and the row
-        of its nearest exemplar."""
+    def margins(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For (n, d) unit vectors: the best category's margin over "none", its class index, the row of its
+        nearest exemplar, and every category's margin (n, categories; column c is class c + 1)."""
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.shape[-1] != self.dimensions:
             # A vector from another model would be scored against the wrong space without complaint.
@@ -124,17 +127,19 @@ class SemanticScreen:
         per_category = combined[:, 1:] - combined[:, :1]
         best = per_category.argmax(axis=1) + 1
         margin = per_category.max(axis=1)
-        return margin, best, nearest[np.arange(len(vectors)), best]
+        return margin, best, nearest[np.arange(len(vectors)), best], per_category
 
     def check(self, vector: np.ndarray) -> SemanticVerdict:
-        margin, best, nearest = self.margins(vector)
-        return SemanticVerdict(bool(margin[0] > THRESHOLD), self.classes[int(best[0])], float(margin[0]),
-                               self.texts[int(nearest[0])])
+        return self.check_many(vector)[0]
 
     def check_many(self, vectors: np.ndarray) -> list[SemanticVerdict]:
-        margin, best, nearest = self.margins(vectors)
-        return [SemanticVerdict(bool(m > THRESHOLD), self.classes[int(b)], float(m), self.texts[int(n)])
-                for m, b, n in zip(margin, best, nearest, strict=True)]
+        margin, best, nearest, per_category = self.margins(vectors)
+        categories = self.classes[1:]
+        return [
+            SemanticVerdict(bool(m > THRESHOLD), self.classes[int(b)], float(m), self.texts[int(n)],
+                            dict(zip(categories, row.tolist(), strict=True)))
+            for m, b, n, row in zip(margin, best, nearest, per_category, strict=True)
+        ]
 
 
 def _fit_ridge(vectors: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
