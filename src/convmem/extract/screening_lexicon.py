@@ -480,11 +480,12 @@ _UNION_ROLE = (
     r"(?:member|members|membership|rep|reps|representative|steward|convenor|convener|branch|branches|official|"
     r"officer|organi[sz]er|organi[sz]ing|subs|subscription|subscriptions|dues|card|ballot|balloted|strike|"
     r"strikes|striking|picket|picketing|local|chapter|delegate|caseworker|secretary|chair|walkout|action|"
-    r"conference|meeting|fees|levy)"
+    r"conference|meeting|fee|fees|levy)"
 )
 
 # Parties and movements whose names are unambiguous, then the ones that need a political context.
 _PARTY_NAMES = [
+    "gilets jaunes", "yellow vests", "=solidarnosc", "solidarność",
     "stop the war", "=cnd", "just stop oil", "insulate britain", "palestine action", "fridays for future",
     "sunrise movement", "occupy movement", "pro-palestine", "pro-israel",
     "fianna fail", "fianna fáil", "fine gael", "sinn féin", "=sdlp", "=bjp", "=ndp", "bloc québécois",
@@ -501,7 +502,8 @@ _PARTY_AMBIGUOUS = (
     r"anc|eff|apc|pdp|momentum|democrats?|republicans?|lib ?dems?|snp|plaid|ukip|ndp|bjp|"
     r"socialists?|communists?|libertarians?|dsa|maga|trump|biden|harris|starmer|farage|corbyn|"
     r"modi|sunak|badenoch|trudeau|poilievre|albanese|dutton|pti|pml-n|pml|ppp|mqm|apc|ndc|npp|tmc|dmk|aiadmk|"
-    r"shiv sena|cpi|cpi\(m\)|cdu|spd|afd|psoe|pp|vox|m5s|lega|fine gael|fianna fail|sinn fein|sdlp|alliance party)"
+    r"shiv sena|cpi|cpi\(m\)|cdu|spd|afd|psoe|pp|vox|m5s|lega|fine gael|fianna fail|sinn fein|sdlp|alliance party|"
+    r"morena|psol|pis|ifp|kanu|ldp|kmt|dpp|pap)"
 )
 _PARTY_ROLE = (
     r"(?:party|branch|member|members|membership|candidate|candidates|councillor|councillors|councilor|mp|mla|"
@@ -662,7 +664,15 @@ EXTRA_TERMS["biometric"].extend(_BIOMETRIC_NAMES)
 _SUBJECT_BE = r"(?:i'm|i am|im|we're|we are|she's|she is|he's|he is|they're|they are|i was|we were|was born|born)"
 _POSS = r"(?:my|our|her|his|their)"
 
-EXTRA_TERMS["racial_ethnic"].extend(["=pavee", "=minceir", "=sinti", "=manouche", "=yenish"])
+EXTRA_TERMS["racial_ethnic"].extend([
+    # Group names with no everyday sense: peoples, castes, nations and iwi, named in passing.
+    "=pavee", "=minceir", "=sinti", "=manouche", "=yenish", "=dalit", "=dalits", "=adivasi", "=adivasis",
+    "=kikuyu", "=kalenjin", "=maasai", "=luhya", "=hmong", "=uyghur", "=uyghurs", "=rohingya", "=yazidi",
+    "=pashtun", "=baloch", "=hazara", "yolngu", "yolŋu", "=noongar", "=wiradjuri", "=koori", "=murri",
+    "ngai tahu", "ngāi tahu", "=ngapuhi", "ngāpuhi", "tūhoe", "=tuhoe", "=iwi", "=navajo", "=lakota",
+    "=ojibwe", "=anishinaabe", "mi'kmaq", "=haudenosaunee", "=inuk", "=sámi", "=amazigh", "=tuareg",
+    "windrush generation", "on the windrush", "=mizrahi", "=ashkenazi", "=sephardic", "=sephardi",
+])
 
 EXTRA_CONTEXT["trade_union"].extend([
     rf"\b{_UNION_AMBIGUOUS}(?:'s)? {_UNION_ROLE}\b",
@@ -670,7 +680,7 @@ EXTRA_CONTEXT["trade_union"].extend([
     rf"(?:the |my |our )?{_UNION_AMBIGUOUS}\b",
     rf"\b(?:joined|join|joining|quit|left|pay into|paying into|pay my|paid my) (?:the )?{_UNION_AMBIGUOUS}\b",
     rf"\b{_POSS} (?:{_UNION_AMBIGUOUS}) (?:{_UNION_ROLE}|subs|money|contribution|payments?)\b",
-    r"\b(?:work[- ]to[- ]rule|go-slow|strike fund|strike committee|strike day|strike days|on the picket|"
+    r"\b(?:work[- ]to[- ]rule|go-slow|strike fund|strike committee|on the picket|"
     r"picket duty|union-busting|union busting|balloted)\b",
     r"\b(?:union|branch|site|works|senior|shop-floor) convenor\b|\bconvenor (?:for|of) (?:the )?\w+ (?:branch|union)\b",
 ])
@@ -691,7 +701,7 @@ EXTRA_CONTEXT["racial_ethnic"].extend([
     rf"first[- ]generation )?{_ETHNONYMS}\b{_NOT_IDENTITY}",
     rf"\b{_POSS} (?:\w+ )?(?:family|families|parents|mum|mom|dad|mother|father|grandparents?|grandmother|"
     rf"grandfather|gran|nan|ancestors|people|relatives|folks|roots|heritage|background|community|household|"
-    rf"in-laws|husband|wife|partner)(?:'s)? (?:is|are|was|were|come|comes|came|hails?)(?: from)? "
+    rf"in-laws|husband|wife|partner)(?:'s|'re| is| are| was| were| come| comes| came| hails?)(?: from)? "
     rf"(?:originally |all |both )?(?:\w+ )?{_ETHNONYMS}\b{_NOT_IDENTITY}",
     rf"\b(?:a|an|our|my|the only|as an?|being|fellow) {_ETHNONYMS} {_IDENTITY_NOUN}\b"
     r"(?!\s+(?:restaurant|restaurants|business|shop|store|recipes?|run|owned|size|pack|meal|deal|style|farm))",
@@ -735,7 +745,8 @@ EXTRA_CONTEXT["sexual_orientation"].extend([
     r"\b(?:husband|wife|boyfriend|girlfriend|partner)\b.{0,40}\bboth (?:blokes|men|guys|lads|"
     r"women|girls|ladies|gals|female|male)\b",
     r"\b(?:his|he and his) (?:husband|boyfriend)\b|\b(?:her|she and her) wife\b|"
-    r"\b(?:she and|and|with) her girlfriend\b(?!s)|\b(?:he and|and|with) his boyfriend\b(?!s)",
+    r"\bher girlfriend\b(?!s)|\bhis boyfriend\b(?!s)|\b(?:both|two) (?:brides|grooms)\b",
+    r"\b(?:socially|medically|has|have|had|recently) transitioned\b|\bsocial transition\b",
     r"\bnot out (?:yet )?to (?:my|our|her|his|their|the) (?:family|parents|mum|mom|dad|work|boss|friends|"
     r"colleagues|workmates)\b",
     r"\b(?:came|come|coming) out (?:to (?:my|our|her|his|their) (?:family|parents|mum|mom|dad|friends|colleagues)|"
