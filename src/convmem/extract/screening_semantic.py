@@ -57,7 +57,7 @@ EXEMPLARS_FILE = "screening_exemplars.jsonl"
 NEIGHBOURS = 3
 RIDGE_LAMBDA = 1.0
 RIDGE_WEIGHT = 0.1
-THRESHOLD = 0.05
+THRESHOLD = 0.06
 
 
 @dataclass(frozen=True, slots=True)
