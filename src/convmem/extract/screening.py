@@ -81,7 +81,8 @@ _BENIGN = [
     r"label|glove|list|board|space|house)\b",
     r"\bkosher salt\b",
     r"\btemple (?:bar|meads|station|fortune)\b",
-    r"\b(?:church|temple|chapel|union|mosque) (?:street|st|road|rd|lane|avenue|ave|hill|square|hall|car park|"
+    r"\b(?:church|temple|chapel|union|mosque|gay|queer|christian|pride|abbey|priory|cathedral) (?:street|st|road|"
+    r"rd|lane|avenue|ave|hill|square|hall|car park|"
     r"parking lot|bells)\b",
     r"\bvoted? (?:for )?(?:your|the|this|our|a) [\w ]{0,30}?(?:best|top|favou?rite|number one)\b",
     r"\b(?:vote|voted|voting) (?:for|in|on) (?:the |your |a |our |this )?(?:[\w-]+ ){0,3}(?:poll|survey|contest|"
@@ -125,13 +126,14 @@ _BENIGN = [
     r"\b(?:nearly|almost|practically|about to|going to|gonna) (?:had|have|having|give me) (?:a )?(?:full-blown )?"
     r"(?:stroke|heart attack|coronary|seizure|fit|breakdown|meltdown|aneurysm|panic attack|hernia)\b",
     r"\b(?:cat|cats|dog|dogs|puppy|puppies|kitten|kittens|pet|pets|horse|horses|greyhound|lurcher|rabbit|parrot|"
-    r"hamster|terrier|spaniel|labrador|collie|vet|vet's)(?:'s|s')? (?:[\w-]+ ){0,3}?(?:thyroid|diabetes|diabetic|"
+    r"hamster|terrier|spaniel|labrador|collie|vet|vet's)(?:'s|s')? (?:[\w-]+ ){0,8}?(?:thyroid|diabetes|diabetic|"
     r"arthritis|allergy|allergies|allergic|heart murmur|murmur|tablets|meds|medication|dna|surgery|operation|"
     r"epilepsy|seizures?|cancer|tumou?r|insulin|kidney|liver|infection|pregnant|pregnancy|breed test)\b",
     r"\b(?:religion|ethnicity|race|gender|sex|sexuality|disability|nationality|marital status|health) "
     r"(?:field|fields|box|question|questions|option|options|dropdown|drop-down|column|section|category|categories)\b",
     r"\b(?:my|the|your) race (?:number|bib|pack|entry|results?|time|photos?)\b",
     r"\b(?:political science|politics|ethnic studies|religious studies|theology|genetics|gender studies|"
+    r"psychology|psychiatry|medicine|nursing|pharmacology|oncology|neuroscience|anatomy|"
     r"divinity|race relations|social policy|international relations)(?: and \w+)? (?:degree|module|modules|"
     r"course|class|exam|master's|masters|ba|bsc|ma|msc|phd|dissertation|essay|lecture|lectures|transcript|"
     r"textbook|book|books|department|lecturer|professor|tutor)\b",
@@ -143,12 +145,24 @@ _BENIGN = [
     r"balance|module|field|type|code|deduction|deductions|accrual|setting|settings|tab|column)\b",
     r"\b(?:'union dues' deduction|union query|sql union|union all)\b",
     r"\b(?:register(?:ed|ing)? to vote|polling card|election (?:results|night|coverage|debate|special))\b",
-    r"\b(?:eid|diwali|christmas|easter|hanukkah|ramadan|passover|lunar new year|chinese new year) (?:sale|sales|"
-    r"offer|offers|discount|discounts|promo|promotion|deal|deals|collection|range|menu|opening hours|"
-    r"delivery slots?|price|prices|pricing)\b",
+    r"\b(?:eid|diwali|christmas|easter|hanukkah|ramadan|passover|lunar new year|chinese new year|pride month|"
+    r"pride|vaisakhi|navratri|holi|rosh hashanah)(?: and \w+)? (?:[\w'-]+ ){0,2}?(?:sale|sales|offer|offers|"
+    r"discount|discounts|promo|promotion|deal|deals|collection|range|menu|opening hours|delivery slots?|price|"
+    r"prices|pricing|hampers?|window kits?|decorations|special|public holiday|bank holiday|holidays?|"
+    r"discount code|code|campaign|stock|cards|meal deal|for resale|window display)\b",
+    r"\b(?:surname|last name|family name|first name|maiden name|middle name|name) is \w+",
+    r"\bstraight (?:out of|away|up|after|to|from|through|in|back)\b",
+    r"\bqueer eye\b|\bqueer as folk\b|\bmormon tabernacle\b|\bthe union reps\b",
+    r"\b(?:prescription |veterinary |vet )?pet (?:food|insurance|prescriptions?|medication|meds|pharmacy|claim)\b",
+    r"\b(?:cancer|heart|diabetes|alzheimer'?s|dementia|stroke|kidney|mental health|autism|ms|parkinson'?s|"
+    r"hospice|aids|hiv) (?:research|charity|charities|trust|foundation|society|association|hospice|awareness|"
+    r"fundraiser|fun run|appeal)\b",
+    r"\b(?:trade union|union|labou?r party|green party|conservative party|party|church|mosque) (?:building|"
+    r"headquarters|hq|head office|offices)\b|\bleaflet came (?:in|inside|with)\b",
     r"\b(?:brand|company|team|business|club|product|design)(?:'s)? '?dna'?|\bin (?:its|our|their|your|the) "
     r"(?:company'?s? )?'?dna'?",
-    r"\bdiagnos\w* (?:a |the |an )?(?:[\w-]+ ){0,2}(?:fault|faults|problem|issue|error|leak|failure|sensor|"
+    r"\bdiagnos\w* (?:a |the |an )?(?:[\w-]+ ){0,2}(?:fault\w*|broken|failed|failing|worn|cracked|problem|issue|"
+    r"error|leak|failure|sensor|"
     r"part|bug|engine|boiler|software|blockage)\b",
     r"\b(?:genetics|dna|forensic|pathology|blood|medical|clinical|research|dental|diagnostic) "
     r"(?:lab|labs|laboratory|laboratories|company|firm|department|unit|documentary|series|podcast)\b",
@@ -210,7 +224,7 @@ _PERSON_BODY_RE = re.compile(
     r"(?:(?:own|son's|daughter's|child's|kid's|kids'|children's|wife's|husband's|"
     r"partner's|mum's|mom's|dad's|\w+)\s+){0,2}?(?:faces?|facial|fingers?|fingerprints?|finger ?prints?|thumbs?|"
     r"thumbprints?|hands?|palms?|veins?|voice|voiceprint|eyes?|iris(?:es)?|retinas?|keystrokes?|gait|signature)\b"
-    r"|\b(?:identif(?:y|ies|ied)|recogni[sz](?:e|es|ed)|verif(?:y|ies|ied)|authenticat(?:e|es|ed)) "
+    r"|\b(?:identif(?:y|ies|ied)|recogni[sz]\w*|verif(?:y|ies|ied)|authenticat(?:e|es|ed)) "
     r"(?:me|her|him|them|us)\b"
     # Or the identification itself: enrolment, consent, matching, templates, deletion of what was captured.
     r"|\b(?:enrol(?:l?ed|l?ing|ment|ments)?|enroll(?:ed|ing|ment)?|consent(?:ed)?|templates?|re-?verif\w*|"
@@ -279,7 +293,7 @@ _TERMS: dict[str, list[str]] = {
         "gay", "lesbian", "lesbians", "bisexual", "bi-sexual", "pansexual", "asexual", "queer", "lgbt", "lgbtq",
         "lgbtq+", "lgbtqia", "homosexual", "heterosexual", "transgender", "trans woman", "trans man",
         "nonbinary", "non-binary", "same-sex", "sex life", "sexual", "sexuality", "sexually", "hookup",
-        "hookups", "tinder", "grindr", "pride parade", "pride march", "pride month", "coming out",
+        "hookups", "tinder", "grindr", "pride parade", "pride march", "pride month",
         "came out as", "come out as", "coming out as", "drag queen", "gender identity",
         "my boyfriend and i are both", "condoms", "libido", "erectile",
     ],

@@ -462,6 +462,7 @@ _UNION_NAMES = [
     "=siptu", "=inmo", "=naht", "=ascl", "=bectu", "=balpa", "=tssa", "=nuj", "=fbu", "=rcm",
     "=unison", "=iatse", "sag-aftra", "=afscme", "=ilwu", "=liuna", "=afge", "=nalc", "=apwu", "=opseu",
     "=bcgeu", "=psac", "=cupw", "=cfmeu", "=cfmmeu", "=actu", "=anmf", "=nteu", "=cpsu", "=cosatu", "=numsa",
+    "=cfdt", "force ouvrière", "force ouvriere", "=ccoo", "=cisl", "=cgil", "=dgb", "=fnv",
     "=nehawu", "=sadtu", "=intuc", "=aituc", "=citu", "=nzno", "ig metall", "ver.di",
     "=forsa", "=nnu", "=teamster", "united steelworkers",
     "united auto workers", "communications workers", "public and commercial services union",
@@ -472,7 +473,7 @@ _UNION_NAMES = [
 ]
 # Abbreviations and names that need a union context to count.
 _UNION_AMBIGUOUS = (
-    r"(?:pcs|neu|ucu|cwu|rcn|bma|eis|nasuwt|unite|equity|gmb|rmt|aslef|"
+    r"(?:pcs|neu|ucu|cwu|rcn|bma|eis|nasuwt|unite|equity|gmb|rmt|aslef|cgt|ugt|uil|"
     r"usdaw|nea|cwa|atu|twu|etu|aeu|mua|hsu|uwu|awu|psa|num|nlc|asuu|ufcw|uaw|seiu|ibew|usw|teamsters|cupe|"
     r"unifor|the union|my union|our union)"
 )
@@ -573,6 +574,7 @@ _GENETIC_NAMES = [
 
 # Health: conditions, treatments and care arrangements said in passing.
 _HEALTH_NAMES = [
+    "registered blind", "registered deaf", "registered disabled", "severely sight impaired", "sight impaired",
     "district nurse", "community nurse", "home carer", "carers come", "carer comes",
     "respite care",
     "dressings changed", "change my dressings", "funny turn",
@@ -671,14 +673,16 @@ EXTRA_TERMS["racial_ethnic"].extend([
     "=pashtun", "=baloch", "=hazara", "yolngu", "yolŋu", "=noongar", "=wiradjuri", "=koori", "=murri",
     "ngai tahu", "ngāi tahu", "=ngapuhi", "ngāpuhi", "tūhoe", "=tuhoe", "=iwi", "=navajo", "=lakota",
     "=ojibwe", "=anishinaabe", "mi'kmaq", "=haudenosaunee", "=inuk", "=sámi", "=amazigh", "=tuareg",
-    "windrush generation", "on the windrush", "=mizrahi", "=ashkenazi", "=sephardic", "=sephardi",
+    "windrush generation", "on the windrush", "irish travellers", "irish travelers", "halting site",
+    "=mizrahi", "=ashkenazi", "=sephardic", "=sephardi",
 ])
 
 EXTRA_CONTEXT["trade_union"].extend([
     rf"\b{_UNION_AMBIGUOUS}(?:'s)? {_UNION_ROLE}\b",
     rf"\b(?:member|members|rep|steward|convenor|convener|official|organi[sz]er|delegate) (?:of|for|in|with|at) "
     rf"(?:the |my |our )?{_UNION_AMBIGUOUS}\b",
-    rf"\b(?:joined|join|joining|quit|left|pay into|paying into|pay my|paid my) (?:the )?{_UNION_AMBIGUOUS}\b",
+    rf"\b(?:joined|join|joining|quit|left|pay into|paying into|pay my|paid my|marching with|marched with|striking "
+    rf"with|on strike with|picketing with) (?:the )?{_UNION_AMBIGUOUS}\b",
     rf"\b{_POSS} (?:{_UNION_AMBIGUOUS}) (?:{_UNION_ROLE}|subs|money|contribution|payments?)\b",
     r"\b(?:work[- ]to[- ]rule|go-slow|strike fund|strike committee|on the picket|"
     r"picket duty|union-busting|union busting|balloted)\b",
@@ -718,6 +722,8 @@ EXTRA_CONTEXT["genetic"].extend([
     r"(?:gene|mutation|variant|syndrome|condition|carrier)\b",
 ])
 EXTRA_CONTEXT["health"].extend([
+    r"\b(?:since|after|before) (?:the|his|her|my|their) (?:stroke|op|operation|surgery|heart attack|diagnosis|"
+    r"accident|fall|transplant|bypass)\b",
     r"\b(?:my|her|his|their) (?:ms|crohn's|colitis|lupus|ibs|eczema|psoriasis|asthma|arthritis|migraines?|"
     r"epilepsy|endo|endometriosis|fibro|gout|sciatica|back) (?:is )?(?:flaring up|flared up|flare-up|flare up|"
     r"playing up|acting up|relapse)\b",
@@ -747,6 +753,9 @@ EXTRA_CONTEXT["sexual_orientation"].extend([
     r"\b(?:his|he and his) (?:husband|boyfriend)\b|\b(?:her|she and her) wife\b|"
     r"\bher girlfriend\b(?!s)|\bhis boyfriend\b(?!s)|\b(?:both|two) (?:brides|grooms)\b",
     r"\b(?:socially|medically|has|have|had|recently) transitioned\b|\bsocial transition\b",
+    r"\b(?:he|he's|he has|he is|he was)\b.{0,25}\b(?:seeing|dating|sleeping with|married to|engaged to|in love "
+    r"with) (?:a|another|other) (?:man|men|guy|bloke)\b|\b(?:she|she's|she has|she is|she was)\b.{0,25}\b"
+    r"(?:seeing|dating|sleeping with|married to|engaged to|in love with) (?:a|another|other) (?:woman|women|girl)\b",
     r"\bnot out (?:yet )?to (?:my|our|her|his|their|the) (?:family|parents|mum|mom|dad|work|boss|friends|"
     r"colleagues|workmates)\b",
     r"\b(?:came|come|coming) out (?:to (?:my|our|her|his|their) (?:family|parents|mum|mom|dad|friends|colleagues)|"
