@@ -149,9 +149,24 @@ _BENIGN = [
     r"pride|vaisakhi|navratri|holi|rosh hashanah)(?: and \w+)? (?:[\w'-]+ ){0,2}?(?:sale|sales|offer|offers|"
     r"discount|discounts|promo|promotion|deal|deals|collection|range|menu|opening hours|delivery slots?|price|"
     r"prices|pricing|hampers?|window kits?|decorations|special|public holiday|bank holiday|holidays?|"
-    r"discount code|code|campaign|stock|cards|meal deal|for resale|window display)\b",
+    r"discount code|code|campaign|stock|cards|meal deal|for resale|window display|season|screening|screenings|"
+    r"film|films|tickets|event|events)\b",
     r"\b(?:surname|last name|family name|first name|maiden name|middle name|name) is \w+",
     r"\bstraight (?:out of|away|up|after|to|from|through|in|back)\b",
+    r"\b(?:suitable|safe|ok|okay|good|designed|made|recommended) for (?:diabetics|coeliacs|celiacs|people with "
+    r"(?:diabetes|allergies|coeliac disease|celiac disease)|allergy sufferers)\b",
+    r"\b(?:conservative|liberal) (?:with|about) (?:my|our|the|his|her|their|data|money|spending)\b|"
+    r"\bconservative (?:estimate|guess|figure)\b",
+    r"\b(?:band|shop|company|business|group|pub|cafe|café|boat|horse|album|book|film|show|podcast|team)(?: is)? "
+    r"(?:called|named) ['\"]?(?:the )?[\w'-]+",
+    r"\b(?:a&e|maternity|outpatients?|oncology|cancer|children's|x-ray|radiology|emergency|hospital) "
+    r"(?:wing |ward |unit |department |building |block )?(?:car park|multi-storey|barrier|drop-off(?: zone)?|"
+    r"parking|entrance|gate|lift|vending machine|cafe|café|pay machine)\b",
+    r"\b(?:my|our|the) (?:physiotherapy|physio|dental|chiropractic|osteopathy|massage|counselling|veterinary|vet) "
+    r"(?:clinic|practice|business|studio)\b(?! (?:appointments?|sessions?|visits?))",
+    r"\bcaucasian shepherd\b|\bgerman shepherd\b",
+    r"\b(?:insulin|meds|medication|tablets|prescriptions?|surgery|pills)(?: pens?)? (?:[\w-]+ ){0,5}?(?:pet|vet|"
+    r"veterinary|cat|dog|puppy|kitten)\b",
     r"\bqueer eye\b|\bqueer as folk\b|\bmormon tabernacle\b|\bthe union reps\b",
     r"\b(?:prescription |veterinary |vet )?pet (?:food|insurance|prescriptions?|medication|meds|pharmacy|claim)\b",
     r"\b(?:cancer|heart|diabetes|alzheimer'?s|dementia|stroke|kidney|mental health|autism|ms|parkinson'?s|"
@@ -165,7 +180,8 @@ _BENIGN = [
     r"error|leak|failure|sensor|"
     r"part|bug|engine|boiler|software|blockage)\b",
     r"\b(?:genetics|dna|forensic|pathology|blood|medical|clinical|research|dental|diagnostic) "
-    r"(?:lab|labs|laboratory|laboratories|company|firm|department|unit|documentary|series|podcast)\b",
+    r"(?:lab|labs|laboratory|laboratories|company|firm|department|unit|documentary|series|podcast|sequencer|"
+    r"sequencers|analy[sz]ers?|centrifuge|reagents?)\b",
     r"\b(?:a|an|the|some|any|your|these|those|\d+) (?:blood pressure|heart rate|pulse|glucose) "
     r"(?:monitors?|cuffs?|machines?|meters?)\b",
     r"\b(?:ancestry |dna |genetic |genealogy )+(?:kits?|tests?|books?) (?:as an? |for an? )(?:\w+ )?"
@@ -228,7 +244,8 @@ _PERSON_BODY_RE = re.compile(
     r"(?:me|her|him|them|us)\b"
     # Or the identification itself: enrolment, consent, matching, templates, deletion of what was captured.
     r"|\b(?:enrol(?:l?ed|l?ing|ment|ments)?|enroll(?:ed|ing|ment)?|consent(?:ed)?|templates?|re-?verif\w*|"
-    r"authenticat\w+|not matching|didn't match|don't match|prints|on file|(?:my|her|his|their) scans?)\b",
+    r"authenticat\w+|not matching|didn't match|don't match|prints|on file|(?:my|her|his|their) scans?|"
+    r"you (?:took|take|taken|captured|collected|stored|hold|keep|kept|have)|registered (?:my|her|his|their))\b",
     re.IGNORECASE,
 )
 

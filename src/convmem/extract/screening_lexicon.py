@@ -486,7 +486,7 @@ _UNION_ROLE = (
 
 # Parties and movements whose names are unambiguous, then the ones that need a political context.
 _PARTY_NAMES = [
-    "gilets jaunes", "yellow vests", "=solidarnosc", "solidarność",
+    "gilets jaunes", "yellow vests", "dyke march", "=solidarnosc", "solidarność",
     "stop the war", "=cnd", "just stop oil", "insulate britain", "palestine action", "fridays for future",
     "sunrise movement", "occupy movement", "pro-palestine", "pro-israel",
     "fianna fail", "fianna fáil", "fine gael", "sinn féin", "=sdlp", "=bjp", "=ndp", "bloc québécois",
@@ -674,7 +674,7 @@ EXTRA_TERMS["racial_ethnic"].extend([
     "ngai tahu", "ngāi tahu", "=ngapuhi", "ngāpuhi", "tūhoe", "=tuhoe", "=iwi", "=navajo", "=lakota",
     "=ojibwe", "=anishinaabe", "mi'kmaq", "=haudenosaunee", "=inuk", "=sámi", "=amazigh", "=tuareg",
     "windrush generation", "on the windrush", "irish travellers", "irish travelers", "halting site",
-    "=mizrahi", "=ashkenazi", "=sephardic", "=sephardi",
+    "=mizrahi", "=ashkenazi", "=sephardic", "=sephardi", "=bedouin", "=bedouins",
 ])
 
 EXTRA_CONTEXT["trade_union"].extend([
@@ -691,7 +691,8 @@ EXTRA_CONTEXT["trade_union"].extend([
 EXTRA_CONTEXT["politics"].extend([
     rf"\b{_PARTY_AMBIGUOUS} {_PARTY_ROLE}\b",
     rf"\b{_POLITICAL_ACT} (?:for |the |a |with )?{_PARTY_AMBIGUOUS}\b",
-    r"\b(?:stand|standing|stood|ran|running|run) (?:for|in) (?:the )?(?:council|parliament|congress|senate|"
+    r"\b(?:stand|standing|stood|ran|running|run) (?:for|in) (?:the )?(?:local |city |county |town |district |"
+    r"parish |borough )?(?:council|parliament|congress|senate|"
     r"the assembly|mayor|office|election|school board|city council|local elections?|state house)\b",
     r"\b(?:voted|vote|voting) (?:leave|remain|yes|no) (?:in|on)\b",
     r"\b(?:my|our|her|his|their) (?:politics|political)\b",
@@ -712,6 +713,8 @@ EXTRA_CONTEXT["racial_ethnic"].extend([
     rf"\bbecause (?:i'm|i am|we're|we are|she's|he's|they're|she is|he is|they are|of being|i look|we look) "
     rf"(?:a |an )?{_ETHNONYMS}\b",
     rf"\b(?:half|part|quarter|mixed) {_ETHNONYMS}\b",
+    r"\b(?:my|our|her|his|their|a|the) traveller (?:family|families|community|site|heritage|background|roots|"
+    r"relatives|cousins?|parents|mum|mom|dad)\b|\btravellers' site\b",
     rf"\b{_ETHNONYMS}[- ](?:born|descended|heritage)\b",
 ])
 EXTRA_CONTEXT["genetic"].extend([
@@ -752,7 +755,7 @@ EXTRA_CONTEXT["sexual_orientation"].extend([
     r"women|girls|ladies|gals|female|male)\b",
     r"\b(?:his|he and his) (?:husband|boyfriend)\b|\b(?:her|she and her) wife\b|"
     r"\bher girlfriend\b(?!s)|\bhis boyfriend\b(?!s)|\b(?:both|two) (?:brides|grooms)\b",
-    r"\b(?:socially|medically|has|have|had|recently) transitioned\b|\bsocial transition\b",
+    r"\b(?:socially|medically|has|have|had|recently) transitioned\b|\bsocial transition\b|\bmid-? ?transition\b",
     r"\b(?:he|he's|he has|he is|he was)\b.{0,25}\b(?:seeing|dating|sleeping with|married to|engaged to|in love "
     r"with) (?:a|another|other) (?:man|men|guy|bloke)\b|\b(?:she|she's|she has|she is|she was)\b.{0,25}\b"
     r"(?:seeing|dating|sleeping with|married to|engaged to|in love with) (?:a|another|other) (?:woman|women|girl)\b",
