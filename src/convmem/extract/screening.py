@@ -107,8 +107,9 @@ _BENIGN = [
     # person's faith or health: "St Brigid's Catholic Primary school office", "critical illness cover",
     # "I'm a physiotherapist", "closed on Good Friday", "this bill is giving me a heart attack".
     r"\b(?:catholic|church of england|c of e|anglican|jewish|islamic|muslim|hindu|sikh|methodist|baptist|"
-    r"christian|faith|church|parish|mosque|temple|synagogue|gurdwara|cathedral|chapel|diocese|convent) "
-    r"(?:[\w']+ ){0,2}(?:school|academy|college|university|hospital|charity|newspaper|bookshop|office|cathedral|"
+    r"christian|faith|church|parish|mosque|temple|synagogue|gurdwara|cathedral|chapel|diocese|convent)(?:'s)? "
+    r"(?:[\w']+ ){0,2}(?:livestream|website|newsletter|account|school|academy|college|university|hospital|"
+    r"charity|newspaper|bookshop|office|cathedral|"
     r"church|mosque|temple|synagogue|chapel|deli|bakery|butcher|butchers|shop|store|restaurant|centre|center|"
     r"food bank|choir|"
     r"office manager|administrator|bursar|secretary|hall|car park|parking|next door|across the road|roof|"
@@ -119,7 +120,9 @@ _BENIGN = [
     r"trainee |student |senior |locum |practice |community |private )?(?:physiotherapists?|physios?|therapists?|"
     r"nurses?|doctors?|gps?|surgeons?|psychologists?|psychiatrists?|midwi(?:fe|ves)|pharmacists?|dentists?|"
     r"oncologists?|paramedics?|carers?|care workers?|counsell?ors?|dietitians?|opticians?|optometrists?|"
-    r"radiographers?|sonographers?|podiatrists?|chiropractors?|osteopaths?|vets?|geneticists?)\b",
+    r"radiographers?|sonographers?|podiatrists?|chiropractors?|osteopaths?|vets?|geneticists?|(?:diabetes|cancer|"
+    r"mental health|sexual health|dementia|stroke|cardiac|asthma|respiratory|fertility|maternity|hiv) "
+    r"(?:educators?|nurses?|specialists?|researchers?|workers?|practitioners?|coordinators?|advisers?|advisors?))\b",
     r"\b(?:turn(?:ed|ing|s)? a deaf ear|fall(?:s|en)? on deaf ears|fell on deaf ears)\b",
     # Hyperbole, pets' health, forms and HR fields, degrees and essays about a topic, documents, sales named
     # after festivals, a brand's "DNA", an engineer diagnosing a boiler: none is about a person's own data.
@@ -148,11 +151,20 @@ _BENIGN = [
     r"\b(?:eid|diwali|christmas|easter|hanukkah|ramadan|passover|lunar new year|chinese new year|pride month|"
     r"pride|vaisakhi|navratri|holi|rosh hashanah)(?: and \w+)? (?:[\w'-]+ ){0,2}?(?:sale|sales|offer|offers|"
     r"discount|discounts|promo|promotion|deal|deals|collection|range|menu|opening hours|delivery slots?|price|"
-    r"prices|pricing|hampers?|window kits?|decorations|special|public holiday|bank holiday|holidays?|"
+    r"prices|pricing|hampers?|window kits?|decorations|special|public holiday|bank holiday|holidays?|timetables?|"
+    r"posters?|calendars?|banners?|lights|fairy lights|"
     r"discount code|code|campaign|stock|cards|meal deal|for resale|window display|season|screening|screenings|"
     r"film|films|tickets|event|events)\b",
     r"\b(?:surname|last name|family name|first name|maiden name|middle name|name) is \w+",
     r"\bstraight (?:out of|away|up|after|to|from|through|in|back)\b",
+    r"\bchristian (?:dior|name|names|louboutin|lacroix|bale)\b|\bdemocratic republic\b|\bstrike rate\b",
+    r"\b(?:shut|closed|open|opening|close|closing) (?:for|on|over|during) (?:eid|diwali|christmas|easter|"
+    r"hanukkah|passover|rosh hashanah|yom kippur|vaisakhi|holi)\b",
+    r"\b(?:payment|bill|invoice|rent|renewal|direct debit|card) due date\b|\b(?:paid|pay|paying) (?:on|by|before) "
+    r"the due date\b",
+    r"\b(?:blog|article|post|guide|policy|training|awareness|course|webinar|campaign|poster|charity|week|month|"
+    r"first aid)s? (?:on|about|for) (?:mental health|wellbeing|cancer|diabetes|dementia)\b|\bmental health "
+    r"(?:awareness|week|month|day|first aid|first aider|policy|training|charity|campaign|champion|at work)\b",
     r"\b(?:suitable|safe|ok|okay|good|designed|made|recommended) for (?:diabetics|coeliacs|celiacs|people with "
     r"(?:diabetes|allergies|coeliac disease|celiac disease)|allergy sufferers)\b",
     r"\b(?:conservative|liberal) (?:with|about) (?:my|our|the|his|her|their|data|money|spending)\b|"
@@ -172,7 +184,8 @@ _BENIGN = [
     r"\b(?:cancer|heart|diabetes|alzheimer'?s|dementia|stroke|kidney|mental health|autism|ms|parkinson'?s|"
     r"hospice|aids|hiv) (?:research|charity|charities|trust|foundation|society|association|hospice|awareness|"
     r"fundraiser|fun run|appeal)\b",
-    r"\b(?:trade union|union|labou?r party|green party|conservative party|party|church|mosque) (?:building|"
+    r"\b(?:trade union|union|labou?r party|green party|conservative party|party|church|mosque|liberal democrats|"
+    r"lib dems|labour|tory|conservatives|democrats|republicans|reform uk)(?:'s|')? (?:building|office|"
     r"headquarters|hq|head office|offices)\b|\bleaflet came (?:in|inside|with)\b",
     r"\b(?:brand|company|team|business|club|product|design)(?:'s)? '?dna'?|\bin (?:its|our|their|your|the) "
     r"(?:company'?s? )?'?dna'?",
@@ -184,8 +197,8 @@ _BENIGN = [
     r"sequencers|analy[sz]ers?|centrifuge|reagents?)\b",
     r"\b(?:a|an|the|some|any|your|these|those|\d+) (?:blood pressure|heart rate|pulse|glucose) "
     r"(?:monitors?|cuffs?|machines?|meters?)\b",
-    r"\b(?:ancestry |dna |genetic |genealogy )+(?:kits?|tests?|books?) (?:as an? |for an? )(?:\w+ )?"
-    r"(?:gift|present)\b",
+    r"\b(?:ancestry |dna |genetic |genealogy )+(?:kits?|tests?|books?)(?: [\w']+){0,4}? (?:as an? |for an? )"
+    r"(?:\w+ )?(?:gift|present)\b",
     r"\b(?:class|school|student|students'|club|committee|board|staff|pta|team|office|company|residents'?|tenants'?)"
     r" (?:rep |president |chair |captain |council |committee |secretary |treasurer |officer )?"
     r"(?:election|elections|vote|votes|voting|ballot|ballots)\b",
@@ -225,6 +238,7 @@ _WEAK = [
     r"gurdwaras?", r"bible", r"prayer", r"prayers", r"pray(?:ed|ing)?", r"worship", r"spiritual",
     r"pilgrimage", r"religious", r"religion", r"sermon", r"missionary", r"mission trip", r"agnostic",
     r"activist", r"campaign(?:ed)?", r"canvass(?:ed|ing)?", r"referendum", r"feminist", r"brexit",
+    r"polling station", r"polling day", r"senator(?:'s)?", r"congress(?:man|woman)(?:'s)?", r"politicians?",
     r"descent", r"ethnic", r"indigenous", r"sexual", r"hookups?", r"tinder", r"biometrics?",
 ]
 _WEAK_RE = re.compile("|".join(_WEAK), re.IGNORECASE)
@@ -236,16 +250,19 @@ WEAK_SUPPORT = 0.0
 # recognition doorbell"), which GDPR does not cover; the embedding cannot tell the two apart.
 _PERSON_BODY_RE = re.compile(
     r"\b(?:(?:my|our|her|his|their)|(?:customer|caller|client|member|user|son|daughter|child|kid|wife|husband|"
-    r"partner|mum|mom|dad|mother|father|brother|sister|employee|staff member|patient|guest)'s)\s+"
+    r"partner|mum|mom|dad|mother|father|brother|sister|employee|staff member|patient|guest|contractor|worker|"
+    r"visitor|tenant|resident|pupil|student|applicant|driver|passenger)'s)\s+"
     r"(?:(?:own|son's|daughter's|child's|kid's|kids'|children's|wife's|husband's|"
     r"partner's|mum's|mom's|dad's|\w+)\s+){0,2}?(?:faces?|facial|fingers?|fingerprints?|finger ?prints?|thumbs?|"
-    r"thumbprints?|hands?|palms?|veins?|voice|voiceprint|eyes?|iris(?:es)?|retinas?|keystrokes?|gait|signature)\b"
+    r"thumbprints?|hands?|palms?|veins?|voice|voiceprint|eyes?|iris(?:es)?|retinas?|keystrokes?|gait|signature|"
+    r"prints?)\b"
     r"|\b(?:identif(?:y|ies|ied)|recogni[sz]\w*|verif(?:y|ies|ied)|authenticat(?:e|es|ed)) "
     r"(?:me|her|him|them|us)\b"
     # Or the identification itself: enrolment, consent, matching, templates, deletion of what was captured.
     r"|\b(?:enrol(?:l?ed|l?ing|ment|ments)?|enroll(?:ed|ing|ment)?|consent(?:ed)?|templates?|re-?verif\w*|"
     r"authenticat\w+|not matching|didn't match|don't match|prints|on file|(?:my|her|his|their) scans?|"
-    r"you (?:took|take|taken|captured|collected|stored|hold|keep|kept|have)|registered (?:my|her|his|their))\b",
+    r"you (?:took|take|taken|captured|collected|stored|hold|keep|kept|have)|registered (?:my|her|his|their)|"
+    r"match(?:ed|es)? (?:me|him|her|them|us))\b",
     re.IGNORECASE,
 )
 

@@ -574,6 +574,7 @@ _GENETIC_NAMES = [
 
 # Health: conditions, treatments and care arrangements said in passing.
 _HEALTH_NAMES = [
+    "slipped disc", "prolapsed disc", "herniated disc",
     "registered blind", "registered deaf", "registered disabled", "severely sight impaired", "sight impaired",
     "district nurse", "community nurse", "home carer", "carers come", "carer comes",
     "respite care",
@@ -672,7 +673,7 @@ EXTRA_TERMS["racial_ethnic"].extend([
     "=kikuyu", "=kalenjin", "=maasai", "=luhya", "=hmong", "=uyghur", "=uyghurs", "=rohingya", "=yazidi",
     "=pashtun", "=baloch", "=hazara", "yolngu", "yolŋu", "=noongar", "=wiradjuri", "=koori", "=murri",
     "ngai tahu", "ngāi tahu", "=ngapuhi", "ngāpuhi", "tūhoe", "=tuhoe", "=iwi", "=navajo", "=lakota",
-    "=ojibwe", "=anishinaabe", "mi'kmaq", "=haudenosaunee", "=inuk", "=sámi", "=amazigh", "=tuareg",
+    "=ojibwe", "=anishinaabe", "mi'kmaq", "=haudenosaunee", "=inuk", "sámi", "=saami", "=amazigh", "=tuareg",
     "windrush generation", "on the windrush", "irish travellers", "irish travelers", "halting site",
     "=mizrahi", "=ashkenazi", "=sephardic", "=sephardi", "=bedouin", "=bedouins",
 ])
@@ -725,6 +726,7 @@ EXTRA_CONTEXT["genetic"].extend([
     r"(?:gene|mutation|variant|syndrome|condition|carrier)\b",
 ])
 EXTRA_CONTEXT["health"].extend([
+    r"\bsigned (?:me|her|him|them|us) off\b|\bsigned off (?:with|for|until|because)\b",
     r"\b(?:since|after|before) (?:the|his|her|my|their) (?:stroke|op|operation|surgery|heart attack|diagnosis|"
     r"accident|fall|transplant|bypass)\b",
     r"\b(?:my|her|his|their) (?:ms|crohn's|colitis|lupus|ibs|eczema|psoriasis|asthma|arthritis|migraines?|"
