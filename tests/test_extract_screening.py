@@ -187,7 +187,9 @@ def test_result_names_the_category() -> None:
     assert result.stage == "lexicon"
 
 
-def test_semantic_screen_is_built_once_under_concurrent_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_semantic_screen_is_built_once_under_concurrent_first_use(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """Exemplar vectors come from the process's own embedding model, computed once even when several
     threads screen their first sentence at the same moment."""
     calls: list[int] = []
@@ -203,6 +205,7 @@ def test_semantic_screen_is_built_once_under_concurrent_first_use(monkeypatch: p
     import convmem.search.embedding as embedding
 
     monkeypatch.setattr(embedding, "get_embedder", lambda threads=1: SlowEmbedder())
+    monkeypatch.setattr(embedding, "cache_dir", lambda: tmp_path)  # no vectors cached by an earlier run
     monkeypatch.setattr(screening_semantic, "_instance", None)
     built: list[screening_semantic.SemanticScreen] = []
     threads = [threading.Thread(target=lambda: built.append(screening_semantic.get_semantic_screen()))
@@ -214,3 +217,36 @@ def test_semantic_screen_is_built_once_under_concurrent_first_use(monkeypatch: p
     assert len(calls) == 1
     assert len({id(b) for b in built}) == 1
     assert built[0].dimensions == 8  # the vectors of whatever model the process uses, not shipped ones
+
+
+def test_exemplar_vectors_are_cached_per_model_and_exemplar_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The exemplars are embedded once per model and exemplar file, then read back (about 10 s against a
+    third of a second at start-up); another model, or edited exemplars, get vectors of their own."""
+    import convmem.search.embedding as embedding
+
+    calls: list[int] = []
+
+    class CountingEmbedder:
+        def embed_sorted(self, texts: list[str], batch: int = 32) -> np.ndarray:
+            calls.append(len(texts))
+            return np.full((len(texts), 4), 0.5, dtype=np.float32)
+
+    monkeypatch.setattr(embedding, "get_embedder", lambda threads=1: CountingEmbedder())
+    monkeypatch.setattr(embedding, "cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(embedding, "model_fingerprint", lambda: "model-a")
+    exemplars = screening_semantic.load_exemplars()[:50]
+    first = screening_semantic._exemplar_vectors(exemplars)
+    again = screening_semantic._exemplar_vectors(exemplars)
+    assert calls == [50]
+    assert np.array_equal(first, again)
+    assert len(list(tmp_path.glob("screening-exemplars-*.npy"))) == 1
+    screening_semantic._exemplar_vectors(exemplars[:40])  # the exemplar set changed
+    monkeypatch.setattr(embedding, "model_fingerprint", lambda: "model-b")
+    screening_semantic._exemplar_vectors(exemplars)  # so did the model
+    assert calls == [50, 40, 50]
+    for path in tmp_path.glob("screening-exemplars-*.npy"):
+        path.write_bytes(b"not an array")  # a damaged cache is rebuilt, not trusted
+    assert screening_semantic._exemplar_vectors(exemplars).shape == (50, 4)
+    assert calls == [50, 40, 50, 50]

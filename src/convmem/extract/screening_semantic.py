@@ -45,7 +45,11 @@ when the caller has no vector yet.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -58,6 +62,8 @@ NEIGHBOURS = 3
 RIDGE_LAMBDA = 1.0
 RIDGE_WEIGHT = 0.1
 THRESHOLD = 0.06
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +172,37 @@ def get_semantic_screen() -> SemanticScreen:
         with _lock:
             instance = _instance
             if instance is None:
-                from convmem.search.embedding import get_embedder
 
                 exemplars = load_exemplars()
-                vectors = get_embedder(1).embed_sorted([e.text for e in exemplars], batch=64)
-                instance = _instance = SemanticScreen(exemplars, vectors)
+                instance = _instance = SemanticScreen(exemplars, _exemplar_vectors(exemplars))
     return instance
+
+
+def _exemplar_vectors(exemplars: list[Exemplar]) -> np.ndarray:
+    """The exemplars' vectors, from a file cached beside the model when one was written for the same model
+    and the same exemplar file; otherwise embedded (about 10 s on one core) and cached for the next
+    process. A cache that cannot be read or written only costs that embedding."""
+    from convmem.search import embedding
+
+    texts = [e.text for e in exemplars]
+    digest = hashlib.sha256(embedding.model_fingerprint().encode())
+    digest.update("\n".join(texts).encode())
+    path = embedding.cache_dir() / f"screening-exemplars-{digest.hexdigest()[:16]}.npy"
+    try:
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.shape[0] == len(texts):
+            return vectors
+    except (OSError, ValueError):
+        pass
+    vectors = embedding.get_embedder(1).embed_sorted(texts, batch=64)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as stream:
+            np.save(stream, vectors, allow_pickle=False)
+        os.replace(stream.name, path)  # atomic: a concurrent reader sees the old state or the whole file
+    except OSError:
+        log.warning("could not cache the screening exemplars' vectors in %s", path.parent)
+    return vectors
 
 
 def embed(sentence: str) -> np.ndarray:

@@ -9,6 +9,7 @@ Runtime session may be run concurrently)."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 
@@ -48,6 +49,19 @@ def configure(variant: str, cache_dir: Path | None = None) -> None:
 
 def _model_path() -> Path:
     return quantized_model.model_file(_variant, _cache_dir)
+
+
+def cache_dir() -> Path:
+    """Where derived files of the model (the quantized model, vectors of shipped sentences) are cached."""
+    return _cache_dir or quantized_model.default_cache_dir()
+
+
+def model_fingerprint() -> str:
+    """Which model file the process embeds with, as a short hash of its path, size and modification time:
+    vectors cached from one model are never reused with another."""
+    path = _model_path()
+    stat = path.stat()
+    return hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
 
 
 class Embedder:
