@@ -1,59 +1,52 @@
 """Precision and recall of the GDPR special-category screen on the labelled sentence set.
 
-Usage: .venv/bin/python bench/screening_eval.py [--split dev|...|heldout8|all] [--cv] [--quiet]
+Usage: .venv/bin/python bench/screening_eval.py [--split dev|...|heldout23|untouched|all] [--cv] [--quiet]
 
-The set (tests/data/special_category_sentences.jsonl) was written for this project: half sensitive
-sentences across all eight categories, half ordinary customer-support talk with hard negatives
-("sick of waiting", "credit union", "the fingerprint sensor on my phone"). Every split is reported for
-three screens: the lexicon stage alone, the semantic stage alone (embeddings against exemplars,
-screening_semantic.py) and the combined screen (their union, what the extractors use).
+The set (tests/data/special_category_sentences.jsonl, 4,045 sentences in 23 splits of 120-200) is half
+sensitive sentences across all eight categories and half ordinary customer-support talk, much of it hard
+negatives ("sick of waiting", "credit union", "the fingerprint sensor on my phone", "the Diwali sale").
+Every split is reported for three screens: the lexicon stage alone, the semantic stage alone (embeddings
+against exemplars, screening_semantic.py) and the combined screen (what the extractors use:
+screening.screen). ``--split untouched`` pools the splits nothing was ever fitted to.
 
-Splits, in the order they were written and used ("first measured" = before anything was fitted to it):
-- dev: lexicon tuned on; semantic exemplars.
-- heldout: written with dev; lexicon first measured recall 0.886, precision 0.975, then tuned on; exemplars.
-- heldout2: lexicon first measured recall 0.761, precision 0.946, then tuned on; exemplars.
-- heldout3: lexicon first measured recall 0.821, precision 0.970; the lexicons were then broadened
-  category-wide (screening_lexicon.py), which also fixed its misses; exemplars.
-- heldout4: lexicon first measured recall 0.780, precision 0.889, then tuned on; exemplars.
-- heldout5: never tuned on. Lexicon first measured recall 0.821, precision 0.970. Semantic stage as first
-  built (commit 54dcfd8), first measured: semantic recall 0.949, precision 0.949; combined recall 1.000,
-  precision 0.929.
-- heldout6: written before the semantic stage was designed, in deliberately indirect phrasings unlike the
-  earlier rows. Lexicon first measured recall 0.455, precision 0.789 (biometric 0.00, health 0.33).
-  Semantic stage as first built, first measured: semantic recall 0.758, precision 0.862; combined recall
-  0.848, precision 0.812 -- short of the target, so the stage was iterated on (commit 7c6f36a: more
-  exemplars, three benign lexicon phrases) with heldout6's errors in view. heldout6 is a tuning split
-  from then on (combined after 7c6f36a: recall 0.894, precision 0.855; after bb14107: 0.894 / 0.808).
-- heldout7: written after heldout6's measurement and before that iteration; never an exemplar, not looked
-  at row by row before its measurement. Stage as first built, aggregate figures only: combined recall
-  0.828, precision 0.803. Iterated stage (7c6f36a), first measured: lexicon recall 0.406, precision
-  0.788; semantic recall 0.734, precision 0.870; combined recall 0.812, precision 0.812. The iteration
-  did not carry over (recall 0.828 -> 0.812, precision 0.803 -> 0.812). Not tuned on since.
-- heldout8: written after that, when the extractor's own tests showed the stage flagging ordinary
-  personal facts ("I live in Leeds with my partner"), before the fix (bb14107: ordinary personal-fact
-  exemplars, threshold re-derived by the cross-validation rule). Screen before the fix, aggregate only:
-  combined recall 0.969, precision 0.899. After the fix, the final untouched figure: lexicon recall
-  0.859, precision 0.932; semantic recall 0.953, precision 0.924; combined recall 0.969, precision 0.912.
-  Its phrasings are more direct than heldout6/7 (the lexicon alone reaches 0.86 here, 0.41-0.46 there),
-  and its ordinary rows include personal facts of the kind the fix is about.
+Who wrote what. dev..heldout8 were written by the author of the screen. heldout9..heldout23 were each
+written by a different author (a separate agent told the categories, the customer-support setting and the
+phrasing mix, and forbidden to read the project, its lists, its exemplars or the other splits), so they
+test the screen on phrasings and hard negatives nobody designing it had in mind. The semantic stage's
+exemplars are the author's sentences, the rows of dev..heldout4, and 2,237 sentences by seven more
+independent authors (source "independent" in screening_exemplars.jsonl), never rows of any split.
 
-Honest reading: on splits nobody fitted anything to, the combined screen meets the issue's target
-(recall >= 0.95 at precision >= 0.90) on direct phrasings (heldout5 when first measured: 1.000 / 0.929;
-heldout8: 0.969 / 0.912) and misses it clearly on deliberately indirect ones (heldout6 first measured
-0.848 / 0.812; heldout7 0.812 / 0.812; the lexicon alone 0.41-0.46 there). Misses are mostly knowledge an
-embedding of this size lacks (union and party acronyms, named genetic conditions, ethnic groups named in
-passing: "PCS convenor", "APOE4", "our family is Hmong") and relationships implied rather than said ("my
-girlfriend and I ..."); false positives are mostly the lexicon's ("voted for the orange version", "the
-left-wing player", "the DNA science kit") plus the semantic stage on sentences sharing incidental words
-with a sensitive exemplar ("money's tight" near "on strike ... money is tight"; device talk near biometric
-words).
+Splits and how they were used. "First measured" is the figure before anything was fitted to the split:
+combined precision / recall, with the screen as it stood then.
+- dev, heldout..heldout4: lexicon tuned on; exemplars.
+- heldout5..heldout8 (screen author): first measured 0.929 / 1.000, 0.812 / 0.848, 0.812 / 0.812 and
+  0.912 / 0.969 (see git history for the stage each was measured against); tuned on since.
+- heldout9..heldout20 (independent authors): each first measured once, aggregate only, then its errors
+  were read and the screen changed in general terms (weak words, masks for organisations, products,
+  professions and idioms, named groups, parties, unions, conditions and genes; more exemplars). First
+  measured against the screen of commit a68527f (before this work) and against the screen as it stood:
+  heldout9 0.830 / 0.930 -> 0.902 / 0.920; heldout10 0.780 / 0.920 -> 0.852 / 0.920; heldout11
+  0.789 / 0.900 -> 0.886 / 0.930; heldout12 0.733 / 0.880 -> 0.783 / 0.900; heldout13 0.781 / 0.890 ->
+  0.870 / 0.940; heldout14 0.768 / 0.960 -> 0.858 / 0.970; heldout15 0.815 / 0.880 -> 0.872 / 0.950;
+  heldout16 0.882 / 0.900 -> 0.960 / 0.960; heldout17 0.738 / 0.900 -> 0.875 / 0.980; heldout18
+  0.746 / 0.940 -> 0.874 / 0.970; heldout19 0.802 / 0.890 -> 0.907 / 0.980; heldout20 0.803 / 0.980 ->
+  0.908 / 0.990.
+- heldout21..heldout23 (independent authors): UNTOUCHED, the final figures. Measured once, with the final
+  screen, and never looked at row by row: heldout21 0.962 / 1.000, heldout22 0.898 / 0.970, heldout23
+  0.960 / 0.960; pooled (600 sentences, ``--split untouched``) precision 0.936, recall 0.977 (0.939 when
+  each split is embedded on its own: a vector depends slightly on its batch, and one sentence sits on the
+  threshold). The screen of commit a68527f measured 0.851 / 0.970, 0.780 / 0.960 and 0.864 / 0.890 on
+  them (pooled 0.829 / 0.940).
 
-Caveats: the exemplars and heldout6..8 were written by the same author, who kept names, acronyms and
-phrasings of the evaluation splits out of the exemplars (and removed a few heldout7-like ones on review);
-a split written by somebody else would be the stronger test. The semantic stage's figures on dev..heldout4
-are training-set figures (their rows are exemplars); --cv prints the honest ones (leave one split out,
-that split's rows removed from the exemplars), on which its constants and threshold were chosen:
-precision 0.961, recall 0.922, 3.8% of ordinary sentences flagged.
+Honest reading: on 600 sentences by three authors who never saw the screen, the combined screen meets the
+issue's target (recall >= 0.95 at precision >= 0.90) pooled, and on two of the three splits alone; the third
+is at precision 0.898. The first-measured figures above rose round by round (fresh-split precision about
+0.78 at the start, 0.87-0.96 at the end), so a new author's hard negatives will still find false positives:
+names and places with sensitive words in them, organisations of a faith or party as customers, festivals
+as sales. Recall held above 0.95 on every fresh split since heldout14. The figures on dev..heldout20 are
+tuning figures; --cv prints the semantic stage's honest ones (leave one split out over dev..heldout4, that
+split's rows removed from the exemplars), on which its threshold was chosen: precision 0.965, recall
+0.925, 3.5% of ordinary sentences flagged.
 """
 
 from __future__ import annotations
@@ -72,10 +65,11 @@ from convmem.extract import screening, screening_semantic
 from convmem.extract.screening import CATEGORIES, ScreenResult, screen, screen_lexicon, screen_semantic
 from convmem.search.embedding import get_embedder
 
-SPLITS = ["dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"]
+SPLITS = ["dev", "heldout", *(f"heldout{n}" for n in range(2, 24))]
 TUNING_SPLITS = SPLITS[:5]  # semantic exemplars; lexicon tuned on
-UNTOUCHED = {"heldout8"}  # the final figure; the others were first measured untouched, see above
-MEASURED_THEN_TUNED = {"heldout5", "heldout6", "heldout7"}
+UNTOUCHED = {"heldout21", "heldout22", "heldout23"}  # the final figures, see above
+MEASURED_THEN_TUNED = set(SPLITS[5:21])  # first measured untouched, then tuned on
+INDEPENDENT = set(SPLITS[9:])  # heldout9..heldout23: written by authors who never saw the screen
 STAGES = ("lexicon", "semantic", "combined")
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "special_category_sentences.jsonl"
 
@@ -92,8 +86,13 @@ class Scores:
 
 
 def load(split: str = "all") -> list[dict]:
+    """Rows of one split, of the untouched splits pooled ("untouched"), or of all ("all")."""
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return rows if split == "all" else [r for r in rows if r["split"] == split]
+    if split == "all":
+        return rows
+    if split == "untouched":
+        return [r for r in rows if r["split"] in UNTOUCHED]
+    return [r for r in rows if r["split"] == split]
 
 
 def embed_rows(rows: list[dict]) -> np.ndarray:
@@ -140,10 +139,13 @@ def evaluate(rows: list[dict], stage: str = "combined", vectors: np.ndarray | No
 
 
 def label(split: str) -> str:
+    author = ", independent author" if split in INDEPENDENT else ""
+    if split == "untouched":
+        return f"UNTOUCHED splits pooled ({', '.join(sorted(UNTOUCHED))})"
     if split in UNTOUCHED:
-        return f"{split} (UNTOUCHED)"
+        return f"{split} (UNTOUCHED{author})"
     if split in MEASURED_THEN_TUNED:
-        return f"{split} (first measured untouched; the stage was changed after)"
+        return f"{split} (first measured untouched, then tuned on{author})"
     if split in TUNING_SPLITS:
         return f"{split} (tuned / exemplars)"
     return split
@@ -215,7 +217,7 @@ def timing(rows: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
+    parser.add_argument("--split", choices=[*SPLITS, "untouched", "all"], default="all")
     parser.add_argument("--cv", action="store_true", help="leave-one-split-out figures of the semantic stage")
     parser.add_argument("--quiet", action="store_true", help="figures only, no misses or false positives")
     args = parser.parse_args()
@@ -223,7 +225,7 @@ def main() -> None:
     screening_semantic.get_semantic_screen()
     print(f"semantic stage built in {time.perf_counter() - started:.1f} s (exemplars embedded on first use)",
           file=sys.stderr)
-    splits = [*SPLITS, "all"] if args.split == "all" else [args.split]
+    splits = [*SPLITS, "untouched", "all"] if args.split == "all" else [args.split]
     for split in splits:
         report(split, load(split), args.quiet)
     if args.cv:

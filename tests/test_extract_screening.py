@@ -23,7 +23,16 @@ from convmem.extract.screening import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from screening_eval import MEASURED_THEN_TUNED, TUNING_SPLITS, UNTOUCHED, Scores, embed_rows, evaluate, load
+from screening_eval import (
+    INDEPENDENT,
+    MEASURED_THEN_TUNED,
+    TUNING_SPLITS,
+    UNTOUCHED,
+    Scores,
+    embed_rows,
+    evaluate,
+    load,
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +56,11 @@ def test_labelled_set_is_large_and_balanced() -> None:
     assert len(rows) >= 200
     assert 0.4 <= len(sensitive) / len(rows) <= 0.6
     assert {r["category"] for r in sensitive} == set(CATEGORIES)
-    for split in ("heldout6", "heldout7", "heldout8"):
+    for split in ("heldout6", "heldout7", "heldout8", *sorted(INDEPENDENT)):
         rows = load(split)
         assert len(rows) >= 120
         assert {r["category"] for r in rows if r["sensitive"]} == set(CATEGORIES)
+    assert len(load("untouched")) >= 600
 
 
 def test_untouched_splits_are_never_exemplars() -> None:
@@ -61,8 +71,9 @@ def test_untouched_splits_are_never_exemplars() -> None:
     assert {e.category for e in exemplars} == {*CATEGORIES, screening_semantic.ORDINARY}
 
 
-@pytest.mark.parametrize("split", [*TUNING_SPLITS, "all"])
+@pytest.mark.parametrize("split", [*TUNING_SPLITS, *sorted(MEASURED_THEN_TUNED), "all"])
 def test_screen_meets_recall_and_precision_targets(split: str, vectors: dict[str, np.ndarray]) -> None:
+    """Splits the screen was tuned on (figures, and how each was first measured, in bench/screening_eval.py)."""
     scores = _scores(split, "combined", vectors)
     assert scores.recall >= 0.95, [r["text"] for r in scores.false_negatives]
     assert scores.precision >= 0.90, [r["text"] for r in scores.false_positives]
@@ -72,19 +83,63 @@ def test_screen_meets_recall_and_precision_targets(split: str, vectors: dict[str
 
 @pytest.mark.parametrize(
     ("split", "recall", "precision"),
-    [("heldout5", 0.90, 0.88), ("heldout6", 0.85, 0.76), ("heldout7", 0.78, 0.77), ("heldout8", 0.93, 0.87)],
+    [("heldout21", 0.98, 0.94), ("heldout22", 0.95, 0.87), ("heldout23", 0.94, 0.93), ("untouched", 0.96, 0.92)],
 )
-def test_screen_on_splits_it_was_not_fitted_to_stays_above_floors(
+def test_screen_on_splits_nobody_fitted_anything_to_stays_above_floors(
     split: str, recall: float, precision: float, vectors: dict[str, np.ndarray]
 ) -> None:
-    """heldout5..8 were never exemplars, and each was first measured before anything was fitted to it
-    (figures in bench/screening_eval.py's docstring; now, combined: heldout5 recall 0.974 / precision
-    0.927, heldout6 0.894 / 0.808, heldout7 0.828 / 0.815, heldout8 0.969 / 0.912). Floors a little below
-    those, against regressions and with room for a re-quantised embedding model; not a claim that the
-    issue's targets hold on unseen text (on the indirect splits 6 and 7 they do not)."""
+    """heldout21..23 were written by three authors who never saw the screen, measured once with the final
+    screen and never tuned on (combined: heldout21 precision 0.962 / recall 1.000, heldout22 0.898 / 0.970,
+    heldout23 0.960 / 0.960; pooled 0.936 / 0.977, the issue's target). Floors a little below, against
+    regressions and with room for a re-quantised embedding model."""
     scores = _scores(split, "combined", vectors)
     assert scores.recall >= recall
     assert scores.precision >= precision
+
+
+def test_weak_words_need_the_semantic_stage_to_agree() -> None:
+    """A word with an everyday sense ("voted", "ballot") drops a sentence only when the semantic stage leans
+    towards the same category; a strong match later in the sentence still counts."""
+    weak = screen_lexicon("The whole office voted to move the team lunch to Friday.")
+    assert weak.sensitive and weak.weak
+    assert not screen("The whole office voted to move the team lunch to Friday.").sensitive
+    assert screen("I voted Green at the general election and I'm proud of it.").sensitive
+    mixed = screen_lexicon("I voted early this morning, and I'm diabetic so I need the low-sugar box.")
+    assert (mixed.category, mixed.weak) == ("health", False)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sensitive"),
+    [
+        # Named groups, parties, unions, conditions and genes: knowledge a small embedding lacks.
+        ("My mother's side are Yoruba, so we need the big pot for the naming ceremony.", True),
+        ("I'm the GMB rep for our depot and need a receipt for the branch.", True),
+        ("I carry the Factor V Leiden variant, so the compression socks please.", True),
+        ("On 3 May, Ana said she is saving for Umrah and wants to pause the plan.", True),
+        ("Tom said he and his boyfriend are merging their broadband accounts.", True),
+        ("I set up face login on the banking app and now my twin gets in too.", True),
+        # The same words as products, places, organisations, names and idioms.
+        ("Do you sell Polish sausages in the big packs?", False),
+        ("I need Tamil subtitles on the film, please.", False),
+        ("The Star Alliance member lounge was closed.", False),
+        ("This bill nearly gave me a heart attack, how is it £400?", False),
+        ("St Brigid's Catholic Primary school office here, placing our uniform order.", False),
+        ("I'd like the Christian Louboutin heels in a 39, please.", False),
+        ("My cat has diabetes and the pet insurance claim for her insulin was rejected.", False),
+        ("The Diwali fairy lights I ordered arrived with half the bulbs dead.", False),
+        ("Can I set up Face ID on the app?", False),
+    ],
+)
+def test_knowledge_and_look_alikes(sentence: str, sensitive: bool) -> None:
+    assert screen(sentence).sensitive is sensitive
+
+
+def test_semantic_biometric_verdicts_need_a_person() -> None:
+    """Device talk sounds biometric to the embedding; a verdict stands only when a person's body or their
+    identification is in the sentence."""
+    assert not screen("The fingerprint scanner on the safe you sold me won't register anyone.").sensitive
+    assert not screen("Your voice assistant never understands my postcode.").sensitive
+    assert screen("The gym's entry gate keeps a template of my hand and I want it deleted.").sensitive
 
 
 # Unseen-style sentences (in no split and no exemplar) that no listed word or pattern matches.

@@ -114,7 +114,7 @@ _BENIGN = [
     r"food bank|choir|"
     r"office manager|administrator|bursar|secretary|hall|car park|parking|next door|across the road|roof|"
     r"fete|jumble sale|accounts?|bulk order|invoice|caterers?|catering|minibus)\b",
-    r"\b(?:critical illness|income protection|life|health|travel|dental|pet) (?:cover|insurance|policy|policies|"
+    r"\b(?:critical illness|income protection|life|health|travel|dental) (?:cover|insurance|policy|policies|"
     r"section|add-on|premium|premiums|quote|plan)\b",
     r"\b(?:i'm|i am|she's|she is|he's|he is|they're|as|we're|we are) (?:an? )?(?:qualified |registered |"
     r"trainee |student |senior |locum |practice |community |private )?(?:physiotherapists?|physios?|therapists?|"
