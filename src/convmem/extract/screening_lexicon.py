@@ -1,6 +1,7 @@
 """Broad per-category vocabulary for the special-category screen, beyond the core lists in
-:mod:`convmem.extract.screening`: named conditions and treatments, denominations and observances,
-parties and political activity, identities, union names and industrial action, inherited conditions.
+:mod:`convmem.extract.screening`: named conditions, treatments and care arrangements, denominations,
+observances and practices, parties and movements of many countries, identities, peoples and castes,
+union names and industrial action, inherited conditions and genes, biometric enrolment.
 
 Most misses of a lexicon screen are vocabulary gaps, so these lists aim for coverage of each category as
 a whole rather than of any test sentence. Single words are matched on stems; "=word" matches the exact

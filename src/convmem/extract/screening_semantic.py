@@ -1,14 +1,16 @@
 """Semantic second stage of the special-category screen: sentence embeddings against labelled exemplars.
 
 The lexicon stage (:mod:`convmem.extract.screening`) only knows the words someone listed, and every split
-first measured untouched showed it: recall 0.76-0.82, lower on indirect talk ("laid up since the op",
-"half the warehouse walked out", "a template of my hand"). This stage scores a sentence's embedding
-against exemplar sentences labelled with the eight categories or as ordinary talk, so a phrasing nobody
-listed still lands near the sensitive sentences it resembles.
+first measured untouched showed it: recall 0.76-0.82, lower on indirect talk ("laid up since the op", "half
+the warehouse walked out", "a template of my hand"). This stage scores a sentence's embedding against exemplar
+sentences labelled with the eight categories or as ordinary talk, so a phrasing nobody listed still lands near
+the sensitive sentences it resembles.
 
-Exemplars (``screening_exemplars.jsonl``, shipped in the package): sentences written for this stage plus
-the labelled rows of splits dev..heldout4 of tests/data/special_category_sentences.jsonl. The untouched
-evaluation splits (heldout5, heldout6) are never exemplars.
+Exemplars (``screening_exemplars.jsonl``, shipped in the package, 3,520 sentences): sentences written for this
+stage, the labelled rows of splits dev..heldout4 of tests/data/special_category_sentences.jsonl, and 2,237
+sentences (source "independent") by seven authors who never saw the screen, its lists or the labelled splits,
+asked for sensitive talk (much of it indirect and knowledge-heavy) and, mostly, for hard negatives. No row of
+heldout5..heldout23 is an exemplar.
 
 Scoring, for a unit-length sentence vector ``v`` and each class c (the eight categories and "none"):
     knn[c]   = mean cosine similarity of v to its 3 nearest exemplars of class c
@@ -22,25 +24,27 @@ of the held-out split removed), on the first exemplar set: the combination beat 
 at 5% ordinary-sentence false-positive rate 0.91 against 0.89 for kNN and 0.88 for ridge), and THRESHOLD
 sits in the flat stretch of recall between 3% and 5% false positives on ordinary sentences (re-derived
 by the same rule after the exemplars last changed). With the current exemplars that cross-validation
-gives precision 0.96, recall 0.92, 3.8% false positives (``bench/screening_eval.py --cv``); the figures on
-splits nobody fitted anything to are in that script's docstring.
+gives precision 0.965, recall 0.925, 3.5% false positives at THRESHOLD 0.06 (0.05 flags 3.5% too, 0.07
+loses recall: 0.898); the figures on splits nobody fitted anything to are in that script's docstring.
 
-The exemplars were written in four batches: the first with the stage; the second after a LoCoMo run
-showed the stage objecting to emotional, supportive chit-chat (generic ordinary sentences in that
+The exemplars by the screen's author were written in four batches: the first with the stage; the second after
+a LoCoMo run showed the stage objecting to emotional, supportive chit-chat (generic ordinary sentences in that
 register); the third after the first untouched measurement (ordinary device and product talk near the
 categories' words, more indirect health, industrial action and genetic testing); the fourth after the
-extractor's tests showed ordinary personal facts flagged for incidental overlap with a sensitive
-exemplar ("I live in Leeds with my partner" near "my boyfriend and I are a gay couple from Leeds"):
-ordinary counterparts about partners, households, diets by choice and names on accounts. That overlap
-is the stage's characteristic false positive: a sentence inherits the label of exemplars it shares
-incidental words with, so the ordinary exemplars must cover the everyday contexts sensitive sentences
-are set in.
+extractor's tests showed ordinary personal facts flagged for incidental overlap with a sensitive exemplar ("I
+live in Leeds with my partner" near "my boyfriend and I are a gay couple from Leeds"): ordinary counterparts
+about partners, households, diets by choice and names on accounts. That overlap is the stage's characteristic
+false positive: a sentence inherits the label of exemplars it shares incidental words with, so the ordinary
+exemplars must cover the everyday contexts sensitive sentences are set in. The independent authors' hard
+negatives (products, organisations, names, idioms, pets, form fields, festivals as sales) widened that cover:
+on the untouched splits heldout21..23 the semantic stage alone flags 3, 4 and 2 of 100 ordinary sentences.
 
 The vectors come from whatever model the process embeds with (:func:`convmem.search.embedding.get_embedder`),
-computed once per process on first use, never shipped: a swapped or quantised model gets exemplar vectors
-from the same space as the sentences it screens. The ridge weights are fitted then too (one small linear
-solve). Per sentence the cost is one matrix-vector product over the exemplar vectors, plus one embedding
-when the caller has no vector yet.
+computed on first use and never shipped: a swapped or quantised model gets exemplar vectors from the same
+space as the sentences it screens. They are cached beside the model, keyed by the model file and the exemplar
+set (embedding them takes about 10 s on one core; reading them back a third of a second). The ridge weights
+are fitted then too (one small linear solve). Per sentence the cost is one matrix-vector product over the
+exemplar vectors, plus one embedding when the caller has no vector yet.
 """
 
 from __future__ import annotations
