@@ -232,8 +232,8 @@ _BENIGN_RE = re.compile("|".join(_BENIGN), re.IGNORECASE)
 # "the DNA science kit", "blood pressure monitors for the first-aid room", "my doctor's surgery ordered
 # toner", "the left-wing player's shirt"). A sentence whose only match is one of these is dropped only
 # when the semantic stage also places it nearer a sensitive category than ordinary talk (margin above
-# WEAK_SUPPORT, below the stage's own threshold): the lexicon's false positives on the untouched splits
-# were almost all of this kind.
+# WEAK_SUPPORT, below the stage's own threshold): the lexicon's false positives on heldout5..8, when
+# they were first measured, were almost all of this kind.
 _WEAK = [
     r"vot(?:e|ed|es|ing)", r"ballots?", r"elections?", r"left-wing", r"right-wing", r"political", r"politics",
     r"dna", r"genetics?", r"genetically", r"genome", r"heredity",
@@ -563,7 +563,13 @@ def _lexicon_result(category: str, matched: str) -> ScreenResult:
 def mask_benign(sentence: str) -> str:
     """The sentence with benign look-alike phrases blanked out (layer 1), for both stages: the semantic
     stage must not see "picket fence" or "students' union" either, or it scores them as what they resemble."""
-    return _BENIGN_RE.sub(" ", sentence.replace("\u2019", "'"))
+    return _BENIGN_RE.sub(" ", _normalise(sentence))
+
+
+def _normalise(sentence: str) -> str:
+    # Typographic apostrophes ("I\u2019m") as plain ones, which the patterns are written with. The vector a
+    # caller passes is of the sentence as it is; it still serves when masking changed nothing else.
+    return sentence.replace("\u2019", "'")
 
 
 @lru_cache(maxsize=1)
@@ -589,7 +595,7 @@ def _semantic_verdict(sentence: str, vector: np.ndarray | None) -> screening_sem
     masked = mask_benign(sentence)
     if not masked.strip():
         return None
-    if vector is None or masked != sentence:
+    if vector is None or masked != _normalise(sentence):
         return _semantic_verdict_of_text(masked)
     return screening_semantic.get_semantic_screen().check(vector)
 
@@ -641,8 +647,8 @@ def screen_many(sentences: Sequence[str], vectors: np.ndarray | None = None) -> 
     if not todo:
         return results
     given = np.asarray(vectors) if vectors is not None else None
-    reuse = [i for i in todo if given is not None and masked[i] == sentences[i]]
-    fresh = [i for i in todo if given is None or masked[i] != sentences[i]]
+    reuse = [i for i in todo if given is not None and masked[i] == _normalise(sentences[i])]
+    fresh = [i for i in todo if given is None or masked[i] != _normalise(sentences[i])]
     batch = np.empty((len(todo), screening_semantic.get_semantic_screen().dimensions), dtype=np.float32)
     position = {i: n for n, i in enumerate(todo)}
     if reuse:
