@@ -1,4 +1,5 @@
-"""Starting a ``convmem serve`` process on loopback for a benchmark, and waiting until it is ready."""
+"""Starting a ``convmem serve`` process on loopback, waiting until it is ready, and stopping it: for the
+benchmarks, and for the tests (tests/conftest.py imports it), so both start servers the same way."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -29,18 +31,27 @@ def launch(env: dict[str, str], log_path: Path, timeout: float = 120) -> tuple[s
     proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port)], env=full_env, stdout=log_path.open("ab"),
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    wait_ready(url, proc, log_path.read_text, timeout=timeout)
+    return url, proc
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Callable[[], str], *, timeout: float = 120,
+               interval: float = 0.2) -> None:
+    """Return once the server at ``url`` answers /readyz with 200. If ``proc`` exits first, or the
+    server is not ready within ``timeout`` seconds (then it is killed), raise with ``log()``'s text."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(log_path.read_text())
+            raise RuntimeError(f"server exited early:\n{log()}")
         try:
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return url, proc
+                return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(interval)
     proc.kill()
-    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+    proc.wait()
+    raise RuntimeError(f"server did not become ready:\n{log()}")
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:

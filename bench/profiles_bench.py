@@ -22,7 +22,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -31,7 +30,7 @@ from typing import Any
 
 import httpx
 
-CONVMEM = str(Path(sys.executable).with_name("convmem"))
+from harness import CONVMEM, stop, wait_ready
 
 
 def pct(values: list[float], q: float) -> float:
@@ -57,14 +56,7 @@ class Server:
         self.log = (workdir / "server.log").open("ab")
         self.process = subprocess.Popen([CONVMEM, "serve", "--port", str(port)], env=env, stdout=self.log,
                                         stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError("server did not start")
+        wait_ready(self.url, self.process, (workdir / "server.log").read_text)
 
     def rss_kib(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -73,8 +65,7 @@ class Server:
         return 0
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(30)
+        stop(self.process)
 
 
 def new_store(http: httpx.Client) -> str:

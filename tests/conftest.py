@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench.harness import CONVMEM, free_port, stop, wait_ready
 from twilio.rest import Client
 
 from convmem.auth import service as auth
@@ -27,13 +25,6 @@ from convmem.storage.db import Database
 
 BACKEND = os.environ.get("CONVMEM_TEST_BACKEND", "sqlite")
 POSTGRES_ADMIN_URL = os.environ.get("CONVMEM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-CONVMEM = str(Path(sys.executable).with_name("convmem"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _postgres_admin(sql: str) -> None:
@@ -102,28 +93,12 @@ def start_server(database_url: str, log_path: Path, *, extra_env: dict[str, str]
     proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port), "--workers", str(workers)],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", port, database_url, proc, log_path)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{server.log()}")
-        try:
-            if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"server did not become ready:\n{server.log()}")
+    wait_ready(server.url, proc, server.log, timeout=60, interval=0.1)
+    return server
 
 
 def stop_server(server: LiveServer) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+    stop(server.process, timeout=15)
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,12 @@ import re
 import secrets
 import subprocess
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from bench.harness import stop, wait_ready
 from sqlalchemy import select
 
 from convmem.auth import service as auth
@@ -115,27 +115,8 @@ def _serve_data_dir(data_dir: Path, out: Path) -> tuple[subprocess.Popen[bytes],
                                 env={**_clean_env(), "CONVMEM_LOG_LEVEL": "WARNING"},
                                 stdout=stdout, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, out.read_text()
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    proc.wait()
-    raise AssertionError("server did not become ready")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    wait_ready(url, proc, out.read_text, timeout=60, interval=0.1)
+    return proc, url
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="--data-dir is the embedded SQLite default; runs in the SQLite pass")
@@ -150,7 +131,7 @@ def test_first_start_prints_credentials_once(tmp_path: Path) -> None:
         assert set(issued) == {"accountSid", "authToken"}
         assert _status(url, issued["accountSid"], issued["authToken"]) == 200
     finally:
-        _stop(proc)
+        stop(proc, timeout=15)
     assert (data_dir / "convmem.db").is_file()
 
     proc, url = _serve_data_dir(data_dir, tmp_path / "second.out")
@@ -158,7 +139,7 @@ def test_first_start_prints_credentials_once(tmp_path: Path) -> None:
         assert (tmp_path / "second.out").read_text() == ""
         assert _status(url, issued["accountSid"], issued["authToken"]) == 200
     finally:
-        _stop(proc)
+        stop(proc, timeout=15)
 
 
 def _basic(user: str, password: str) -> str:

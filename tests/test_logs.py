@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
+from bench.harness import CONVMEM, free_port, stop, wait_ready
 
 from convmem.storage.db import Database
-from tests.conftest import CONVMEM, free_port
 
 STORES = "/v1/ControlPlane/Stores"
 
@@ -61,23 +61,10 @@ def logging_server(database_url: str, db: Database,
     with live.stdout.open("wb") as out, live.stderr.open("wb") as err:
         proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port)], env=env, stdout=out, stderr=err)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, live.stderr.read_text()
-            assert time.monotonic() < deadline, "server did not become ready"
-            try:
-                if httpx.get(f"{live.url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_ready(live.url, proc, live.stderr.read_text, timeout=60, interval=0.1)
         yield live
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=15)
 
 
 def test_client_request_id_is_echoed_and_logged(logging_server: LoggingServer) -> None:
