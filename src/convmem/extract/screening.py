@@ -560,9 +560,11 @@ def _lexicon_result(category: str, matched: str) -> ScreenResult:
     return ScreenResult(True, category, matched, LEXICON, weak=bool(_WEAK_RE.fullmatch(matched.strip())))
 
 
+@lru_cache(maxsize=8192)
 def mask_benign(sentence: str) -> str:
     """The sentence with benign look-alike phrases blanked out (layer 1), for both stages: the semantic
-    stage must not see "picket fence" or "students' union" either, or it scores them as what they resemble."""
+    stage must not see "picket fence" or "students' union" either, or it scores them as what they resemble.
+    Cached: both stages ask for it, and the extractor screens a sentence more than once."""
     return _BENIGN_RE.sub(" ", _normalise(sentence))
 
 
@@ -646,17 +648,16 @@ def screen_many(sentences: Sequence[str], vectors: np.ndarray | None = None) -> 
     todo = [i for i, r in enumerate(lexical) if (not r.sensitive or r.weak) and masked[i].strip()]
     if not todo:
         return results
-    given = np.asarray(vectors) if vectors is not None else None
-    reuse = [i for i in todo if given is not None and masked[i] == _normalise(sentences[i])]
-    fresh = [i for i in todo if given is None or masked[i] != _normalise(sentences[i])]
-    batch = np.empty((len(todo), screening_semantic.get_semantic_screen().dimensions), dtype=np.float32)
-    position = {i: n for n, i in enumerate(todo)}
-    if reuse:
-        assert given is not None
-        batch[[position[i] for i in reuse]] = given[reuse]
+    semantic = screening_semantic.get_semantic_screen()
+    if vectors is None:
+        batch = np.empty((len(todo), semantic.dimensions), dtype=np.float32)
+    else:
+        batch = np.array(np.asarray(vectors)[todo], dtype=np.float32)
+    # A given vector serves only a sentence that masking left as it was; the others are embedded masked.
+    fresh = [n for n, i in enumerate(todo) if vectors is None or masked[i] != _normalise(sentences[i])]
     if fresh:
-        batch[[position[i] for i in fresh]] = screening_semantic.embed_many([masked[i] for i in fresh])
-    for i, verdict in zip(todo, screening_semantic.get_semantic_screen().check_many(batch), strict=True):
+        batch[fresh] = screening_semantic.embed_many([masked[todo[n]] for n in fresh])
+    for i, verdict in zip(todo, semantic.check_many(batch), strict=True):
         results[i] = _combine(sentences[i], lexical[i], verdict)
     return results
 
@@ -664,6 +665,7 @@ def screen_many(sentences: Sequence[str], vectors: np.ndarray | None = None) -> 
 def cache_clear() -> None:
     """Forget cached verdicts (the benchmark times the screen, not its caches)."""
     screen_lexicon.cache_clear()
+    mask_benign.cache_clear()
     _semantic_verdict_of_text.cache_clear()
 
 
