@@ -88,6 +88,8 @@ def start_server(database_url: str, log_path: Path, *, extra_env: dict[str, str]
                  port: int | None = None, workers: int = 1) -> LiveServer:
     port = port or free_port()
     env = {**os.environ, "CONVMEM_DATABASE_URL": database_url, "CONVMEM_RATE_LIMIT_PER_SECOND": "0",
+           # Many tests check refusals from 127.0.0.1 on one shared server: no failure throttle there.
+           "CONVMEM_AUTH_FAILURE_BURST": "1000000",
            "CONVMEM_LOG_LEVEL": "WARNING", **(extra_env or {})}
     log = log_path.open("ab")
     proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port), "--workers", str(workers)],

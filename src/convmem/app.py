@@ -37,12 +37,14 @@ from convmem.api import (
     traits,
 )
 from convmem.api.deps import ServerContext
-from convmem.api.middleware import RequestContextMiddleware
+from convmem.api.gate import AuthenticationGate
+from convmem.api.middleware import BodyScreenMiddleware, RequestContextMiddleware
+from convmem.api.proxies import parse_networks
 from convmem.auth.service import Authenticator
 from convmem.config import Settings
 from convmem.domain.pagination import TokenCodec
 from convmem.domain.ranking import FusionWeights
-from convmem.domain.rate_limit import RateLimiter, TokenBuckets
+from convmem.domain.rate_limit import FailureThrottle, RateLimiter, TokenBuckets
 from convmem.jobs.worker import JobWorker
 from convmem.search import embed_jobs, embedding, lexical
 from convmem.search.embedding import QueryEmbeddings, get_embedder
@@ -59,6 +61,8 @@ ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, opera
            lookup, bulk, imports, profiles, traits, identifiers, observations, summaries, recall,
            conversation_configurations, conversation_operations, conversations, conversation_participants,
            conversation_communications, conversation_actions)
+# Paths under these prefixes need credentials (the Memory v1 and Conversations v2 APIs).
+API_PREFIXES = ("/v1/", "/v2/")
 
 
 def _rate_limiter(settings: Settings, db: Database) -> RateLimiter:
@@ -79,6 +83,8 @@ def build_context(settings: Settings) -> ServerContext:
         authenticator=Authenticator(db),
         limiter=_rate_limiter(settings, db),
         tokens=TokenCodec(bytes.fromhex(page_key)),
+        auth_failures=FailureThrottle(settings.auth_failures_per_second, settings.auth_failure_burst),
+        trusted_proxies=parse_networks(settings.trusted_proxies),
     )
 
 
@@ -153,6 +159,10 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     # Every response may be gzipped when the client asks (header, or the official client's
     # Accept-Encoding query parameter, folded into the header by RequestContextMiddleware).
     app.add_middleware(GZipMiddleware, minimum_size=256)
-    # The CSV upload target takes raw bytes, streamed to disk: no JSON screening there.
-    app.add_middleware(RequestContextMiddleware, raw_body_paths=(imports.UPLOAD_PREFIX,))
+    # The last added runs first: request id and log line, then credentials (before any body is
+    # read), then the body screen. The CSV upload target takes raw bytes and is authorised by
+    # the signature in its URL: neither Basic authentication nor JSON screening there.
+    app.add_middleware(BodyScreenMiddleware, raw_body_paths=(imports.UPLOAD_PREFIX,))
+    app.add_middleware(AuthenticationGate, protected=API_PREFIXES, public=(imports.UPLOAD_PREFIX,))
+    app.add_middleware(RequestContextMiddleware, body_timeout=settings.body_timeout_seconds)
     return app

@@ -74,11 +74,28 @@ def serve(
     except DomainError as exc:
         _fail(exc.message)
     finally:
+        is_sqlite = db.is_sqlite
         db.dispose()
+    if workers > 1 and is_sqlite and settings.rate_limit_per_second > 0:
+        _share_rate_limit(settings, workers)
     uvicorn.run("convmem.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_config=None, access_log=False, proxy_headers=False, server_header=False,
-                # h11 writes header names as the app spells them (httptools lower-cases them).
-                http="h11")
+                # uvicorn's h11 protocol (which writes header names as the app spells them;
+                # httptools lower-cases them) with convmem's connection limits on top.
+                http="convmem.api.http_protocol:GuardedH11Protocol",
+                timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
+                h11_max_incomplete_event_size=settings.max_header_bytes)
+
+
+def _share_rate_limit(settings: Settings, workers: int) -> None:
+    """On SQLite each server process keeps its rate buckets in memory (a bucket in the database
+    would put a write transaction on every request). So that ``--workers N`` does not multiply
+    the configured per-account limit by N, each process gets 1/N of the rate and of the burst."""
+    rate, burst = settings.rate_limit_per_second / workers, max(1, settings.rate_limit_burst // workers)
+    os.environ["CONVMEM_RATE_LIMIT_PER_SECOND"] = repr(rate)
+    os.environ["CONVMEM_RATE_LIMIT_BURST"] = str(burst)
+    typer.echo(f"SQLite with {workers} workers: each process allows {rate:g} requests/s per account "
+               f"(burst {burst}), {settings.rate_limit_per_second:g}/s in all", err=True)
 
 
 @app.command()

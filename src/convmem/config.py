@@ -74,6 +74,26 @@ class Settings(BaseSettings):
     reconcile_direct_observations: bool = False
     log_level: str = "INFO"
 
+    # --- Edge protection (see README, "Security and operations") ---
+    # Addresses or networks of reverse proxies whose X-Forwarded-For/-Host/-Proto are believed,
+    # comma-separated (e.g. "10.0.0.0/8,127.0.0.1"). Default: none, the headers are ignored.
+    trusted_proxies: str = ""
+    # Failed authentications per client address: a burst, then this many per second. Past it,
+    # 429 with Retry-After, without checking the credentials (or reading the body).
+    auth_failure_burst: int = Field(default=20, ge=1)
+    auth_failures_per_second: float = Field(default=1.0, gt=0)
+    # Connections: the request head (line and headers) must arrive within header_timeout_seconds
+    # and be at most max_header_bytes (else 431); a body may pause at most body_timeout_seconds
+    # between chunks (else 408); an idle keep-alive connection is closed after keep_alive_seconds;
+    # past max_connections, idle keep-alive connections are closed to make room, oldest first.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
+    keep_alive_seconds: float = Field(default=5.0, gt=0)
+    max_header_bytes: int = Field(default=65536, ge=4096)
+    max_connections: int = Field(default=1000, ge=1)
+    # /readyz reports not ready while the data directory's volume has less free space than this.
+    min_free_disk_mb: int = Field(default=256, ge=0)
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from convmem.api import proxies
 from convmem.auth.service import Authenticator
 from convmem.config import Settings
 from convmem.domain.errors import InvalidRequest, RateLimited
 from convmem.domain.pagination import Cursor, TokenCodec, clamp_page_size
-from convmem.domain.rate_limit import RateLimiter
+from convmem.domain.rate_limit import FailureThrottle, RateLimiter
 from convmem.storage.db import Database
 
 
@@ -24,6 +24,10 @@ class ServerContext:
     authenticator: Authenticator
     limiter: RateLimiter
     tokens: TokenCodec
+    # Failed authentications per client address (api/gate.py), and the reverse proxies whose
+    # X-Forwarded-* headers are believed (api/proxies.py).
+    auth_failures: FailureThrottle = field(default_factory=lambda: FailureThrottle(1.0, 20))
+    trusted_proxies: tuple[proxies.Network, ...] = ()
 
 
 async def get_context(request: Request) -> ServerContext:
@@ -34,12 +38,16 @@ Context = Annotated[ServerContext, Depends(get_context)]
 
 
 async def current_account(request: Request, ctx: Context) -> str:
-    # Runs on the event loop: the usual case (credentials seen in the last minute, in-process
-    # rate buckets) touches no database, and skipping a thread-pool hop per request shows in
-    # Recall's latency. Database checks still go to a thread.
+    """The account the request authenticated as. ``api.gate.AuthenticationGate`` checked the
+    credentials (and the rate limit) before the body was read; a route outside the gate's
+    prefixes that still asks for an account checks them here."""
+    state = request.scope.setdefault("state", {})
+    if state.get("account_sid"):
+        return str(state["account_sid"])
     header = request.headers.get("authorization")
     account_sid = ctx.authenticator.cached(header) or await run_in_threadpool(ctx.authenticator.authenticate, header)
-    request.scope.setdefault("state", {})["account_sid"] = account_sid
+    state["account_sid"] = account_sid
+    state["credential_sid"] = Authenticator.username(header) or account_sid
     wait = (await run_in_threadpool(ctx.limiter.take, account_sid)) if ctx.limiter.blocking \
         else ctx.limiter.take(account_sid)
     if wait:
@@ -50,25 +58,10 @@ async def current_account(request: Request, ctx: Context) -> str:
 Account = Annotated[str, Depends(current_account)]
 
 
-# host, IPv4 or [IPv6], with an optional port: anything else in Host/X-Forwarded-Host is ignored
-# rather than pasted into the statusUrl and Location we send back.
-_AUTHORITY = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
-
-
-def _first(request: Request, header: str) -> str:
-    return request.headers.get(header, "").split(",")[0].strip()
-
-
 def base_url(request: Request) -> str:
-    """The URL prefix clients used to reach us, behind a proxy too."""
-    proto = _first(request, "x-forwarded-proto").lower()
-    if proto not in ("http", "https"):
-        proto = request.url.scheme
-    for host in (_first(request, "x-forwarded-host"), request.headers.get("host", "").strip()):
-        if _AUTHORITY.match(host):
-            return f"{proto}://{host}"
-    server = request.scope.get("server") or ("127.0.0.1", 80)
-    return f"{proto}://{server[0]}:{server[1]}"
+    """The URL prefix clients used to reach us (a trusted proxy's, behind one)."""
+    ctx: ServerContext = request.app.state.context
+    return proxies.base_url(request.scope, request.headers, ctx.trusted_proxies)
 
 
 BaseUrl = Annotated[str, Depends(base_url)]

@@ -3,27 +3,62 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from convmem.domain.errors import DomainError, ProfileMoved, RateLimited
+from convmem.domain.errors import DomainError, ProfileMoved, RateLimited, Unauthorized
+from convmem.storage.failures import Failure, classify
 
 log = logging.getLogger("convmem.errors")
 
 _GENERIC_CODES = {400: 520046, 401: 20003, 403: 403, 404: 20404, 405: 20405, 409: 20409, 412: 20412,
-                  413: 20413, 415: 20415, 429: 20429, 500: 20500, 503: 20503}
+                  408: 20408, 413: 20413, 415: 20415, 429: 20429, 431: 20431, 500: 20500, 503: 20503}
 
 
 def error_response(status: int, code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"code": code, "message": message[:1024],
             "more_info": f"https://www.twilio.com/docs/api/errors/{code}", "status": status}
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+# Seconds a client should wait before retrying when the database is unreachable (a restart or
+# fail-over usually takes a few seconds) or the disk is full (an operator has to act).
+RETRY_AFTER = {Failure.UNAVAILABLE: 2, Failure.STORAGE_FULL: 30}
+_FAILURE_MESSAGES = {
+    Failure.UNAVAILABLE: "Service Unavailable: the database cannot be reached right now; retry after the "
+                         "Retry-After interval",
+    Failure.STORAGE_FULL: "Service Unavailable: storage is full, so the server cannot accept writes until an "
+                          "operator frees space; nothing already accepted was lost",
+}
+
+
+def failure_response(failure: Failure, headers: dict[str, str] | None = None) -> JSONResponse:
+    """503 in the API's error shape for an infrastructure failure (never a 500: the request may
+    be retried as it is)."""
+    return error_response(503, 20503, _FAILURE_MESSAGES[failure],
+                          {"Retry-After": str(RETRY_AFTER[failure]), **(headers or {})})
+
+
+def infrastructure_failure(exc: BaseException) -> Failure | None:
+    """The database's or the disk's failure behind ``exc``, if that is what it is."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return Failure.STORAGE_FULL
+    return classify(exc)
+
+
+class BodyTimeout(Exception):
+    """The client stopped sending its request body for longer than the body timeout."""
+
+
+BODY_TIMEOUT_MESSAGE = "Request Timeout: the request body stopped arriving"
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -92,6 +127,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        if isinstance(exc, Unauthorized):
+            headers = {"WWW-Authenticate": 'Basic realm="convmem"'}
         return error_response(exc.status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
@@ -116,7 +153,24 @@ def install(app: FastAPI) -> None:
             headers["Allow"] = allowed_methods(request)
         return error_response(status, _GENERIC_CODES.get(status, status), message, headers or None)
 
+    @app.exception_handler(BodyTimeout)
+    async def _body_timeout(_: Request, __: BodyTimeout) -> JSONResponse:
+        return error_response(408, 20408, BODY_TIMEOUT_MESSAGE, {"Connection": "close"})
+
+    @app.exception_handler(SQLAlchemyError)
+    @app.exception_handler(OSError)
+    async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
+        failure = infrastructure_failure(exc)
+        if failure is None:
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return error_response(500, 20500, "Internal Server Error")
+        log.warning("%s on %s %s: %s", failure.value, request.method, request.url.path, type(exc).__name__)
+        return failure_response(failure)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        failure = infrastructure_failure(exc)
+        if failure is not None:
+            return failure_response(failure)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, 20500, "Internal Server Error")

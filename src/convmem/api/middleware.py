@@ -1,12 +1,14 @@
-"""ASGI middleware: request ids and access logs, and request-body screening.
+"""ASGI middleware: request ids, access logs and the body timeout; and request-body screening.
 
-Body screening runs before routing so that every endpoint gets the same guarantees:
+Body screening runs before routing (and after ``api.gate``'s authentication, so that nobody
+without credentials gets a body read or parsed) so that every endpoint gets the same guarantees:
 compressed bodies are inflated (and a body that merely *claims* gzip but is plain JSON, which
 is what the official client sends, is accepted as is); malformed JSON, NaN/Infinity, NUL
 characters and lone surrogates are refused with a 400 rather than reaching the database."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import io
 import json
@@ -19,7 +21,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from convmem.api.errors import error_response
+from convmem.api.errors import BODY_TIMEOUT_MESSAGE, BodyTimeout, error_response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -132,12 +134,35 @@ def _accept_encoding_from_query(scope: Scope) -> None:
     scope["headers"] = [*headers, (b"accept-encoding", merged.encode("latin-1"))]
 
 
-class RequestContextMiddleware:
-    """Assigns a request id, logs one structured line per request, screens bodies."""
+def _with_body_deadline(receive: Receive, seconds: float) -> Receive:
+    """``receive`` that gives up (BodyTimeout) when the body pauses for longer than ``seconds``:
+    a client trickling its body (slowloris) cannot hold a request open. Once the body is
+    complete, later calls (a streaming response listening for a disconnect) wait as long as
+    they need."""
+    done = False
 
-    def __init__(self, app: ASGIApp, *, raw_body_paths: tuple[str, ...] = ()) -> None:
+    async def receive_body() -> Message:
+        nonlocal done
+        if done:
+            return await receive()
+        try:
+            message = await asyncio.wait_for(receive(), seconds)
+        except TimeoutError:
+            raise BodyTimeout from None
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            done = True
+        return message
+
+    return receive_body
+
+
+class RequestContextMiddleware:
+    """Assigns a request id, logs one structured line per request, refuses NULs in the URL,
+    and bounds how long a request body may pause."""
+
+    def __init__(self, app: ASGIApp, *, body_timeout: float = 30.0) -> None:
         self.app = app
-        self.raw_body_paths = raw_body_paths
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -160,14 +185,10 @@ class RequestContextMiddleware:
         _accept_encoding_from_query(scope)
         try:
             problem = self._check_target(scope)
-            if problem is None and scope["method"] in ("POST", "PUT", "PATCH", "DELETE") \
-                    and not scope["path"].startswith(self.raw_body_paths or ("\x00",)):
-                receive, problem = await self._screen_body(receive, headers)
             if problem is not None:
-                await error_response(problem.status, 520046 if problem.status == 400 else 20000 + problem.status,
-                                     problem.message)(scope, receive, send_with_id)
+                await error_response(problem.status, 520046, problem.message)(scope, receive, send_with_id)
             else:
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, _with_body_deadline(receive, self.body_timeout), send_with_id)
         finally:
             state = scope.get("state", {})
             access_log.info("request", extra={"fields": {
@@ -181,6 +202,37 @@ class RequestContextMiddleware:
         if "\x00" in scope["path"] or "\x00" in unquote(query):
             return BodyError(400, "Invalid request: the URL may not contain NUL characters")
         return None
+
+
+class BodyScreenMiddleware:
+    """Reads and screens JSON request bodies (see the module docstring); paths that take raw
+    bytes (the CSV upload target) are passed through untouched."""
+
+    def __init__(self, app: ASGIApp, *, raw_body_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.raw_body_paths = raw_body_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH", "DELETE") \
+                or (self.raw_body_paths and scope["path"].startswith(self.raw_body_paths)):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length", "").strip()
+        try:
+            if declared.isdigit() and int(declared) > MAX_BODY:
+                problem: BodyError | None = BodyError(413, "Request body too large")  # refused unread
+            else:
+                receive, problem = await self._screen_body(receive, headers)
+        except BodyTimeout:
+            problem = BodyError(408, BODY_TIMEOUT_MESSAGE)
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        code = {400: 520046, 408: 20408}.get(problem.status, 20000 + problem.status)
+        # A body we stopped reading may still be on the wire: do not keep the connection.
+        extra = {"Connection": "close"} if problem.status in (408, 413) else None
+        await error_response(problem.status, code, problem.message, extra)(scope, receive, send)
 
     @staticmethod
     async def _screen_body(receive: Receive, headers: dict[str, str]) -> tuple[Receive, BodyError | None]:

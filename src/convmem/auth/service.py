@@ -18,7 +18,7 @@ from convmem.storage.db import Database
 from convmem.storage.dialects import postgresql
 
 _CACHE_SECONDS = 60.0
-_UNAUTHORIZED = "Failed to complete request due to lack of authentication credentials"
+UNAUTHORIZED_MESSAGE = "Failed to complete request due to lack of authentication credentials"
 _BOOTSTRAP_LOCK = 0x636F6E766D656E  # serialises start-up account creation between processes
 
 
@@ -123,6 +123,14 @@ class Authenticator:
             self._cache[(username, secret_hash)] = (account_sid, time.monotonic() + _CACHE_SECONDS)
         return account_sid
 
+    @staticmethod
+    def username(header: str | None) -> str | None:
+        """The user of a well-formed Basic header (an Account or API key SID), else None."""
+        try:
+            return Authenticator._parse(header)[0]
+        except Unauthorized:
+            return None
+
     def _key(self, header: str | None) -> tuple[str, str]:
         """(user, hash of the secret) of a Basic header; Unauthorized when it is malformed."""
         username, password = self._parse(header)
@@ -136,14 +144,14 @@ class Authenticator:
     @staticmethod
     def _parse(header: str | None) -> tuple[str, str]:
         if not header or not header[:6].lower() == "basic ":
-            raise Unauthorized(_UNAUTHORIZED)
+            raise Unauthorized(UNAUTHORIZED_MESSAGE)
         try:
             decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise Unauthorized(_UNAUTHORIZED) from None
+            raise Unauthorized(UNAUTHORIZED_MESSAGE) from None
         username, sep, password = decoded.partition(":")
         if not sep or not username or not password:
-            raise Unauthorized(_UNAUTHORIZED)
+            raise Unauthorized(UNAUTHORIZED_MESSAGE)
         return username, password
 
     def _verify(self, username: str, secret_hash: str) -> str:
@@ -156,4 +164,4 @@ class Authenticator:
                 found = account_store.api_key(conn, username)
                 if found and hmac.compare_digest(found[1], secret_hash):
                     return found[0]
-        raise Unauthorized(_UNAUTHORIZED)
+        raise Unauthorized(UNAUTHORIZED_MESSAGE)

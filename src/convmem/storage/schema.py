@@ -7,6 +7,7 @@ from typing import Any
 
 from convmem.storage import (  # noqa: F401  (registers the tables)
     conversation_tables,
+    erasure_tables,
     identity_tables,
     job_tables,
     memory_provenance,
@@ -14,6 +15,7 @@ from convmem.storage import (  # noqa: F401  (registers the tables)
     profile_tables,
     rate_limits,
     tables,
+    upload_tables,
 )
 from convmem.storage.tables import metadata
 
