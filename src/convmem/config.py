@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     import_batch_rows: int = Field(default=500, ge=1, le=10000)
     # Background jobs (bulk upserts, imports): a RUNNING job whose worker stopped renewing its
     # lease for this long is taken over by another worker (or by this one after a restart).
-    job_lease_seconds: float = Field(default=60.0, gt=0)
+    # The lease is renewed every quarter period while the job runs, and a restarted server takes
+    # back at once the jobs its stopped predecessor on the same host left RUNNING.
+    job_lease_seconds: float = Field(default=20.0, gt=0)
     job_poll_seconds: float = Field(default=0.5, gt=0)
     run_jobs: bool = True
     # Conversations v2 lifecycle timers: how often the scheduler looks for expired timers, and

@@ -63,18 +63,22 @@ class AuthenticationGate:
         # Refusals close the connection when a body may follow: we will not read it.
         close = {"Connection": "close"} if has_body(headers) else {}
         address = client_address(scope, headers, ctx.trusted_proxies)
-        if wait := ctx.auth_failures.wait(address):
+        header = headers.get("authorization")
+        authenticator: Authenticator = ctx.authenticator
+        # Credentials that were verified a moment ago pass even from a throttled address (a
+        # guesser behind the same NAT must not lock its users out); everything else waits.
+        account_sid = authenticator.cached(header) if header is not None and len(header) <= MAX_AUTHORIZATION \
+            else None
+        if account_sid is None and (wait := ctx.auth_failures.wait(address)):
             self._log_failure(address, "throttled")
             await error_response(429, 20429, "Too many failed authentications from this address. Please retry "
                                  "according to the Retry-After response header.",
                                  {"Retry-After": str(wait), **close})(scope, receive, send)
             return
-        header = headers.get("authorization")
-        authenticator: Authenticator = ctx.authenticator
         try:
             if header is not None and len(header) > MAX_AUTHORIZATION:
                 raise Unauthorized(UNAUTHORIZED_MESSAGE)
-            account_sid = authenticator.cached(header) or await run_in_threadpool(authenticator.authenticate, header)
+            account_sid = account_sid or await run_in_threadpool(authenticator.authenticate, header)
         except Unauthorized:
             ctx.auth_failures.failed(address)
             self._log_failure(address, "missing credentials" if header is None else "invalid credentials",

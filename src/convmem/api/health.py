@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -17,8 +20,22 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: the database answers and its schema is current")
+def free_disk_bytes(path: Path) -> int | None:
+    """Free space on the volume holding ``path`` (or its nearest existing parent)."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return shutil.disk_usage(candidate).free
+    return None
+
+
+@router.get("/readyz", summary="Readiness: the database answers, its schema is current and the data volume has room")
 def readyz(ctx: Context) -> JSONResponse:
+    if ctx.db.is_sqlite and ctx.db.url.database:
+        free = free_disk_bytes(Path(ctx.db.url.database).parent)
+        floor = ctx.settings.min_free_disk_mb * 1024 * 1024
+        if free is not None and free < floor:
+            return JSONResponse({"status": "low disk space", "detail": f"{free // 2**20} MB free, "
+                                 f"at least {ctx.settings.min_free_disk_mb} MB required"}, status_code=503)
     try:
         with ctx.db.read() as conn:
             conn.execute(text("SELECT 1"))

@@ -135,6 +135,26 @@ def claim(db: Database, worker_id: str, lease_seconds: float) -> list[Row[Any]]:
         return rows
 
 
+def release_orphans(db: Database, host: str, own_id: str, alive: Callable[[int], bool]) -> int:
+    """Make RUNNING jobs claimed by stopped processes on ``host`` runnable again at once (their
+    leases would otherwise keep them for up to a lease period). A claim is ``host:pid:nonce``
+    (``JobWorker.worker_identity``); ``alive(pid)`` says whether that process still runs.
+    Returns how many jobs were released."""
+    with db.write() as conn:
+        rows = conn.execute(select(jobs.c.id, jobs.c.claimed_by).where(
+            jobs.c.status == "RUNNING", jobs.c.claimed_by.like(f"{host}:%"))).all()
+        orphans = []
+        for row in rows:
+            _, _, rest = str(row.claimed_by).partition(":")
+            pid_text = rest.partition(":")[0]
+            if row.claimed_by != own_id and pid_text.isdigit() and not alive(int(pid_text)):
+                orphans.append(row.id)
+        if orphans:
+            conn.execute(update(jobs).where(jobs.c.id.in_(orphans), jobs.c.status == "RUNNING").values(
+                status="PENDING", claimed_at=None, claimed_by=None, updated_at=utcnow()))
+        return len(orphans)
+
+
 def renew(db: Database, job_ids: list[str], worker_id: str) -> None:
     with db.write() as conn:
         conn.execute(update(jobs).where(jobs.c.id.in_(job_ids), jobs.c.claimed_by == worker_id)

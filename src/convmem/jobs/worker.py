@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -21,23 +23,77 @@ _HOUSEKEEPING_SECONDS = 600.0
 _DONE_JOBS_KEPT = timedelta(hours=1)
 
 
+def worker_identity(host: str, pid: int) -> str:
+    """``host:pid:nonce``: the host and process let a restarted server on the same host tell
+    its dead predecessor's claims from live ones (``queue.release_orphans``); the nonce tells
+    two incarnations with the same pid apart (a container restarted as pid 1)."""
+    return f"{host}:{pid}:{uuid.uuid4().hex[:12]}"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's live process
+        return True
+    return True
+
+
 class JobWorker:
     def __init__(self, db: Database, settings: Any) -> None:
         self._db = db
         self._settings = settings
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.worker_id = uuid.uuid4().hex
+        self._heartbeat: threading.Thread | None = None
+        self._running_jobs: list[str] = []
+        self._running_lock = threading.Lock()
+        # claimed_by holds 64 characters: host (at most 40), pid and nonce.
+        self.host, self.pid = socket.gethostname()[:40], os.getpid()
+        self.worker_id = worker_identity(self.host, self.pid)
+
+    def take_back_orphans(self) -> int:
+        """Release the jobs that stopped processes on this host left RUNNING (a claim of this
+        process's own pid under another nonce is a previous incarnation's)."""
+        return queue.release_orphans(self._db, self.host, self.worker_id,
+                                     lambda pid: pid != self.pid and pid_alive(pid))
 
     def start(self) -> None:
+        try:
+            released = self.take_back_orphans()
+        except Exception:
+            log.exception("could not release the jobs of a previous process on this host")
+        else:
+            if released:
+                log.warning("took back %s job(s) left running by a stopped process on this host", released)
         self._thread = threading.Thread(target=self._run, name="convmem-jobs", daemon=True)
         self._thread.start()
+        self._heartbeat = threading.Thread(target=self._renew_leases, name="convmem-job-leases", daemon=True)
+        self._heartbeat.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         queue.wakeup.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self._heartbeat is not None:
+            self._heartbeat.join(timeout)
+
+    def _renew_leases(self) -> None:
+        """Renew the lease of the running job a few times per lease period, whatever its handler
+        is doing: the lease can then be short (a crashed worker's job is taken over within one
+        lease) without a slow handler step losing its job to another worker."""
+        interval = self._settings.job_lease_seconds / 4
+        while not self._stop.wait(interval):
+            with self._running_lock:
+                running = list(self._running_jobs)
+            if not running:
+                continue
+            try:
+                queue.renew(self._db, running, self.worker_id)
+            except Exception:
+                log.warning("could not renew the lease of job(s) %s", running, exc_info=True)
 
     def run_once(self) -> bool:
         """Claim and run one job (or one batch of a batching kind). False when there was nothing to do."""
@@ -54,6 +110,8 @@ class JobWorker:
         ctx = queue.JobContext(self._db, job.id, payload, self._settings,
                                renew=lambda: queue.renew(self._db, job_ids, self.worker_id),
                                attempt=max(row.attempts for row in claimed) + 1)
+        with self._running_lock:
+            self._running_jobs = job_ids
         try:
             registration.handler(ctx)
         except Exception as exc:
@@ -62,6 +120,9 @@ class JobWorker:
             queue.finish(self._db, job_ids, error=f"{type(exc).__name__}: {exc}"[:2000], retry=retry)
         else:
             queue.finish(self._db, job_ids)
+        finally:
+            with self._running_lock:
+                self._running_jobs = []
         return True
 
     def housekeep(self) -> None:
