@@ -114,7 +114,7 @@ def test_batch_limits_and_content_edges(http: httpx.Client, store_id: str, profi
     resp = http.post(url, json={"observations": [obs("x" * 4096)] + [obs(f"n{n}") for n in range(9)]})
     assert resp.status_code == 202 and resp.json() == {"message": "Observations creation accepted"}
     page = http.get(url, params={"pageSize": 1000}).json()
-    assert len(page["observations"]) == 10 and page["meta"]["pageSize"] == 10
+    assert len(page["observations"]) == 10 and page["meta"]["pageSize"] == 50  # the requested size, clamped
 
 
 def test_filters_order_and_paging(v1: Any, http: httpx.Client, store_id: str, profile_id: str) -> None:

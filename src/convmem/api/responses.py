@@ -27,7 +27,7 @@ def accepted(base: str, result: Accepted, message: str) -> JSONResponse:
 def page_meta(ctx: ServerContext, scope: str, key: str, page: Page) -> dict[str, Any]:
     """``meta`` of a token page; ``key`` names the property holding the items (the official
     client finds them through it)."""
-    meta: dict[str, Any] = {"key": key, "pageSize": len(page.items)}
+    meta: dict[str, Any] = {"key": key, "pageSize": page.size if page.size is not None else len(page.items)}
     if page.next_cursor is not None:
         meta["nextToken"] = ctx.tokens.encode(scope, page.next_cursor)
     if page.previous_cursor is not None:

@@ -34,6 +34,9 @@ class Page:
     items: list[Any]
     next_cursor: Cursor | None
     previous_cursor: Cursor | None
+    # The page size in effect (requested, clamped to the list's cap): what ``meta.pageSize``
+    # reports, also for a short or empty page.
+    size: int | None = None
 
 
 def _b64(data: bytes) -> str:

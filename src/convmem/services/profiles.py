@@ -58,6 +58,11 @@ def create(db: Database, account_sid: str, store_id: str, traits: dict[str, Any]
     def work(conn: Connection) -> Resolved:
         require_store(conn, account_sid, store_id)
         schema = StoreSchema.load(conn, store_id, region)
+        if not traits:
+            # The published specification makes ``traits`` optional: an empty create is a new,
+            # empty profile (there is nothing to match it on). Traits without an identifier are
+            # still refused: they would make an unreachable duplicate.
+            return resolve(conn, store_id, schema, identifiers={}, traits={}, now=utcnow())
         return upsert_in(conn, store_id, schema, traits, utcnow())
 
     return run_resolving(db, work)

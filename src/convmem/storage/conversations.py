@@ -261,7 +261,7 @@ def communication_page(conn: Connection, conversation_id: str, cursor: Cursor, s
     rows = rows[:size]
     next_cursor = Cursor(order="ASC", after=[format_ts_precise(rows[-1].occurred_at), rows[-1].id],
                          filters=cursor.filters) if more and rows else None
-    return Page(items=rows, next_cursor=next_cursor, previous_cursor=None)
+    return Page(items=rows, next_cursor=next_cursor, previous_cursor=None, size=size)
 
 
 def format_ts_precise(value: datetime) -> str:

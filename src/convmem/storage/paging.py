@@ -36,7 +36,7 @@ def keyset_page(conn: Connection, stmt: Select[Any], key: Column[Any], cursor: C
         next_cursor = Cursor(order=cursor.order, after=key_of(rows[-1]), filters=cursor.filters)
     if rows and has_prev:
         prev_cursor = Cursor(order=cursor.order, before=key_of(rows[0]), filters=cursor.filters)
-    return Page(items=rows, next_cursor=next_cursor, previous_cursor=prev_cursor)
+    return Page(items=rows, next_cursor=next_cursor, previous_cursor=prev_cursor, size=size)
 
 
 def list_page(items: list[Any], cursor: Cursor, size: int) -> Page:
@@ -52,4 +52,4 @@ def list_page(items: list[Any], cursor: Cursor, size: int) -> Page:
     chunk = ordered[start:end]
     next_cursor = Cursor(order=cursor.order, after=end - 1, filters=cursor.filters) if end < len(ordered) else None
     prev_cursor = Cursor(order=cursor.order, before=start, filters=cursor.filters) if start > 0 and chunk else None
-    return Page(items=chunk, next_cursor=next_cursor, previous_cursor=prev_cursor)
+    return Page(items=chunk, next_cursor=next_cursor, previous_cursor=prev_cursor, size=size)

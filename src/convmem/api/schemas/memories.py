@@ -24,8 +24,8 @@ def _rfc3339(value: str) -> str:
 DateTime = Annotated[str, StringConstraints(max_length=64), AfterValidator(_rfc3339)]
 Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT)]
 Source = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=SOURCE_PATTERN)]
-# Summaries' source has no minLength.
-SummarySource = Annotated[str, StringConstraints(max_length=100, pattern=SOURCE_PATTERN.replace("+", "*"))]
+# The published specification requires a non-empty source on summaries too.
+SummarySource = Source
 ConversationId = Annotated[str, StringConstraints(pattern=CONVERSATION_PATTERN)]
 ConversationIds = Annotated[list[ConversationId], Field(max_length=MAX_CONVERSATIONS)]
 

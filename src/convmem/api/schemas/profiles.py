@@ -14,11 +14,13 @@ TraitMap = dict[str, Any]
 
 
 class ProfileData(RequestModel):
-    traits: TraitMap = Field(description="Trait group name -> {trait name -> value}")
+    traits: TraitMap = Field(default_factory=dict, description="Trait group name -> {trait name -> value}")
 
 
 class ProfilePatch(RequestModel):
-    traits: TraitMap = Field(description="Traits to add or update; a null value removes the trait")
+    # Optional in the published specification: a PATCH without traits changes nothing.
+    traits: TraitMap = Field(default_factory=dict,
+                             description="Traits to add or update; a null value removes the trait")
 
 
 class BulkRequest(RequestModel):
