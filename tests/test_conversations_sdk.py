@@ -228,8 +228,16 @@ def test_profile_resolution_rules(v2: Any, v1: Any, http: httpx.Client, store_id
     resp = http.post(f"/v2/Conversations/{conv.id}/Participants",
                      json={"type": "CUSTOMER", "addresses": [{"channel": "CHAT", "address": "user-42"}]})
     assert resp.status_code == 409 and resp.headers["X-Conflicting-Resource-Id"] == chat.id
-    # A missing store never blocks a participant.
-    lost = make_conversation(v2, make_config(v2, "mem_store_00000000000000000000000009"), participants=[
+    # A configuration cannot name a store that does not exist (or is another account's)...
+    resp = http.post("/v2/ControlPlane/Configurations", json={
+        "displayName": "nowhere", "description": "d", "conversationGroupingType": "GROUP_BY_PROFILE",
+        "memoryStoreId": "mem_store_00000000000000000000000009", "channelSettings": {}})
+    assert resp.status_code == 404 and resp.json()["code"] == 520041
+    # ...but a store deleted since never blocks a participant.
+    gone = create_store(http)
+    gone_config = make_config(v2, gone)
+    assert http.delete(f"/v1/ControlPlane/Stores/{gone}").status_code == 202
+    lost = make_conversation(v2, gone_config, participants=[
         {"type": "CUSTOMER", "addresses": [{"channel": "SMS", "address": CUSTOMER_PHONE}]}])
     assert lost.participants[0]["type"] == "CUSTOMER" and "profileId" not in lost.participants[0]
     # Update: becoming an agent drops the profile; a new address re-resolves.

@@ -18,6 +18,7 @@ from convmem.domain import ids
 from convmem.domain.errors import Conflict, InvalidRequest, NotFound
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import utcnow
+from convmem.services.common import require_store
 from convmem.storage import conversations as repo
 from convmem.storage.db import Database
 
@@ -116,6 +117,7 @@ def create(db: Database, account_sid: str, fields: dict[str, Any], idem: Idempot
         if repo.count_configurations(conn, account_sid) >= MAX_PER_ACCOUNT:
             raise Conflict(f"An account can have at most {MAX_PER_ACCOUNT} configurations")
         _check_bridge(conn, account_sid, _bridge_of(settings), None)
+        _check_memory_store(conn, account_sid, fields["memoryStoreId"])
         now = utcnow()
         config_id = ids.new_id(CONFIGURATION)
         repo.insert_configuration(conn, {
@@ -137,9 +139,20 @@ def list_page(db: Database, account_sid: str, cursor: Cursor, size: int) -> Page
         return repo.configuration_page(conn, account_sid, cursor, size)
 
 
+def _check_memory_store(conn: Connection, account_sid: str, store_id: Any) -> None:
+    """A configuration feeds one of the account's memory stores: a store that does not exist, or
+    is another account's, is refused now (404, 400 for a malformed id) rather than failing every
+    conversation's extraction later."""
+    if not isinstance(store_id, str):
+        raise InvalidRequest("'memoryStoreId' must be a string")
+    require_store(conn, account_sid, store_id, active=False)
+
+
 def _apply(conn: Connection, account_sid: str, row: Row[Any], top: dict[str, Any], settings: dict[str, Any]) -> None:
     if top.get("grouping_type", row.grouping_type) != row.grouping_type:
         raise InvalidRequest("conversationGroupingType cannot be changed after creation")
+    if "memory_store_id" in top and top["memory_store_id"] != row.memory_store_id:
+        _check_memory_store(conn, account_sid, top["memory_store_id"])
     bridge = _bridge_of(settings)
     _check_bridge(conn, account_sid, bridge, row.id)
     repo.update_configuration(conn, row.id, {**top, "settings": settings, "bridge_service_id": bridge,
