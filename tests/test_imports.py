@@ -128,20 +128,30 @@ def test_import_resumes_after_crash(account: Credentials, db: Database, tmp_path
         stop_server(live)
 
 
-def test_an_upload_whose_store_was_deleted_leaves_the_disk(account: Credentials, db: Database, tmp_path: Path,
-                                                          server: LiveServer) -> None:
+def test_an_upload_whose_store_was_deleted_leaves_the_database(private_database: str, tmp_path: Path) -> None:
     from sqlalchemy import select
 
+    from convmem.auth import service as auth
     from convmem.config import Settings
     from convmem.jobs import queue
     from convmem.services import imports
     from convmem.storage.job_tables import jobs
+    from convmem.storage.upload_tables import import_upload_chunks
     from tests.conftest import create_store
 
-    # No job worker in the server, so the upload waits on disk until the store is gone.
+    # A database of its own and no job worker, so the upload waits in the database until the
+    # store is gone.
     env = {"CONVMEM_RUN_JOBS": "false", "CONVMEM_DATA_DIR": str(tmp_path)}
-    live = start_server(server.database_url, tmp_path / "a.log", extra_env=env)
+    live = start_server(private_database, tmp_path / "a.log", extra_env=env)
+    db = Database(private_database)
+
+    def chunks_of(import_id: str) -> int:
+        with db.read() as conn:
+            return len(conn.execute(select(import_upload_chunks.c.seq)
+                                    .where(import_upload_chunks.c.import_id == import_id)).all())
+
     try:
+        account = auth.create_account(db)
         client = Client(account.account_sid, account.auth_token)
         client.memory.base_url = live.url
         with httpx.Client(base_url=live.url, auth=(account.account_sid, account.auth_token), timeout=30) as http:
@@ -149,13 +159,16 @@ def test_an_upload_whose_store_was_deleted_leaves_the_disk(account: Credentials,
             body = "email,first_name\nzed@example.com,Zed\n"
             created = _create(client.memory.v1, store_id, len(body), [*MAPPINGS[:1], MAPPINGS[2]])
             assert httpx.put(created.url, content=body.encode(), timeout=30).status_code == 200
-            uploaded = tmp_path / "imports" / f"{created.import_id}.csv"
-            assert uploaded.exists()
+            # In the database, where any server's worker can read it; not on this server's disk.
+            assert chunks_of(created.import_id) == 1
+            assert not (tmp_path / "imports").exists()
             assert http.delete(f"/v1/ControlPlane/Stores/{store_id}").status_code == 202
+        assert chunks_of(created.import_id) == 0  # gone with the store's import, by cascade
+        with db.read() as conn:  # the waiting import job, run here as a worker would run it
+            job = next(row for row in conn.execute(select(jobs).where(jobs.c.kind == imports.KIND))
+                       if row.payload["importId"] == created.import_id)
+        imports.run(queue.JobContext(db, job.id, dict(job.payload), Settings(data_dir=tmp_path), renew=lambda: None))
+        assert chunks_of(created.import_id) == 0
     finally:
         stop_server(live)
-    with db.read() as conn:  # the waiting import job, run here as a worker would run it
-        job = next(row for row in conn.execute(select(jobs).where(jobs.c.kind == imports.KIND))
-                   if row.payload["importId"] == created.import_id)
-    imports.run(queue.JobContext(db, job.id, dict(job.payload), Settings(data_dir=tmp_path), renew=lambda: None))
-    assert not uploaded.exists()
+        db.dispose()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from convmem.api.deps import Account, BaseUrl, Context, Paging, page_request
 from convmem.api.errors import error_response
@@ -60,27 +60,39 @@ async def upload_csv(request: Request, importId: str,
                      expires: Annotated[str | None, Query()] = None,
                      signature: Annotated[str | None, Query()] = None) -> Response:
     ctx = request.app.state.context
-    declared = await run_in_threadpool(imports.begin_upload, ctx.db, importId, expires, signature)
-    limit = min(declared, MAX_UPLOAD)
-    folder = await run_in_threadpool(imports.upload_dir, Path(ctx.settings.data_dir))
-    part, final = folder / f"{importId}.csv.part", folder / f"{importId}.csv"
+    upload = await run_in_threadpool(imports.begin_upload, ctx.db, importId, expires, signature)
+    limit = min(upload.declared_size, MAX_UPLOAD)
+    chunk_size = imports.UPLOAD_CHUNK_BYTES
     size = 0
+    pending = bytearray()
     try:
-        # Streamed to disk chunk by chunk: the file is never held whole in memory.
-        with part.open("wb") as sink:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise OverflowError
-                sink.write(chunk)
+        # Streamed into the database a chunk at a time, each chunk its own transaction: at most
+        # one chunk (plus one network read) is in memory, and no write lock is held between them.
+        async for piece in request.stream():
+            size += len(piece)
+            if size > limit:
+                raise OverflowError
+            pending += piece
+            while len(pending) >= chunk_size:
+                await run_in_threadpool(imports.write_chunk, ctx.db, upload, bytes(pending[:chunk_size]))
+                del pending[:chunk_size]
+        if pending:
+            await run_in_threadpool(imports.write_chunk, ctx.db, upload, bytes(pending))
     except OverflowError:
-        await run_in_threadpool(imports.abort_upload, ctx.db, importId, part)
+        await run_in_threadpool(imports.abort_upload, ctx.db, upload)
         return error_response(413, 20413, f"The upload is larger than the import's declared fileSize ({limit} bytes)")
+    except imports.UploadSuperseded as exc:
+        await run_in_threadpool(imports.abort_upload, ctx.db, upload)
+        return error_response(exc.status, exc.code, exc.message)
+    except ClientDisconnect:
+        # Nobody reads this response; the URL is usable again for a retry.
+        await run_in_threadpool(imports.abort_upload, ctx.db, upload)
+        return error_response(400, 520046, "The client disconnected before the upload was complete")
     except BaseException:
-        await run_in_threadpool(imports.abort_upload, ctx.db, importId, part)
+        await run_in_threadpool(imports.abort_upload, ctx.db, upload)
         raise
     if size == 0:
-        await run_in_threadpool(imports.abort_upload, ctx.db, importId, part)
+        await run_in_threadpool(imports.abort_upload, ctx.db, upload)
         return error_response(400, 520046, "The upload is empty")
-    await run_in_threadpool(imports.finish_upload, ctx.db, importId, part, final)
+    await run_in_threadpool(imports.finish_upload, ctx.db, upload)
     return Response(status_code=200)

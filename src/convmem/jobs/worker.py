@@ -126,13 +126,21 @@ class JobWorker:
         return True
 
     def housekeep(self) -> None:
-        """Drop what nobody may read any more: finished jobs and expired operations. Idempotent,
-        so every process may run it."""
+        """Drop what nobody may read any more: finished jobs, expired operations, and import
+        uploads that expired unfinished or whose import finished. Idempotent, so every process
+        may run it."""
+        # Imported here: the imports service pulls in the profile services, which the job queue
+        # itself does not need.
+        from convmem.services import imports
+
         retention = timedelta(days=self._settings.operation_retention_days)
         now = utcnow()
         with self._db.write() as conn:
             queue.purge_finished(conn, done_before=now - _DONE_JOBS_KEPT, kept_before=now - retention)
             operations.purge_older_than(conn, self._settings.operation_retention_days)
+        # In short transactions of their own (one per import), after the purge above committed.
+        imports.clean_up_uploads(self._db, ttl_seconds=self._settings.import_upload_ttl_seconds,
+                                 data_dir=self._settings.data_dir, now=now)
 
     def _run(self) -> None:
         # A wake-up can arrive before the enqueuing transaction commits (and, on PostgreSQL, a

@@ -66,8 +66,15 @@ profile_imports = Table(
     Column("filename", String(255), nullable=False),
     Column("file_size", BigInteger, nullable=False),
     Column("column_mappings", JSON, nullable=False),
-    # WAITING (token not used yet) -> UPLOADING -> UPLOADED: the token is single-use.
+    # WAITING (no upload in progress) -> UPLOADING -> UPLOADED. An interrupted or refused upload
+    # returns to (or stays) retryable until the URL expires; a complete one spends the URL.
     Column("upload_state", String(16), nullable=False),
+    # Bumped by every PUT on the upload URL: its chunks carry the number, and only the attempt
+    # that is still current when it finishes may mark the upload complete (the later PUT wins).
+    Column("upload_attempt", Integer, nullable=False, server_default="0"),
+    # When the signed upload URL expires (NULL for imports created before this column existed:
+    # housekeeping then assumes created_at + the configured TTL).
+    Column("upload_expires_at", UtcDateTime),
     # Rows fully processed and committed: a resumed import continues after this watermark.
     Column("rows_done", Integer, nullable=False),
     Column("errors", Integer, nullable=False),
