@@ -49,7 +49,7 @@ from convmem.jobs.worker import JobWorker
 from convmem.search import embed_jobs, embedding, lexical
 from convmem.search.embedding import QueryEmbeddings, get_embedder
 from convmem.search.vectors import ProfileCache
-from convmem.services import conversation_extraction
+from convmem.services import conversation_extraction, erasure
 from convmem.services.conversation_lifecycle import Clock, Scheduler
 from convmem.services.recall import RecallEngine
 from convmem.storage import accounts
@@ -104,6 +104,7 @@ def start_jobs(ctx: ServerContext) -> JobWorker | None:
     handler). Jobs left running by a crashed process are taken over once their lease expires."""
     embed_jobs.register()
     conversation_extraction.register()
+    erasure.register(ctx.db)  # the erasure reclaim job, and this process's watch for erasures
     if not ctx.settings.run_jobs:
         return None
     worker = JobWorker(ctx.db, ctx.settings)

@@ -6,11 +6,12 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from convmem.api.deps import Account, Context, Paging, page_request
 from convmem.api.errors import CANONICAL_HEADER
+from convmem.api.recall import engine_of
 from convmem.api.responses import page_body
 from convmem.api.schemas.common import ERROR_RESPONSES
 from convmem.api.schemas.memories import (
@@ -112,9 +113,10 @@ def patch_observation(ctx: Context, account: Account, storeId: str, profileId: s
 
 
 @router.delete("/{observationId}", status_code=202, response_model=Message, summary="DeleteProfileObservation")
-def delete_observation(ctx: Context, account: Account, storeId: str, profileId: str,
+def delete_observation(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
                        observationId: str) -> Response:
-    observations.delete(ctx.db, account, storeId, profileId, observationId)
+    observations.delete(ctx.db, account, storeId, profileId, observationId,
+                        getattr(request.state, "credential_sid", account), engine_of(request))
     return accepted("Observation deletion accepted")
 
 

@@ -4,14 +4,20 @@ items a Recall returns is read with them).
 
 A profile is reloaded when its change counter (``memory_index.cache_key``) differs, which
 every write and every stored embedding bumps in the database, so the cache is right across
-several server processes too. Scoring is exact: one matrix-vector product."""
+several server processes too. Scoring is exact: one matrix-vector product.
+
+An entry holds the text of a profile's memories (lexical postings, wire forms), so erasure
+drops it: ``evict`` for the profiles an erasure touched, ``prune`` for every entry that is no
+longer current (what another server process's erasure leaves behind); ``caches()`` lists the
+process's caches for that."""
 
 from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,11 +91,24 @@ def build(key: tuple[int, int], items: list[Item]) -> ProfileMemories:
                            postings=postings, lengths=lengths, average_length=max(average_length, 1.0))
 
 
+# Every ProfileCache of this process, so that an erasure can reach them (weak: a cache lives
+# as long as its Recall engine).
+_caches: weakref.WeakSet[ProfileCache] = weakref.WeakSet()
+_caches_lock = threading.Lock()
+
+
+def caches() -> list[ProfileCache]:
+    with _caches_lock:
+        return list(_caches)
+
+
 class ProfileCache:
     def __init__(self, capacity: int = 256) -> None:
         self._capacity = capacity
         self._entries: OrderedDict[str, ProfileMemories] = OrderedDict()
         self._lock = threading.Lock()
+        with _caches_lock:
+            _caches.add(self)
 
     def get(self, profile_id: str, key: tuple[int, int], load: Callable[[], ProfileMemories]) -> ProfileMemories:
         with self._lock:
@@ -104,3 +123,25 @@ class ProfileCache:
             while len(self._entries) > self._capacity:
                 self._entries.popitem(last=False)
         return entry
+
+    def evict(self, profile_ids: Iterable[str]) -> None:
+        """Drop the entries of these profiles (erased, or holding erased items)."""
+        with self._lock:
+            for profile_id in profile_ids:
+                self._entries.pop(profile_id, None)
+
+    def prune(self, current_keys: Callable[[list[str]], dict[str, tuple[int, int]]]) -> int:
+        """Drop every entry whose key is not the profile's current one (``current_keys`` maps
+        profile ids to their keys; a profile missing from it has none: it was deleted). An entry
+        replaced meanwhile is left alone. Returns how many were dropped."""
+        with self._lock:
+            cached = list(self._entries.items())
+        if not cached:
+            return 0
+        current = current_keys([profile_id for profile_id, _ in cached])
+        stale = [(profile_id, entry) for profile_id, entry in cached if current.get(profile_id) != entry.key]
+        with self._lock:
+            for profile_id, entry in stale:
+                if self._entries.get(profile_id) is entry:
+                    del self._entries[profile_id]
+        return len(stale)

@@ -4,7 +4,7 @@ name/metadata changes, delete."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row
 
@@ -14,6 +14,7 @@ from convmem.domain.errors import InvalidRequest
 from convmem.domain.pagination import Cursor, Page
 from convmem.services import conversation_configurations as configurations
 from convmem.services import conversation_participants as participants
+from convmem.services import erasure
 from convmem.services.conversation_lifecycle import (
     Clock,
     activity_of,
@@ -24,6 +25,9 @@ from convmem.services.conversation_lifecycle import (
 from convmem.services.conversation_participants import ParticipantView, require_conversation
 from convmem.storage import conversations as repo
 from convmem.storage.db import Database
+
+if TYPE_CHECKING:
+    from convmem.services.recall import RecallEngine
 
 DEFAULT_GROUPING = "GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE"
 MAX_METADATA = 8
@@ -187,10 +191,14 @@ def _with_activity(conn: Connection, row: Row[Any], values: dict[str, Any]) -> R
     return refreshed
 
 
-def delete(db: Database, account_sid: str, conversation_id: str) -> str:
-    """Deletes the conversation and everything in it (no extraction); the operation id."""
+def delete(db: Database, account_sid: str, conversation_id: str, credential_sid: str | None = None,
+           engine: RecallEngine | None = None) -> str:
+    """Erases the conversation and everything in it (no extraction; services/erasure.py); the
+    operation id. The operation keeps the conversation's id, which the client polls it by."""
     with db.write() as conn:
         row = require_conversation(conn, account_sid, conversation_id, for_update=True)
-        repo.delete_conversation(conn, row.id)
-        return repo.record_operation(conn, account_sid, "conv.conversation", row.id)
+        erased = erasure.erase_conversation(conn, account_sid, row, credential_sid or account_sid)
+        op_id = repo.record_operation(conn, account_sid, "conv.conversation", row.id)
+    erasure.finish(erased, engine)
+    return op_id
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -16,11 +16,14 @@ from convmem.domain import ids
 from convmem.domain.errors import InvalidRequest, NotFound
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import utcnow
-from convmem.services import memory_indexing
+from convmem.services import erasure, memory_indexing
 from convmem.services.common import require_store
 from convmem.services.profile_scope import follow_profile, require_profile
 from convmem.storage import memories, memory_index
 from convmem.storage.db import Database
+
+if TYPE_CHECKING:
+    from convmem.services.recall import RecallEngine
 
 
 @dataclass(frozen=True)
@@ -95,16 +98,19 @@ def apply_changes(conn: Connection, current: Any, changes: dict[str, Any]) -> No
     memory_indexing.reindex_updated(conn, current, current.profile_id, changes)
 
 
-def delete(db: Database, account: str, store_id: str, profile_id: str, observation_id: str) -> None:
-    """Irreversible: the row, its revisions, its index entry and its vector go together."""
+def delete(db: Database, account: str, store_id: str, profile_id: str, observation_id: str,
+           credential_sid: str | None = None, engine: RecallEngine | None = None) -> None:
+    """Irreversible: the row, its revisions, its index entry and its vector go together, and
+    every other copy with them (services/erasure.py)."""
     check_observation_id(observation_id)
     with db.write() as conn:
         require_store(conn, account, store_id)
         profile = require_profile(conn, store_id, profile_id)
         if memories.get_observation(conn, profile.id, observation_id, for_update=True) is None:
             raise NotFound(f"Observation {observation_id} was not found")
-        memory_indexing.unindex(conn, observation_id, profile.id)
-        memories.delete_observation(conn, observation_id)
+        erased = erasure.erase_observation(conn, account, store_id, profile.id, observation_id,
+                                           credential_sid or account)
+    erasure.finish(erased, engine)
 
 
 def revisions_page(db: Database, account: str, store_id: str, profile_id: str, observation_id: str,

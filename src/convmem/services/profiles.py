@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row
 
@@ -13,7 +13,7 @@ from convmem.domain import trait_values
 from convmem.domain.errors import InvalidRequest
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import utcnow
-from convmem.services import trait_groups
+from convmem.services import erasure, trait_groups
 from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
 from convmem.services.resolution import Resolved, StoreSchema, resolve, run_resolving
@@ -21,6 +21,9 @@ from convmem.storage import profile_data
 from convmem.storage.db import Database
 from convmem.storage.paging import keyset_page, list_page
 from convmem.storage.profile_tables import profiles
+
+if TYPE_CHECKING:
+    from convmem.services.recall import RecallEngine
 
 # Trait values vanish with their definitions (trait-group PATCH deleting traits, group delete).
 trait_groups.on_traits_removed(profile_data.remove_trait_values)
@@ -98,14 +101,18 @@ def patch(db: Database, account_sid: str, store_id: str, profile_id: str, traits
     return run_resolving(db, work)
 
 
-def delete(db: Database, account_sid: str, store_id: str, profile_id: str) -> None:
+def delete(db: Database, account_sid: str, store_id: str, profile_id: str, credential_sid: str | None = None,
+           engine: RecallEngine | None = None) -> None:
+    """Erase the profile and every trace of its customer (services/erasure.py); ``credential_sid``
+    (the asking Account or API key SID) goes into the audit trail, ``engine`` is this process's
+    Recall engine, whose caches drop the profile."""
     with db.write() as conn:
         require_store(conn, account_sid, store_id)
         require_profile(conn, store_id, profile_id, for_update=True)
         for hook in _delete_hooks:
             hook(conn, store_id, profile_id)
-        # Everything the profile owns, aliases pointing at it included, goes by ON DELETE CASCADE.
-        profile_data.delete_profile(conn, profile_id)
+        erased = erasure.erase_profile(conn, account_sid, store_id, profile_id, credential_sid or account_sid)
+    erasure.finish(erased, engine)
 
 
 def list_page_of(db: Database, account_sid: str, store_id: str, cursor: Cursor, size: int) -> Page:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -12,11 +12,14 @@ from convmem.domain import ids
 from convmem.domain.errors import InvalidRequest, NotFound
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import utcnow
-from convmem.services import memory_indexing
+from convmem.services import erasure, memory_indexing
 from convmem.services.common import require_store
 from convmem.services.profile_scope import follow_profile, require_profile
 from convmem.storage import memories, memory_index
 from convmem.storage.db import Database
+
+if TYPE_CHECKING:
+    from convmem.services.recall import RecallEngine
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,14 @@ def patch(db: Database, account: str, store_id: str, profile_id: str, summary_id
         memory_indexing.reindex_updated(conn, current, profile.id, changes)
 
 
-def delete(db: Database, account: str, store_id: str, profile_id: str, summary_id: str) -> None:
+def delete(db: Database, account: str, store_id: str, profile_id: str, summary_id: str,
+           credential_sid: str | None = None, engine: RecallEngine | None = None) -> None:
+    """Irreversible, and every copy goes with it (services/erasure.py)."""
     check_summary_id(summary_id)
     with db.write() as conn:
         require_store(conn, account, store_id)
         profile = require_profile(conn, store_id, profile_id)
         if memories.get_summary(conn, profile.id, summary_id, for_update=True) is None:
             raise NotFound(f"Conversation summary {summary_id} was not found")
-        memory_indexing.unindex(conn, summary_id, profile.id)
-        memories.delete_summary(conn, summary_id)
+        erased = erasure.erase_summary(conn, account, store_id, profile.id, summary_id, credential_sid or account)
+    erasure.finish(erased, engine)

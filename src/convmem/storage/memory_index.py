@@ -32,6 +32,18 @@ def cache_key(conn: Connection, profile_id: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def cache_keys(conn: Connection, profile_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """``cache_key`` of many profiles in one query; a profile without index rows is absent."""
+    state = memory_index_state.c
+    out: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(profile_ids), 500):
+        rows = conn.execute(select(state.profile_id, func.count(), func.coalesce(func.sum(state.version), 0))
+                            .where(state.profile_id.in_(profile_ids[start:start + 500]))
+                            .group_by(state.profile_id)).all()
+        out.update((row[0], (int(row[1]), int(row[2]))) for row in rows)
+    return out
+
+
 def add(conn: Connection, items: Iterable[tuple[str, str, str, str, datetime]]) -> None:
     """Index new items: (item_id, kind, profile_id, content, occurred_at)."""
     rows = [{"item_id": item_id, "kind": kind, "profile_id": profile_id,

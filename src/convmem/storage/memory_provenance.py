@@ -61,3 +61,29 @@ def communications_of_items(conn: Connection, item_ids: Sequence[str]) -> dict[s
 def forget(conn: Connection, item_id: str) -> None:
     """Drop the provenance of a deleted observation or summary (deletion is irreversible)."""
     conn.execute(delete(memory_provenance).where(memory_provenance.c.item_id == item_id))
+
+
+def items_written_from(conn: Connection, conversation_ids: Sequence[str],
+                       communication_ids: set[str]) -> list[tuple[str, str]]:
+    """(item id, profile id) of every item of these conversations written or updated from any
+    of ``communication_ids``, whichever profile it belongs to (erasure of their author)."""
+    if not conversation_ids or not communication_ids:
+        return []
+    t = memory_provenance.c
+    found: dict[str, str] = {}
+    for start in range(0, len(conversation_ids), 500):
+        chunk = list(conversation_ids[start:start + 500])
+        # communication_ids is a JSON list; the intersection is taken here, the same way on
+        # both databases.
+        for row in conn.execute(select(t.item_id, t.profile_id, t.communication_ids)
+                                .where(t.conversation_id.in_(chunk))):
+            if communication_ids.intersection(row.communication_ids):
+                found[row.item_id] = row.profile_id
+    return sorted(found.items())
+
+
+def forget_conversation(conn: Connection, conversation_id: str) -> int:
+    """Drop every provenance row naming a deleted conversation (its communication ids would
+    point at nothing; the items themselves stay with their profiles)."""
+    return int(conn.execute(delete(memory_provenance)
+                            .where(memory_provenance.c.conversation_id == conversation_id)).rowcount)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Callable, Sequence
+
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import URL
 
@@ -16,10 +20,89 @@ def create(url: URL, *, pool_size: int) -> Engine:
     # pool_pre_ping replaces connections that died while pooled (a database restart), so the
     # pool recovers by itself once the database is back.
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True,
-                         pool_timeout=POOL_TIMEOUT, connect_args=connect_args)
+                         pool_timeout=POOL_TIMEOUT, connect_args=connect_args,
+                         # Statement parameters are customer content: keep them out of exception
+                         # messages, which end up in logs and in failed jobs' error column.
+                         hide_parameters=True)
 
 
 def advisory_lock(conn: Connection, key: int) -> None:
     """Transaction-scoped advisory lock: serialises one-off work (migrations, bootstrap)
     between server processes sharing the database."""
     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+# ---- erasure: making deleted rows leave the relation files --------------------------------
+
+def transaction_xid(conn: Connection) -> int:
+    """The (64-bit) id of the caller's writing transaction: the reclaim job waits until no
+    snapshot that could still see what this transaction deleted remains."""
+    return int(conn.execute(text("SELECT pg_current_xact_id()::text")).scalar_one())
+
+
+# Sessions of this database whose snapshot or running transaction is not newer than the
+# erasing transaction (32-bit xid; ``age`` compares modulo wraparound): while one exists,
+# VACUUM must keep the rows that transaction deleted.
+_HOLDING_BACK = text("""
+SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid()
+  AND ((backend_xmin IS NOT NULL AND age(backend_xmin) >= age(CAST(:xid AS xid)))
+       OR (backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(:xid AS xid))))
+""")
+_POLL_SECONDS = 0.2
+# A REINDEX CONCURRENTLY waits for every older snapshot; one stuck behind a forgotten open
+# transaction fails after this long (leaving an invalid copy the next run drops) and is retried.
+_REINDEX_TIMEOUT = "30min"
+
+
+def _wait_for_horizon(conn: Connection, xid: int, timeout: float, renew: Callable[[], None]) -> bool:
+    deadline = time.monotonic() + timeout
+    next_renewal = time.monotonic() + 5
+    while conn.execute(_HOLDING_BACK, {"xid": str(xid % 2**32)}).scalar_one():
+        if time.monotonic() >= deadline:
+            return False
+        if time.monotonic() >= next_renewal:
+            renew()
+            next_renewal = time.monotonic() + 5
+        time.sleep(_POLL_SECONDS)
+    return True
+
+
+def _drop_failed_rebuilds(conn: Connection, index: str) -> None:
+    """A REINDEX CONCURRENTLY that failed leaves an invalid ``<index>_ccnew`` (or ``_ccold``)
+    behind, which later rebuilds would otherwise pile up next to."""
+    pattern = "^" + re.escape(index) + "_cc(new|old)[0-9]*$"
+    leftovers = conn.execute(text(
+        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE NOT i.indisvalid AND c.relname ~ :pattern"), {"pattern": pattern}).scalars().all()
+    quote = conn.dialect.identifier_preparer.quote
+    for name in leftovers:
+        conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {quote(name)}")
+
+
+def reclaim(engine: Engine, tables: Sequence[str], *, after_xid: int | None, rebuild_indexes: Sequence[str],
+            wait_seconds: float, renew: Callable[[], None]) -> bool:
+    """Remove erased rows from the relation files of ``tables`` (names the caller has checked):
+    wait until no snapshot older than the erasing transaction ``after_xid`` remains (at most
+    ``wait_seconds``), then ``VACUUM`` them with index cleanup forced on (otherwise VACUUM may
+    skip the indexes when few pages changed, and their entries keep the erased values), then
+    rebuild ``rebuild_indexes``: a GIN index never removes a key, even once no row has it.
+
+    VACUUM cannot run in a transaction, hence the autocommit connection. Returns whether the
+    horizon had passed (if not, rows deleted by the erasing transaction may survive until the
+    next VACUUM)."""
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        passed = True if after_xid is None else _wait_for_horizon(conn, after_xid, wait_seconds, renew)
+        quote = conn.dialect.identifier_preparer.quote
+        conn.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {', '.join(quote(t) for t in tables)}")
+        renew()
+        for index in rebuild_indexes:
+            _drop_failed_rebuilds(conn, index)
+            conn.exec_driver_sql(f"SET statement_timeout = '{_REINDEX_TIMEOUT}'")
+            try:
+                conn.exec_driver_sql(f"REINDEX INDEX CONCURRENTLY {quote(index)}")
+            finally:
+                conn.exec_driver_sql("RESET statement_timeout")
+            renew()
+    return passed

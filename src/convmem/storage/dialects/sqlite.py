@@ -3,12 +3,17 @@ ourselves (pysqlite's implicit BEGIN is turned off so ``Database`` can choose IM
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 
 _SYNC_MODES = {"OFF", "NORMAL", "FULL", "EXTRA"}
+
+# FTS5 can drop a deleted row's tokens from its index in place since SQLite 3.42 (the
+# 'secure-delete' option); older libraries only forget them when segments are merged.
+FTS5_SECURE_DELETE = sqlite3.sqlite_version_info >= (3, 42, 0)
 
 
 def create(url: URL, *, synchronous: str, pool_size: int) -> Engine:
@@ -21,6 +26,9 @@ def create(url: URL, *, synchronous: str, pool_size: int) -> Engine:
         pool_size=pool_size,
         max_overflow=pool_size * 2,
         pool_timeout=60,
+        # Statement parameters are customer content: keep them out of exception messages, which
+        # end up in logs and in failed jobs' error column.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -33,6 +41,40 @@ def create(url: URL, *, synchronous: str, pool_size: int) -> Engine:
         cur.execute(f"PRAGMA synchronous={mode}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        # Erasure: a deleted row's bytes (and freed pages) are overwritten with zeros instead of
+        # staying readable in the file. A per-connection setting, so every connection sets it.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     return engine
+
+
+def purge_fts_deletions(conn: Connection) -> None:
+    """Make the full-text index forget the tokens of deleted rows, in the caller's write
+    transaction. External-content FTS5 records a deletion as a tombstone entry that repeats
+    every token of the deleted row, and both stay in ``memory_fts_data`` until segments are
+    merged; 'optimize' merges everything into one segment, which drops them (the freed pages
+    are zeroed by secure_delete). With 3.42+, 'secure-delete' mode is switched on here once:
+    deletions then remove their entries in place, and this one 'optimize' clears what earlier
+    deletions left. That step is one-way for the database: it raises the FTS5 file format, and
+    a library older than 3.42 then refuses ``memory_fts`` ("invalid fts5 file format ... run
+    'rebuild'"; checked with 3.51.1 then 3.40.1)."""
+    if FTS5_SECURE_DELETE:
+        enabled = conn.exec_driver_sql(
+            "SELECT v FROM memory_fts_config WHERE k = 'secure-delete'").scalar()
+        if enabled:
+            return
+        conn.exec_driver_sql("INSERT INTO memory_fts(memory_fts, rank) VALUES ('secure-delete', 1)")
+    conn.exec_driver_sql("INSERT INTO memory_fts(memory_fts) VALUES ('optimize')")
+
+
+def truncate_wal(engine: Engine) -> bool:
+    """Copy the whole WAL into the database file and truncate it to zero bytes, so that frames
+    holding erased rows are gone from it. Outside any transaction (a checkpoint cannot complete
+    inside one): on the driver connection, which SQLAlchemy would otherwise wrap in our BEGIN.
+    Waits (busy_timeout) for readers of older frames; False if one still held them."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return int(busy) == 0
