@@ -79,6 +79,8 @@ class AuthenticationGate:
             if header is not None and len(header) > MAX_AUTHORIZATION:
                 raise Unauthorized(UNAUTHORIZED_MESSAGE)
             account_sid = account_sid or await run_in_threadpool(authenticator.authenticate, header)
+            wait = (await run_in_threadpool(ctx.limiter.take, account_sid)) if ctx.limiter.blocking \
+                else ctx.limiter.take(account_sid)
         except Unauthorized:
             ctx.auth_failures.failed(address)
             self._log_failure(address, "missing credentials" if header is None else "invalid credentials",
@@ -87,6 +89,7 @@ class AuthenticationGate:
                                  {"WWW-Authenticate": WWW_AUTHENTICATE, **close})(scope, receive, send)
             return
         except Exception as exc:
+            # The database behind the credentials or the shared rate buckets is unavailable.
             failure = infrastructure_failure(exc)
             if failure is None:
                 raise
@@ -95,15 +98,6 @@ class AuthenticationGate:
         state = scope.setdefault("state", {})
         state["account_sid"] = account_sid
         state["credential_sid"] = Authenticator.username(header) or account_sid
-        try:
-            wait = (await run_in_threadpool(ctx.limiter.take, account_sid)) if ctx.limiter.blocking \
-                else ctx.limiter.take(account_sid)
-        except Exception as exc:
-            failure = infrastructure_failure(exc)
-            if failure is None:
-                raise
-            await failure_response(failure, close)(scope, receive, send)
-            return
         if wait:
             await error_response(429, 20429, "Too many requests. Please retry according to the Retry-After "
                                  "response header.", {"Retry-After": str(wait), **close})(scope, receive, send)
