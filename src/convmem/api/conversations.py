@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from convmem.api import conversation_wire as wire
 from convmem.api.conversation_participants import conflict_response
-from convmem.api.deps import Account, BaseUrl, Context, Paging
+from convmem.api.deps import Account, BaseUrl, Context, Credential, Paging
 from convmem.api.recall import engine_of
 from convmem.api.responses import page_body
 from convmem.api.schemas.common import ERROR_RESPONSES
@@ -76,7 +76,8 @@ def patch_conversation(ctx: Context, account: Account, id: str,
 
 
 @router.delete("/{id}", status_code=202, summary="DeleteConversationAsync")
-def delete_conversation(request: Request, ctx: Context, account: Account, base: BaseUrl, id: str) -> JSONResponse:
-    op_id = conversations.delete(ctx.db, account, id, getattr(request.state, "credential_sid", account),
+def delete_conversation(request: Request, ctx: Context, account: Account, credential: Credential, base: BaseUrl,
+                        id: str) -> JSONResponse:
+    op_id = conversations.delete(ctx.db, account, id, credential,
                                  engine_of(request))
     return wire.accepted_response(wire.accepted_body(base, op_id, {"conversationId": id}), op_id)

@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
-from starlette.concurrency import run_in_threadpool
 
 from convmem.api import proxies
-from convmem.auth.service import Authenticator
+from convmem.auth.service import UNAUTHORIZED_MESSAGE, Authenticator
 from convmem.config import Settings
-from convmem.domain.errors import InvalidRequest, RateLimited
+from convmem.domain.errors import InvalidRequest, Unauthorized
 from convmem.domain.pagination import Cursor, TokenCodec, clamp_page_size
 from convmem.domain.rate_limit import FailureThrottle, RateLimiter
 from convmem.storage.db import Database
@@ -37,25 +36,26 @@ async def get_context(request: Request) -> ServerContext:
 Context = Annotated[ServerContext, Depends(get_context)]
 
 
-async def current_account(request: Request, ctx: Context) -> str:
-    """The account the request authenticated as. ``api.gate.AuthenticationGate`` checked the
-    credentials (and the rate limit) before the body was read; a route outside the gate's
-    prefixes that still asks for an account checks them here."""
-    state = request.scope.setdefault("state", {})
-    if state.get("account_sid"):
-        return str(state["account_sid"])
-    header = request.headers.get("authorization")
-    account_sid = ctx.authenticator.cached(header) or await run_in_threadpool(ctx.authenticator.authenticate, header)
-    state["account_sid"] = account_sid
-    state["credential_sid"] = Authenticator.username(header) or account_sid
-    wait = (await run_in_threadpool(ctx.limiter.take, account_sid)) if ctx.limiter.blocking \
-        else ctx.limiter.take(account_sid)
-    if wait:
-        raise RateLimited("Too many requests. Please retry according to the Retry-After response header.", wait)
-    return account_sid
+async def current_account(request: Request) -> str:
+    """The account the request authenticated as: ``api.gate.AuthenticationGate`` checked the
+    credentials (and the rate limit) before the body was read, for every path under its
+    prefixes. A route outside them has no authenticated account and is refused."""
+    account_sid = request.scope.get("state", {}).get("account_sid")
+    if not account_sid:
+        raise Unauthorized(UNAUTHORIZED_MESSAGE)
+    return str(account_sid)
 
 
 Account = Annotated[str, Depends(current_account)]
+
+
+async def current_credential(request: Request, account: Account) -> str:
+    """The SID of the credential the request used (an API key's, or the account's own): what
+    the erasure audit trail records."""
+    return str(request.scope.get("state", {}).get("credential_sid") or account)
+
+
+Credential = Annotated[str, Depends(current_credential)]
 
 
 def base_url(request: Request) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from convmem.api.deps import Account, Context, Paging, page_request
+from convmem.api.deps import Account, Context, Credential, Paging, page_request
 from convmem.api.errors import CANONICAL_HEADER
 from convmem.api.recall import engine_of
 from convmem.api.responses import page_body
@@ -113,10 +113,9 @@ def patch_observation(ctx: Context, account: Account, storeId: str, profileId: s
 
 
 @router.delete("/{observationId}", status_code=202, response_model=Message, summary="DeleteProfileObservation")
-def delete_observation(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
-                       observationId: str) -> Response:
-    observations.delete(ctx.db, account, storeId, profileId, observationId,
-                        getattr(request.state, "credential_sid", account), engine_of(request))
+def delete_observation(request: Request, ctx: Context, account: Account, credential: Credential, storeId: str,
+                       profileId: str, observationId: str) -> Response:
+    observations.delete(ctx.db, account, storeId, profileId, observationId, credential, engine_of(request))
     return accepted("Observation deletion accepted")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from convmem.api.deps import Account, Context, Paging, page_request
+from convmem.api.deps import Account, Context, Credential, Paging, page_request
 from convmem.api.errors import CANONICAL_HEADER
 from convmem.api.recall import engine_of
 from convmem.api.responses import page_body
@@ -55,7 +55,8 @@ def patch_profile(ctx: Context, account: Account, storeId: str, profileId: str, 
 
 
 @router.delete("/{profileId}", status_code=202, response_model=Message, summary="DeleteProfile", responses=MOVED)
-def delete_profile(request: Request, ctx: Context, account: Account, storeId: str, profileId: str) -> JSONResponse:
-    profiles.delete(ctx.db, account, storeId, profileId, getattr(request.state, "credential_sid", account),
+def delete_profile(request: Request, ctx: Context, account: Account, credential: Credential, storeId: str,
+                   profileId: str) -> JSONResponse:
+    profiles.delete(ctx.db, account, storeId, profileId, credential,
                     engine_of(request))
     return JSONResponse({"message": "Profile accepted for deletion."}, status_code=202)

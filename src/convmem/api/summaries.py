@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from convmem.api.deps import Account, Context, Paging, page_request
+from convmem.api.deps import Account, Context, Credential, Paging, page_request
 from convmem.api.errors import CANONICAL_HEADER
 from convmem.api.observations import LIST_CAP, accepted, check_conversation_param
 from convmem.api.recall import engine_of
@@ -68,8 +68,9 @@ def patch_summary(ctx: Context, account: Account, storeId: str, profileId: str, 
 
 
 @router.delete("/{summaryId}", status_code=202, response_model=Message, summary="DeleteProfileConversationSummary")
-def delete_summary(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def delete_summary(request: Request, ctx: Context, account: Account, credential: Credential, storeId: str,
+                   profileId: str,
                    summaryId: str) -> Response:
-    summaries.delete(ctx.db, account, storeId, profileId, summaryId, getattr(request.state, "credential_sid", account),
+    summaries.delete(ctx.db, account, storeId, profileId, summaryId, credential,
                      engine_of(request))
     return accepted("Conversation summary deletion accepted")
