@@ -85,7 +85,7 @@ def wait_embedded(database_url: str, timeout: float = 1800) -> float:
     benchmark looks at the database here), so that what follows measures a settled server."""
     from sqlalchemy import func, select
 
-    from convmem.search import embed_jobs
+    from convmem.services import embeddings as embed_jobs
     from convmem.storage import memory_index
     from convmem.storage.db import Database
     from convmem.storage.job_tables import jobs

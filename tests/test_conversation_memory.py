@@ -21,6 +21,7 @@ from twilio.rest.memory.v1.recall import RecallList
 from convmem.config import Settings
 from convmem.jobs import queue
 from convmem.jobs.queue import JobContext
+from convmem.runtime import Runtime
 from convmem.services.conversation_extraction import KIND, SOURCE, extract_conversation
 from convmem.storage import memory_provenance
 from convmem.storage.db import Database
@@ -255,9 +256,11 @@ def test_concurrent_jobs_of_one_conversation_extract_it_once(v2: Any, v1: Any, d
     start = threading.Barrier(2)
     results: list[Any] = []
 
+    runtime = Runtime.build(Settings(), db=db)
+
     def work() -> None:
         start.wait()
-        results.append(extract_conversation(JobContext(db, "mem_job_none", dict(payload), Settings(), lambda: None)))
+        results.append(extract_conversation(JobContext(runtime, "mem_job_none", dict(payload), lambda: None)))
 
     threads = [threading.Thread(target=work) for _ in range(2)]
     for t in threads:

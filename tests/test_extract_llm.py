@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -255,25 +256,32 @@ def test_no_server_listening_falls_back(model_server: FakeModelServer) -> None:
 
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from convmem.config import Settings
+    from convmem.runtime import llm_settings
+
     monkeypatch.delenv("CONVMEM_EXTRACT_LLM_BASE_URL", raising=False)
-    assert LLMSettings.from_env() is None
+    assert llm_settings(Settings()) is None
     monkeypatch.setenv("CONVMEM_EXTRACT_LLM_BASE_URL", "http://127.0.0.1:8080/v1")
     monkeypatch.setenv("CONVMEM_EXTRACT_LLM_MODEL", "qwen")
     monkeypatch.setenv("CONVMEM_EXTRACT_LLM_API_KEY", "k")
     monkeypatch.setenv("CONVMEM_EXTRACT_LLM_TIMEOUT", "5")
-    settings = LLMSettings.from_env()
+    settings = llm_settings(Settings())
     assert settings is not None
     assert (settings.base_url, settings.model, settings.api_key, settings.timeout_seconds) == (
         "http://127.0.0.1:8080/v1", "qwen", "k", 5.0)
 
 
-def test_build_extractor_picks_the_backend_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from convmem.extract import OfflineExtractor, build_extractor
+def test_the_runtime_picks_the_extraction_backend_from_the_settings(tmp_path: Path) -> None:
+    from convmem.config import Settings
+    from convmem.extract import OfflineExtractor
+    from convmem.runtime import Runtime
 
-    monkeypatch.delenv("CONVMEM_EXTRACT_LLM_BASE_URL", raising=False)
-    assert isinstance(build_extractor(), OfflineExtractor)
-    monkeypatch.setenv("CONVMEM_EXTRACT_LLM_BASE_URL", "http://127.0.0.1:8080/v1")
-    monkeypatch.setenv("CONVMEM_EXTRACT_LLM_MODEL", "qwen")
-    extractor = build_extractor()
+    offline = Runtime.build(Settings(data_dir=tmp_path))
+    assert isinstance(offline.extractor, OfflineExtractor)
+    offline.close()
+    runtime = Runtime.build(Settings(data_dir=tmp_path, extract_llm_base_url="http://127.0.0.1:8080/v1",
+                                     extract_llm_model="qwen"))
+    runtime.close()
+    extractor = runtime.extractor
     assert isinstance(extractor, LLMExtractor)
     assert isinstance(extractor.fallback, OfflineExtractor)

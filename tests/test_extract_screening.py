@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -259,8 +260,10 @@ def test_semantic_screen_is_built_once_under_concurrent_first_use(
 
     import convmem.search.embedding as embedding
 
+    fake = SimpleNamespace(session=lambda threads=1: SlowEmbedder(), fingerprint=lambda: "slow",
+                           cache_dir=tmp_path)  # no vectors cached by an earlier run
+    monkeypatch.setattr(embedding, "default_models", lambda: fake)
     monkeypatch.setattr(embedding, "get_embedder", lambda threads=1: SlowEmbedder())
-    monkeypatch.setattr(embedding, "cache_dir", lambda: tmp_path)  # no vectors cached by an earlier run
     monkeypatch.setattr(screening_semantic, "_instance", None)
     built: list[screening_semantic.SemanticScreen] = []
     threads = [threading.Thread(target=lambda: built.append(screening_semantic.get_semantic_screen()))
@@ -288,9 +291,10 @@ def test_exemplar_vectors_are_cached_per_model_and_exemplar_set(
             calls.append(len(texts))
             return np.full((len(texts), 4), 0.5, dtype=np.float32)
 
+    fake = SimpleNamespace(session=lambda threads=1: CountingEmbedder(), fingerprint=lambda: "model-a",
+                           cache_dir=tmp_path)
+    monkeypatch.setattr(embedding, "default_models", lambda: fake)
     monkeypatch.setattr(embedding, "get_embedder", lambda threads=1: CountingEmbedder())
-    monkeypatch.setattr(embedding, "cache_dir", lambda: tmp_path)
-    monkeypatch.setattr(embedding, "model_fingerprint", lambda: "model-a")
     exemplars = screening_semantic.load_exemplars()[:50]
     first = screening_semantic._exemplar_vectors(exemplars)
     again = screening_semantic._exemplar_vectors(exemplars)
@@ -298,7 +302,7 @@ def test_exemplar_vectors_are_cached_per_model_and_exemplar_set(
     assert np.array_equal(first, again)
     assert len(list(tmp_path.glob("screening-exemplars-*.npy"))) == 1
     screening_semantic._exemplar_vectors(exemplars[:40])  # the exemplar set changed
-    monkeypatch.setattr(embedding, "model_fingerprint", lambda: "model-b")
+    fake.fingerprint = lambda: "model-b"
     screening_semantic._exemplar_vectors(exemplars)  # so did the model
     assert calls == [50, 40, 50]
     for path in tmp_path.glob("screening-exemplars-*.npy"):

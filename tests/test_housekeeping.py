@@ -10,6 +10,7 @@ from convmem.config import Settings
 from convmem.domain.timefmt import utcnow
 from convmem.jobs import queue
 from convmem.jobs.worker import JobWorker
+from convmem.runtime import Runtime
 from convmem.storage import operations
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
@@ -40,7 +41,7 @@ def test_housekeeping_purges_only_what_nobody_can_read(db: Database, account: Cr
     report_job = _job(db, "DONE", timedelta(days=2), operation_id=fresh_op)
     pending = _job(db, "PENDING", timedelta(days=9))
 
-    JobWorker(db, Settings()).housekeep()
+    JobWorker(Runtime.build(Settings(), db=db)).housekeep()
 
     with db.read() as conn:
         left = set(conn.execute(select(jobs.c.id)).scalars())

@@ -29,6 +29,7 @@ from convmem.auth import service as auth
 from convmem.config import Settings
 from convmem.domain.timefmt import utcnow
 from convmem.jobs.worker import JobWorker
+from convmem.runtime import Runtime
 from convmem.services import imports
 from convmem.storage import migrate
 from convmem.storage.db import Database
@@ -245,7 +246,7 @@ def test_housekeeping_fails_expired_uploads_and_deletes_chunks(
         with _partial_put(stalled.url, len(body), body[:MIB + 1000]) as client:
             _wait(lambda: _chunks(db, stalled.import_id) == [(1, 0)], "the first chunk of the stalled upload")
             time.sleep(ttl + 1.5)  # every URL has expired now
-            housekeeper = JobWorker(db, settings)
+            housekeeper = JobWorker(Runtime.build(settings, db=db))
             housekeeper.housekeep()
             # The stalled upload made progress within UPLOAD_IDLE: still given a chance.
             assert v1.imports(store_id, never.import_id).fetch().status == "FAILED"
@@ -349,7 +350,8 @@ def test_an_import_uploaded_to_disk_by_an_earlier_version(db: Database, account:
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(body)
         payload = {"importId": created.import_id, "path": str(path)}
-        imports.run(queue.JobContext(db, "mem_job_legacy", payload, Settings(data_dir=tmp_path), renew=lambda: None))
+        runtime = Runtime.build(Settings(data_dir=tmp_path), db=db)
+        imports.run(queue.JobContext(runtime, "mem_job_legacy", payload, renew=lambda: None))
         return created.import_id, path
 
     # Where the file is still on this process's disk, the job reads it (and then removes it).

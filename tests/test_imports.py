@@ -134,6 +134,7 @@ def test_an_upload_whose_store_was_deleted_leaves_the_database(private_database:
     from convmem.auth import service as auth
     from convmem.config import Settings
     from convmem.jobs import queue
+    from convmem.runtime import Runtime
     from convmem.services import imports
     from convmem.storage.job_tables import jobs
     from convmem.storage.upload_tables import import_upload_chunks
@@ -167,7 +168,8 @@ def test_an_upload_whose_store_was_deleted_leaves_the_database(private_database:
         with db.read() as conn:  # the waiting import job, run here as a worker would run it
             job = next(row for row in conn.execute(select(jobs).where(jobs.c.kind == imports.KIND))
                        if row.payload["importId"] == created.import_id)
-        imports.run(queue.JobContext(db, job.id, dict(job.payload), Settings(data_dir=tmp_path), renew=lambda: None))
+        runtime = Runtime.build(Settings(data_dir=tmp_path), db=db)
+        imports.run(queue.JobContext(runtime, job.id, dict(job.payload), renew=lambda: None))
         assert chunks_of(created.import_id) == 0
     finally:
         stop_server(live)

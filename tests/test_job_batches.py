@@ -13,6 +13,7 @@ from sqlalchemy import select
 from convmem.config import Settings
 from convmem.jobs import queue
 from convmem.jobs.worker import JobWorker
+from convmem.runtime import Runtime
 from convmem.storage import migrate
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
@@ -49,9 +50,10 @@ def _statuses(db: Database, kind: str) -> list[tuple[str, int]]:
 
 def test_a_batching_kind_runs_waiting_jobs_together(private_db: Database) -> None:
     seen: list[list[int]] = []
-    queue.register(KIND, lambda ctx: seen.append(ctx.payload["n"]), merge=_merge, batch=8)
+    runtime = Runtime.build(Settings(), db=private_db)
+    runtime.jobs.register(KIND, lambda ctx: seen.append(ctx.payload["n"]), merge=_merge, batch=8)
     _enqueue(private_db, KIND, 11)
-    worker = JobWorker(private_db, Settings())
+    worker = JobWorker(runtime)
 
     assert worker.run_once() and worker.run_once()
     assert not worker.run_once()  # the queue is empty now
@@ -66,9 +68,10 @@ def test_a_failed_batch_is_retried_as_a_whole(private_db: Database) -> None:
         calls.append(ctx.payload["n"])
         raise RuntimeError("model crashed")
 
-    queue.register(KIND, fail, merge=_merge, batch=4)
+    runtime = Runtime.build(Settings(), db=private_db)
+    runtime.jobs.register(KIND, fail, merge=_merge, batch=4)
     _enqueue(private_db, KIND, 3)
-    JobWorker(private_db, Settings()).run_once()
+    JobWorker(runtime).run_once()
 
     assert calls == [[0, 1, 2]]
     assert _statuses(private_db, KIND) == [("PENDING", 1)] * 3  # all back in the queue, attempt counted
@@ -76,9 +79,10 @@ def test_a_failed_batch_is_retried_as_a_whole(private_db: Database) -> None:
 
 def test_other_kinds_are_claimed_one_by_one(private_db: Database) -> None:
     seen: list[list[int]] = []
-    queue.register(SOLO, lambda ctx: seen.append(ctx.payload["n"]))
+    runtime = Runtime.build(Settings(), db=private_db)
+    runtime.jobs.register(SOLO, lambda ctx: seen.append(ctx.payload["n"]))
     _enqueue(private_db, SOLO, 3)
-    worker = JobWorker(private_db, Settings())
+    worker = JobWorker(runtime)
     while worker.run_once():
         pass
     assert seen == [[0], [1], [2]]

@@ -10,13 +10,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, update
 
+from convmem.config import Settings
 from convmem.jobs import queue
 from convmem.jobs.worker import JobWorker, worker_identity
+from convmem.runtime import Runtime
 from convmem.storage import migrate
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
@@ -55,9 +56,8 @@ def test_a_restarted_worker_takes_back_its_dead_predecessors_jobs_at_once(privat
     orphan = _running(private_db, "test.orphan", worker_identity(host, _dead_pid()))
     live_elsewhere = _running(private_db, "test.orphan", worker_identity("another-host", _dead_pid()))
     alive_here = _running(private_db, "test.orphan", worker_identity(host, 1))  # pid 1 is alive
-    settings = SimpleNamespace(job_lease_seconds=600.0, job_poll_seconds=0.05, operation_retention_days=7,
-                               import_upload_ttl_seconds=1800, data_dir=".")
-    worker = JobWorker(private_db, settings)
+    runtime = Runtime.build(Settings(job_lease_seconds=600.0, job_poll_seconds=0.05), db=private_db)
+    worker = JobWorker(runtime)
     assert worker.take_back_orphans() == 1
     assert _status(private_db, orphan) == ("PENDING", None)
     assert _status(private_db, live_elsewhere)[0] == "RUNNING"  # another host's: its lease decides
@@ -65,13 +65,13 @@ def test_a_restarted_worker_takes_back_its_dead_predecessors_jobs_at_once(privat
 
 
 def test_the_lease_of_a_slow_job_is_renewed_while_it_runs(private_db: Database) -> None:
-    settings = SimpleNamespace(job_lease_seconds=0.4, job_poll_seconds=0.05, operation_retention_days=7,
-                               import_upload_ttl_seconds=1800, data_dir=".")
+    settings = Settings(job_lease_seconds=0.4, job_poll_seconds=0.05)
+    runtime = Runtime.build(settings, db=private_db)
     started, release = threading.Event(), threading.Event()
-    queue.register("test.slow", lambda ctx: (started.set(), release.wait(5)))
+    runtime.jobs.register("test.slow", lambda ctx: (started.set(), release.wait(5)))
     with private_db.write() as conn:
         job_id = queue.enqueue(conn, "test.slow", {})
-    worker = JobWorker(private_db, settings)
+    worker = JobWorker(runtime)
     worker._heartbeat = threading.Thread(target=worker._renew_leases, daemon=True)
     worker._heartbeat.start()
     runner = threading.Thread(target=worker.run_once)
@@ -79,7 +79,7 @@ def test_the_lease_of_a_slow_job_is_renewed_while_it_runs(private_db: Database) 
     try:
         assert started.wait(5)
         time.sleep(1.2)  # three lease periods: without renewal another worker could claim it now
-        assert queue.claim(private_db, "someone-else", settings.job_lease_seconds) == []
+        assert queue.claim(private_db, "someone-else", settings.job_lease_seconds, runtime.jobs) == []
         assert _status(private_db, job_id) == ("RUNNING", worker.worker_id)
     finally:
         release.set()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from convmem.search import quantized_model
-from convmem.search.embedding import Embedder, configure
+from convmem.search.embedding import EmbeddingModels
 
 
 def test_built_once_cached_and_close_to_the_packaged_model(tmp_path: Path) -> None:
@@ -21,13 +21,8 @@ def test_built_once_cached_and_close_to_the_packaged_model(tmp_path: Path) -> No
     assert [p.name for p in tmp_path.iterdir()] == [built.name]  # no build leftovers
 
     texts = ["I ordered the blue running shoes last week", "Can I change my delivery address?"]
-    try:
-        configure(quantized_model.PACKAGED)
-        packaged = Embedder().embed(texts)
-        configure(quantized_model.DYNAMIC_INT8, tmp_path)
-        quantized = Embedder().embed(texts)
-    finally:
-        configure(quantized_model.DYNAMIC_INT8)
+    packaged = EmbeddingModels(quantized_model.PACKAGED).session().embed(texts)
+    quantized = EmbeddingModels(quantized_model.DYNAMIC_INT8, tmp_path).session().embed(texts)
     assert np.all((packaged * quantized).sum(axis=1) > 0.98)
 
 
@@ -41,4 +36,4 @@ def test_a_failed_build_falls_back_to_the_packaged_model(tmp_path: Path, monkeyp
 
 def test_an_unknown_variant_is_refused() -> None:
     with pytest.raises(ValueError):
-        configure("fp16")
+        EmbeddingModels("fp16")

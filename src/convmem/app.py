@@ -1,4 +1,4 @@
-"""Builds the FastAPI application: routers, middleware and error handlers."""
+"""Builds the FastAPI application over a runtime: routers, middleware and error handlers."""
 
 from __future__ import annotations
 
@@ -43,15 +43,11 @@ from convmem.api.proxies import parse_networks
 from convmem.auth.service import Authenticator
 from convmem.config import Settings
 from convmem.domain.pagination import TokenCodec
-from convmem.domain.ranking import FusionWeights
 from convmem.domain.rate_limit import FailureThrottle, RateLimiter, TokenBuckets
 from convmem.jobs.worker import JobWorker
-from convmem.search import embed_jobs, embedding, lexical
-from convmem.search.embedding import QueryEmbeddings, get_embedder
-from convmem.search.vectors import ProfileCache
-from convmem.services import conversation_extraction, erasure
+from convmem.runtime import Runtime
+from convmem.services import erasure
 from convmem.services.conversation_lifecycle import Clock, Scheduler
-from convmem.services.recall import RecallEngine
 from convmem.storage import accounts
 from convmem.storage.db import Database
 from convmem.storage.rate_limits import SharedTokenBuckets
@@ -72,14 +68,12 @@ def _rate_limiter(settings: Settings, db: Database) -> RateLimiter:
     return SharedTokenBuckets(db, settings.rate_limit_per_second, settings.rate_limit_burst)
 
 
-def build_context(settings: Settings) -> ServerContext:
-    db = Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous,
-                  pool_size=settings.db_pool_size)
+def build_context(runtime: Runtime) -> ServerContext:
+    settings, db = runtime.settings, runtime.db
     with db.write() as conn:
         page_key = accounts.server_secret(conn, "page_token_key")
     return ServerContext(
-        settings=settings,
-        db=db,
+        runtime=runtime,
         authenticator=Authenticator(db),
         limiter=_rate_limiter(settings, db),
         tokens=TokenCodec(bytes.fromhex(page_key)),
@@ -88,50 +82,46 @@ def build_context(settings: Settings) -> ServerContext:
     )
 
 
-def start_conversation_timers(ctx: ServerContext) -> Scheduler | None:
+def start_conversation_timers(runtime: Runtime) -> Scheduler | None:
     """The durable scheduler of conversation lifecycle timers (every server process runs one;
     they never apply a transition twice)."""
-    if not ctx.settings.run_conversation_timers:
+    if not runtime.settings.run_conversation_timers:
         return None
-    clock = Clock(minute=timedelta(seconds=ctx.settings.conversation_minute_seconds))
-    scheduler = Scheduler(ctx.db, clock, ctx.settings.conversation_timer_interval_seconds)
+    clock = Clock(minute=timedelta(seconds=runtime.settings.conversation_minute_seconds))
+    scheduler = Scheduler(runtime.db, clock, runtime.settings.conversation_timer_interval_seconds)
     scheduler.start()
     return scheduler
 
 
-def start_jobs(ctx: ServerContext) -> JobWorker | None:
-    """The background job worker of this process (embedding, and whatever else registered a
-    handler). Jobs left running by a crashed process are taken over once their lease expires."""
-    embed_jobs.register()
-    conversation_extraction.register()
-    erasure.register(ctx.db)  # the erasure reclaim job, and this process's watch for erasures
-    if not ctx.settings.run_jobs:
+def start_jobs(runtime: Runtime) -> JobWorker | None:
+    """The background job worker of this process. Jobs left running by a crashed process are
+    taken over once their lease expires."""
+    if not runtime.settings.run_jobs:
         return None
-    worker = JobWorker(ctx.db, ctx.settings)
+    worker = JobWorker(runtime)
     worker.start()
     return worker
 
 
-def recall_engine(settings: Settings, db: Database) -> RecallEngine:
-    return RecallEngine(lexical=lexical.for_dialect(db.dialect),
-                        queries=QueryEmbeddings(threads=settings.query_embedding_threads), cache=ProfileCache(),
-                        weights=FusionWeights(lexical=settings.recall_lexical_weight,
-                                              diversity=settings.recall_diversity))
-
-
-def create_app(settings: Settings | None = None, context: ServerContext | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """The HTTP application over ``runtime`` (built from ``settings``, or from the environment,
+    when not given: uvicorn's worker processes call this without arguments)."""
+    if runtime is None:
+        runtime = Runtime.build(settings or Settings())
+    settings = runtime.settings
     logs.configure(settings.log_level)
-    embedding.configure(settings.embedding_model, settings.model_cache_dir)
-    ctx = context or build_context(settings)
+    ctx = build_context(runtime)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        timers = start_conversation_timers(ctx)
-        get_embedder(ctx.settings.query_embedding_threads, embedding.QUERY)  # loaded before the first request needs it
+        timers = start_conversation_timers(runtime)
+        runtime.recall.queries.warm_up()  # the query model loads before the first request needs it
+        # This process's watch for erasures made by other processes (their caches are dropped here).
+        erasure.watch(runtime.db, runtime.recall)
         # What start-up built (modules, the app, models) lives as long as the process: keep it out
         # of the collector's full passes, which otherwise walk it all and show up in Recall's tail.
         gc.freeze()
-        jobs = start_jobs(ctx)
+        jobs = start_jobs(runtime)
         yield
         # Timers first: a shutdown waits for a running job (up to its stop timeout), and the
         # scheduler must not apply transitions meanwhile; the next server to start does.
@@ -139,7 +129,7 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
             timers.stop()
         if jobs is not None:
             jobs.stop()
-        ctx.db.dispose()
+        runtime.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -151,7 +141,6 @@ def create_app(settings: Settings | None = None, context: ServerContext | None =
     # in the API's error shape.
     app.router.redirect_slashes = False
     app.state.context = ctx
-    app.state.recall_engine = recall_engine(settings, ctx.db)
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(imports.upload_router)

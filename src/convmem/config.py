@@ -3,6 +3,7 @@ every uvicorn worker process sees the same configuration)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -74,6 +75,14 @@ class Settings(BaseSettings):
     # Directly POSTed observations are stored as sent (not reconciled) unless this is on, in which
     # case each goes through the same add/update/discard rules as extracted ones (server-wide).
     reconcile_direct_observations: bool = False
+    # Conversation extraction backend: an OpenAI-compatible chat-completions server when both the
+    # base URL (e.g. http://127.0.0.1:8000/v1) and the model are set, with the offline extractor
+    # as its fallback; the offline extractor alone otherwise.
+    extract_llm_base_url: str | None = None
+    extract_llm_model: str | None = None
+    extract_llm_api_key: str | None = None
+    extract_llm_timeout: float = Field(default=30.0, gt=0)
+    extract_llm_retries: int = Field(default=2, ge=0, le=10)
     log_level: str = "INFO"
 
     # --- Edge protection (see README, "Security and operations") ---
@@ -95,6 +104,12 @@ class Settings(BaseSettings):
     max_connections: int = Field(default=1000, ge=1)
     # /readyz reports not ready while the data directory's volume has less free space than this.
     min_free_disk_mb: int = Field(default=256, ge=0)
+
+    def resolved_model_cache_dir(self) -> Path:
+        if self.model_cache_dir is not None:
+            return self.model_cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "convmem" / "models"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

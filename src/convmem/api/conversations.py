@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from convmem.api import conversation_wire as wire
 from convmem.api.conversation_participants import conflict_response
 from convmem.api.deps import Account, BaseUrl, Context, Credential, Paging
-from convmem.api.recall import engine_of
 from convmem.api.responses import page_body
 from convmem.api.schemas.common import ERROR_RESPONSES
 from convmem.api.schemas.conversations import CreateConversationBody, PatchConversationBody, UpdateConversationBody
@@ -76,8 +75,8 @@ def patch_conversation(ctx: Context, account: Account, id: str,
 
 
 @router.delete("/{id}", status_code=202, summary="DeleteConversationAsync")
-def delete_conversation(request: Request, ctx: Context, account: Account, credential: Credential, base: BaseUrl,
+def delete_conversation(ctx: Context, account: Account, credential: Credential, base: BaseUrl,
                         id: str) -> JSONResponse:
     op_id = conversations.delete(ctx.db, account, id, credential,
-                                 engine_of(request))
+                                 ctx.runtime.recall)
     return wire.accepted_response(wire.accepted_body(base, op_id, {"conversationId": id}), op_id)

@@ -13,13 +13,15 @@ from convmem.config import Settings
 from convmem.domain.errors import InvalidRequest, Unauthorized
 from convmem.domain.pagination import Cursor, TokenCodec, clamp_page_size
 from convmem.domain.rate_limit import FailureThrottle, RateLimiter
+from convmem.runtime import Runtime
 from convmem.storage.db import Database
 
 
 @dataclass
 class ServerContext:
-    settings: Settings
-    db: Database
+    """What the HTTP layer holds besides the runtime: authentication, rate limits, page tokens."""
+
+    runtime: Runtime
     authenticator: Authenticator
     limiter: RateLimiter
     tokens: TokenCodec
@@ -27,6 +29,14 @@ class ServerContext:
     # X-Forwarded-* headers are believed (api/proxies.py).
     auth_failures: FailureThrottle = field(default_factory=lambda: FailureThrottle(1.0, 20))
     trusted_proxies: tuple[proxies.Network, ...] = ()
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def db(self) -> Database:
+        return self.runtime.db
 
 
 async def get_context(request: Request) -> ServerContext:

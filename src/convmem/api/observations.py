@@ -6,12 +6,11 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from convmem.api.deps import Account, Context, Credential, Paging, page_request
 from convmem.api.errors import CANONICAL_HEADER
-from convmem.api.recall import engine_of
 from convmem.api.responses import page_body
 from convmem.api.schemas.common import ERROR_RESPONSES
 from convmem.api.schemas.memories import (
@@ -83,7 +82,8 @@ def create_observations(ctx: Context, account: Account, storeId: str, profileId:
     items = [NewObservation(content=o.content, source=o.source, occurred_at=parse_ts(o.occurredAt),
                             conversation_ids=list(o.conversationIds or [])) for o in body.observations]
     if ctx.settings.reconcile_direct_observations:  # opt-in: see services/observation_reconciliation.py
-        observation_reconciliation.create_reconciled(ctx.db, account, storeId, profileId, items, ctx.settings)
+        observation_reconciliation.create_reconciled(ctx.db, ctx.runtime.models.session(), account, storeId,
+                                                     profileId, items, ctx.settings)
     else:
         observations.create(ctx.db, account, storeId, profileId, items)
     return accepted("Observations creation accepted")
@@ -113,9 +113,9 @@ def patch_observation(ctx: Context, account: Account, storeId: str, profileId: s
 
 
 @router.delete("/{observationId}", status_code=202, response_model=Message, summary="DeleteProfileObservation")
-def delete_observation(request: Request, ctx: Context, account: Account, credential: Credential, storeId: str,
+def delete_observation(ctx: Context, account: Account, credential: Credential, storeId: str,
                        profileId: str, observationId: str) -> Response:
-    observations.delete(ctx.db, account, storeId, profileId, observationId, credential, engine_of(request))
+    observations.delete(ctx.db, account, storeId, profileId, observationId, credential, ctx.runtime.recall)
     return accepted("Observation deletion accepted")
 
 

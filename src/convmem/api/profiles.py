@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from convmem.api.deps import Account, Context, Credential, Paging, page_request
 from convmem.api.errors import CANONICAL_HEADER
-from convmem.api.recall import engine_of
 from convmem.api.responses import page_body
 from convmem.api.schemas.common import ERROR_RESPONSES, Redirect
 from convmem.api.schemas.profiles import Message, Profile, ProfileCreated, ProfileData, ProfileList, ProfilePatch
@@ -55,8 +54,8 @@ def patch_profile(ctx: Context, account: Account, storeId: str, profileId: str, 
 
 
 @router.delete("/{profileId}", status_code=202, response_model=Message, summary="DeleteProfile", responses=MOVED)
-def delete_profile(request: Request, ctx: Context, account: Account, credential: Credential, storeId: str,
+def delete_profile(ctx: Context, account: Account, credential: Credential, storeId: str,
                    profileId: str) -> JSONResponse:
     profiles.delete(ctx.db, account, storeId, profileId, credential,
-                    engine_of(request))
+                    ctx.runtime.recall)
     return JSONResponse({"message": "Profile accepted for deletion."}, status_code=202)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from convmem.api.deps import Account, Context
@@ -13,18 +13,14 @@ from convmem.api.schemas.common import ERROR_RESPONSES
 from convmem.api.schemas.memories import RecallRequestBody, RecallResponse
 from convmem.domain.timefmt import parse_ts
 from convmem.services import recall
-from convmem.services.recall import RecallEngine, RecallRequest
+from convmem.services.recall import RecallRequest
 
 router = APIRouter(prefix="/v1/Stores/{storeId}/Profiles/{profileId}/Recall", tags=["Retrieval"],
                    responses=ERROR_RESPONSES)
 
 
-def engine_of(request: Request) -> RecallEngine:
-    return request.app.state.recall_engine  # type: ignore[no-any-return]
-
-
 @router.post("", response_model=RecallResponse, summary="CreateFetchProfileMemory")
-def recall_memories(request: Request, ctx: Context, account: Account, storeId: str, profileId: str,
+def recall_memories(ctx: Context, account: Account, storeId: str, profileId: str,
                     body: RecallRequestBody) -> Response:
     started = time.perf_counter()
     req = RecallRequest(
@@ -37,7 +33,7 @@ def recall_memories(request: Request, ctx: Context, account: Account, storeId: s
         summaries_limit=5 if body.summariesLimit is None else body.summariesLimit,
         relevance_threshold=body.relevanceThreshold or 0.0,
     )
-    result = recall.recall(ctx.db, engine_of(request), account, storeId, profileId, req)
+    result = recall.recall(ctx.db, ctx.runtime.recall, account, storeId, profileId, req)
     query_ms = round((time.perf_counter() - started) * 1000)
     payload = {"observations": result.observations, "summaries": result.summaries,
                "communications": result.communications, "meta": {"queryTime": query_ms}}

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from convmem.api.deps import Account, Context, Credential, Paging, page_request
 from convmem.api.errors import CANONICAL_HEADER
 from convmem.api.observations import LIST_CAP, accepted, check_conversation_param
-from convmem.api.recall import engine_of
 from convmem.api.responses import page_body
 from convmem.api.schemas.common import ERROR_RESPONSES
 from convmem.api.schemas.memories import CreateSummariesRequest, Message, SummariesPage, SummaryInfo, SummaryPatch
@@ -68,9 +67,9 @@ def patch_summary(ctx: Context, account: Account, storeId: str, profileId: str, 
 
 
 @router.delete("/{summaryId}", status_code=202, response_model=Message, summary="DeleteProfileConversationSummary")
-def delete_summary(request: Request, ctx: Context, account: Account, credential: Credential, storeId: str,
+def delete_summary(ctx: Context, account: Account, credential: Credential, storeId: str,
                    profileId: str,
                    summaryId: str) -> Response:
     summaries.delete(ctx.db, account, storeId, profileId, summaryId, credential,
-                     engine_of(request))
+                     ctx.runtime.recall)
     return accepted("Conversation summary deletion accepted")

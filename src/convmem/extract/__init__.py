@@ -21,19 +21,18 @@ from convmem.extract.base import (
     Provenance,
     Transcript,
 )
+from convmem.extract.llm import LLMSettings
 from convmem.extract.offline import OfflineExtractor, OfflineSettings
 
 
-def build_extractor(offline: OfflineSettings | None = None, from_env: bool = True) -> Extractor:
-    """The LLM extractor when ``CONVMEM_EXTRACT_LLM_BASE_URL`` and ``..._MODEL`` are set (with the offline
-    extractor as its fallback), otherwise the offline extractor."""
+def build_extractor(llm: LLMSettings | None = None, offline: OfflineSettings | None = None) -> Extractor:
+    """The LLM extractor when ``llm`` is given (with the offline extractor as its fallback),
+    otherwise the offline extractor."""
     fallback = OfflineExtractor(offline)
-    if from_env:
-        from convmem.extract.llm import LLMExtractor, LLMSettings
+    if llm is not None:
+        from convmem.extract.llm import LLMExtractor
 
-        settings = LLMSettings.from_env()
-        if settings is not None:
-            return LLMExtractor(settings, fallback=fallback)
+        return LLMExtractor(llm, fallback=fallback)
     return fallback
 
 
@@ -45,6 +44,7 @@ __all__ = [
     "ExtractionResult",
     "ExtractiveSummary",
     "Extractor",
+    "LLMSettings",
     "ObservationKind",
     "OfflineExtractor",
     "OfflineSettings",

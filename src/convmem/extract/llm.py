@@ -10,7 +10,6 @@ the model writes still goes through the special-category screen.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -52,22 +51,6 @@ class LLMSettings:
     temperature: float = 0.0
     max_tokens: int = 2048
     max_transcript_chars: int = 24_000
-
-    @classmethod
-    def from_env(cls, prefix: str = "CONVMEM_EXTRACT_LLM_") -> LLMSettings | None:
-        """Settings from ``{prefix}BASE_URL``, ``MODEL``, ``API_KEY``, ``TIMEOUT``, ``RETRIES``; ``None`` when
-        no base URL or model is configured (the offline extractor is then the only backend)."""
-        base_url = os.environ.get(prefix + "BASE_URL")
-        model = os.environ.get(prefix + "MODEL")
-        if not base_url or not model:
-            return None
-        return cls(
-            base_url=base_url,
-            model=model,
-            api_key=os.environ.get(prefix + "API_KEY") or None,
-            timeout_seconds=float(os.environ.get(prefix + "TIMEOUT", "30")),
-            max_retries=int(os.environ.get(prefix + "RETRIES", "2")),
-        )
 
 
 class LLMFailure(Exception):

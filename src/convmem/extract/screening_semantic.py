@@ -189,9 +189,9 @@ def _exemplar_vectors(exemplars: list[Exemplar]) -> np.ndarray:
     from convmem.search import embedding
 
     texts = [e.text for e in exemplars]
-    digest = hashlib.sha256(embedding.model_fingerprint().encode())
+    digest = hashlib.sha256(embedding.default_models().fingerprint().encode())
     digest.update("\n".join(texts).encode())
-    path = embedding.cache_dir() / f"screening-exemplars-{digest.hexdigest()[:16]}.npy"
+    path = embedding.default_models().cache_dir / f"screening-exemplars-{digest.hexdigest()[:16]}.npy"
     try:
         vectors = np.load(path, allow_pickle=False)
         if vectors.shape[0] == len(texts):

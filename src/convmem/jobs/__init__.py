@@ -5,8 +5,9 @@ creates them, so a 202 is a promise. Workers (one thread per server process, see
 ``worker.JobWorker``) claim them with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL
 (SQLite serialises writers anyway) and hold a lease they renew while working; a job whose
 lease ran out (its worker died) is claimed again, so unfinished work resumes after a restart.
-Handlers are registered per job kind and must be idempotent or keep their own watermark."""
+Handlers are registered per job kind (by ``convmem.runtime``) and must be idempotent or keep
+their own watermark."""
 
-from convmem.jobs.queue import JobContext, enqueue, register
+from convmem.jobs.queue import JobContext, JobRegistry, enqueue
 
-__all__ = ["JobContext", "enqueue", "register"]
+__all__ = ["JobContext", "JobRegistry", "enqueue"]

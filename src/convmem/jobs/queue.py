@@ -1,4 +1,5 @@
-"""Job rows: enqueue, claim, lease renewal, completion; and the kind -> handler registry."""
+"""Job rows: enqueue, claim, lease renewal, completion; and the kind -> handler registry type
+(the runtime holds the one registry of a process, see ``convmem.runtime``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
 
@@ -15,20 +16,32 @@ from convmem.domain.timefmt import utcnow
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
 
+if TYPE_CHECKING:
+    from convmem.config import Settings
+    from convmem.runtime import Runtime
+
 JOB = "mem_job"
 MAX_ATTEMPTS = 5
 
 
 @dataclass
 class JobContext:
-    """What a handler gets: the database, its job, and a way to renew its lease."""
+    """What a handler gets: the runtime (database, models, extractor, settings), its job, and a
+    way to renew its lease."""
 
-    db: Database
+    runtime: Runtime
     job_id: str
     payload: dict[str, Any]
-    settings: Any
     renew: Callable[[], None]
     attempt: int = 1
+
+    @property
+    def db(self) -> Database:
+        return self.runtime.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
     @property
     def last_attempt(self) -> bool:
@@ -51,17 +64,21 @@ class Registration:
     batch: int = 1
 
 
-_handlers: dict[str, Registration] = {}
+class JobRegistry:
+    """Job kind -> handler, filled by the composition root (``convmem.runtime``) at start-up."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Registration] = {}
+
+    def register(self, kind: str, handler: Handler, *, merge: Merge | None = None, batch: int = 1) -> None:
+        self._handlers[kind] = Registration(handler, merge, batch if merge is not None else 1)
+
+    def get(self, kind: str) -> Registration | None:
+        return self._handlers.get(kind)
+
+
 # Set when this process enqueues, so its worker starts at once instead of at the next poll.
 wakeup = threading.Event()
-
-
-def register(kind: str, handler: Handler, *, merge: Merge | None = None, batch: int = 1) -> None:
-    _handlers[kind] = Registration(handler, merge, batch if merge is not None else 1)
-
-
-def registration_for(kind: str) -> Registration | None:
-    return _handlers.get(kind)
 
 
 def enqueue(conn: Connection, kind: str, payload: dict[str, Any], *, operation_id: str | None = None) -> str:
@@ -104,7 +121,7 @@ def _runnable(expired: datetime) -> Any:
     return or_(jobs.c.status == "PENDING", (jobs.c.status == "RUNNING") & (jobs.c.claimed_at < expired))
 
 
-def claim(db: Database, worker_id: str, lease_seconds: float) -> list[Row[Any]]:
+def claim(db: Database, worker_id: str, lease_seconds: float, registry: JobRegistry) -> list[Row[Any]]:
     """Take the oldest runnable job (PENDING, or RUNNING with an expired lease) and, for a kind
     registered with a batch size, more waiting jobs of the same kind. Empty when there is
     nothing to do."""
@@ -123,7 +140,7 @@ def claim(db: Database, worker_id: str, lease_seconds: float) -> list[Row[Any]]:
         if first is None:
             return []
         rows = [first]
-        registration = _handlers.get(first.kind)
+        registration = registry.get(first.kind)
         if registration is not None and registration.batch > 1:
             more = (select(jobs).where(jobs.c.kind == first.kind, jobs.c.status == "PENDING", jobs.c.id != first.id)
                     .order_by(jobs.c.created_at).limit(registration.batch - 1))

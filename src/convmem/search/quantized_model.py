@@ -39,8 +39,9 @@ def packaged_model() -> Path:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "convmem" / "models"
+    """Without a configured directory (the server passes ``Settings.resolved_model_cache_dir()``,
+    which honours ``XDG_CACHE_HOME``)."""
+    return Path.home() / ".cache" / "convmem" / "models"
 
 
 def model_file(variant: str, cache_dir: Path | None = None) -> Path:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from convmem.domain.errors import DomainError, InvalidRequest, NotFound
 from convmem.domain.timefmt import utcnow
 from convmem.domain.trait_values import UndeclaredTrait, check_declared
-from convmem.jobs import JobContext, queue, register
+from convmem.jobs import JobContext, queue
 from convmem.services.common import require_store
 from convmem.services.profiles import prepare_upsert
 from convmem.services.resolution import Prepared, StoreSchema, resolve_batch
@@ -142,5 +142,3 @@ def report(db: Database, account_sid: str, store_id: str, operation_id: str) -> 
             "total": total, "processed": progress["next"], "succeeded": progress["succeeded"],
             "failed": progress["failed"], "failures": progress["failures"]}
 
-
-register(KIND, run)

@@ -20,7 +20,6 @@ nothing left to do but, on CLOSED, the summary (written once per profile and con
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,14 +28,15 @@ from sqlalchemy import Connection, and_, select
 
 from convmem.domain import reconciliation as rec
 from convmem.domain.timefmt import utcnow
-from convmem.extract import ExtractionRequest, ExtractiveSummary, Extractor, build_extractor
+from convmem.extract import ExtractionRequest, ExtractiveSummary, Extractor
 from convmem.extract.screening import screen, screen_many
 from convmem.jobs import queue
 from convmem.jobs.queue import JobContext
+from convmem.search.embedding import Embedder
 from convmem.services import conversation_memory, observations, summaries
 from convmem.services import observation_reconciliation as reconciliation
 from convmem.services.conversation_lifecycle import EXTRACTION_JOB_KIND
-from convmem.services.observation_reconciliation import Candidate, candidates_of, embed_contents, reconcile_into
+from convmem.services.observation_reconciliation import Candidate, candidates_of, reconcile_into
 from convmem.storage import memory_provenance
 from convmem.storage import profiles as profile_repo
 from convmem.storage import stores as store_repo
@@ -47,20 +47,6 @@ log = logging.getLogger("convmem.conversations.extraction")
 KIND = EXTRACTION_JOB_KIND
 SOURCE = "conversation-extraction"
 _MAX_ROUNDS = 5  # read-extract-write rounds before giving up (the job is retried later)
-
-_lock = threading.Lock()
-_extractor: Extractor | None = None
-
-
-def extractor() -> Extractor:
-    """The process's extractor, built once from the environment (LLM when configured)."""
-    global _extractor
-    if _extractor is None:
-        with _lock:
-            if _extractor is None:
-                _extractor = build_extractor()
-    return _extractor
-
 
 @dataclass
 class CustomerPlan:
@@ -74,7 +60,7 @@ def _state(data: conversation_memory.ExtractionInput) -> tuple[Any, ...]:
             tuple(sorted((c.id, c.profile_id or "") for c in data.customers)))
 
 
-def plan(data: conversation_memory.ExtractionInput, closed: bool, engine: Extractor,
+def plan(data: conversation_memory.ExtractionInput, closed: bool, engine: Extractor, embedder: Embedder,
          counts: reconciliation.Counts) -> list[CustomerPlan]:
     """Run the extractor for every resolved customer and embed what it proposes (no database)."""
     plans: list[CustomerPlan] = []
@@ -86,7 +72,7 @@ def plan(data: conversation_memory.ExtractionInput, closed: bool, engine: Extrac
         counts.fallbacks += result.counters.fallbacks
         counts.screened += result.counters.dropped_by_screening
         # One batched embedding of every proposal serves both the screen and reconciliation.
-        vectors = embed_contents([c.content for c in result.observations])
+        vectors = embedder.embed_sorted([c.content for c in result.observations])
         verdicts = screen_many([c.content for c in result.observations], vectors)
         kept, kept_vectors = [], []
         for candidate, vector, verdict in zip(result.observations, vectors, verdicts, strict=True):
@@ -124,13 +110,13 @@ def _has_summary(conn: Connection, profile_id: str, conversation_id: str) -> boo
 
 
 def write(conn: Connection, store_id: str, conversation_id: str, plans: Sequence[CustomerPlan],
-          limits: rec.Thresholds, counts: reconciliation.Counts) -> None:
+          limits: rec.Thresholds, counts: reconciliation.Counts, embedder: Embedder) -> None:
     now = utcnow()
     for customer in plans:
         profile = canonical_profile(conn, store_id, customer.profile_id)
         if profile is None:
             continue
-        touched = reconcile_into(conn, profile.id, customer.candidates, limits, counts)
+        touched = reconcile_into(conn, profile.id, customer.candidates, limits, counts, embedder)
         provenance = [(item, profile.id, conversation_id, sorted(c.communication_ids)) for item, c in touched]
         summary = customer.summary
         if summary is not None and not _has_summary(conn, profile.id, conversation_id):
@@ -153,7 +139,7 @@ def extract_conversation(ctx: JobContext) -> reconciliation.Counts:
     conversation_id, account_sid, store_id = payload["conversationId"], payload["accountSid"], payload.get("storeId")
     closed = payload.get("transition") == "CLOSED"
     limits = reconciliation.thresholds(ctx.settings)
-    engine = extractor()
+    engine, embedder = ctx.runtime.extractor, ctx.runtime.models.session()
     for _ in range(_MAX_ROUNDS):
         counts = reconciliation.Counts()
         with ctx.db.read() as conn:
@@ -163,7 +149,7 @@ def extract_conversation(ctx: JobContext) -> reconciliation.Counts:
             data = conversation_memory.extraction_input(conn, conversation_id)
         if data is None:
             return counts  # deleted: nothing is extracted
-        plans = plan(data, closed, engine, counts)
+        plans = plan(data, closed, engine, embedder, counts)
         ctx.renew()
         with ctx.db.write() as conn:
             if not _store_usable(conn, account_sid, store_id):
@@ -173,7 +159,7 @@ def extract_conversation(ctx: JobContext) -> reconciliation.Counts:
                 return reconciliation.Counts()
             if _state(current) != _state(data):
                 continue  # another job or new traffic got there first: start over from what is there now
-            write(conn, str(store_id), conversation_id, plans, limits, counts)
+            write(conn, str(store_id), conversation_id, plans, limits, counts, embedder)
             conversation_memory.advance_watermark(conn, conversation_id, current.watermark)
             queue.save_progress(conn, ctx.job_id, counts.as_progress())
             return counts
@@ -182,7 +168,3 @@ def extract_conversation(ctx: JobContext) -> reconciliation.Counts:
 
 def handle(ctx: JobContext) -> None:
     extract_conversation(ctx)
-
-
-def register() -> None:
-    queue.register(KIND, handle)

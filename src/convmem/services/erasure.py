@@ -246,23 +246,11 @@ def forget_in_process(profile_ids: set[str], engine: RecallEngine | None = None)
     for cache in vectors.caches():
         cache.evict(profile_ids)
     if engine is not None:
-        _clear_query_vectors(engine.queries)
+        # Recall queries are free text (an agent's question may name the customer; a query
+        # inferred from a conversation is what the customer said); they cannot be told apart,
+        # so the whole LRU goes.
+        engine.queries.clear()
     _clear_text_caches()
-
-
-def _clear_query_vectors(queries: Any) -> None:
-    """Recall queries are free text (an agent's question may name the customer; a query
-    inferred from a conversation is what the customer said); they cannot be told apart, so the
-    whole LRU goes."""
-    clear = getattr(queries, "clear", None)
-    if callable(clear):
-        clear()
-        return
-    # QueryEmbeddings has no clear() (yet): empty its LRU under its own lock.
-    lock, entries = getattr(queries, "_lock", None), getattr(queries, "_entries", None)
-    if lock is not None and entries is not None:
-        with lock:
-            entries.clear()
 
 
 def _clear_text_caches() -> None:
@@ -275,15 +263,17 @@ def _clear_text_caches() -> None:
             cache_clear()
 
 
-def _prune_stale(db: Database) -> None:
+def _prune_stale(db: Database, engine: RecallEngine | None) -> None:
     """What another process's erasure leaves in this one: cached profiles whose memories changed
-    or that are gone, and the text caches."""
+    or that are gone, cached Recall queries, and the text caches."""
     def current_keys(profile_ids: list[str]) -> dict[str, tuple[int, int]]:
         with db.read() as conn:
             return memory_index.cache_keys(conn, profile_ids)
 
     for cache in vectors.caches():
         cache.prune(current_keys)
+    if engine is not None:
+        engine.queries.clear()
     _clear_text_caches()
 
 
@@ -291,8 +281,9 @@ class _Watch:
     """Each server process polls the audit trail's newest id; when it moved, some process
     erased something, and this one drops its stale in-process copies."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, engine: RecallEngine | None) -> None:
         self._db = weakref.ref(db)
+        self._engine = weakref.ref(engine) if engine is not None else None
         self._seen: int | None = None
         self._thread = threading.Thread(target=self._run, name="convmem-erasure-watch", daemon=True)
 
@@ -308,7 +299,7 @@ class _Watch:
                 with db.read() as conn:
                     latest = storage.latest_audit_id(conn)
                 if self._seen is not None and latest != self._seen:
-                    _prune_stale(db)
+                    _prune_stale(db, self._engine() if self._engine is not None else None)
                 self._seen = latest
             except Exception:  # a database restart: try again at the next tick
                 log.debug("erasure watch pass failed", exc_info=True)
@@ -320,12 +311,13 @@ _watched: weakref.WeakSet[Database] = weakref.WeakSet()
 _watched_lock = threading.Lock()
 
 
-def watch(db: Database) -> None:
+def watch(db: Database, engine: RecallEngine | None = None) -> None:
+    """This process's watch for other processes' erasures (started once per database handle)."""
     with _watched_lock:
         if db in _watched:
             return
         _watched.add(db)
-    _Watch(db).start()
+    _Watch(db, engine).start()
 
 
 # ---- the reclaim job ---------------------------------------------------------------------
@@ -340,8 +332,3 @@ def reclaim(ctx: JobContext) -> None:
         "tables": tables, **done, "seconds": round(time.monotonic() - started, 3)}})
 
 
-def register(db: Database | None = None) -> None:
-    """The reclaim job's handler, and (given the server's database) this process's watch."""
-    queue.register(KIND, reclaim)
-    if db is not None:
-        watch(db)

@@ -35,7 +35,7 @@ from convmem.domain.errors import Conflict, DomainError, InvalidRequest, NotFoun
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import utcnow
 from convmem.domain.trait_schema import normalize_trait_name
-from convmem.jobs import JobContext, queue, register
+from convmem.jobs import JobContext, queue
 from convmem.services.common import require_store
 from convmem.services.profiles import prepare_upsert
 from convmem.services.resolution import Prepared, StoreSchema, resolve_batch
@@ -416,8 +416,6 @@ def _run(ctx: JobContext) -> None:
     if legacy is not None:
         legacy.unlink(missing_ok=True)
 
-
-register(KIND, run)
 
 
 # ---- housekeeping -----------------------------------------------------------------------

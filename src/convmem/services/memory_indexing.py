@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from convmem.jobs import queue
-from convmem.search import embed_jobs
+from convmem.services import embeddings as embed_jobs
 from convmem.storage import memory_index, memory_provenance
 
 

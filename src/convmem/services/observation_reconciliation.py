@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from convmem.domain import reconciliation as rec
 from convmem.search import text as search_text
-from convmem.search.embedding import get_embedder, to_bytes
+from convmem.search.embedding import Embedder, to_bytes
 from convmem.services import observations
 from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
@@ -48,17 +48,14 @@ class Candidate:
     communication_ids: set[str] = field(default_factory=set)
 
 
-def embed_contents(contents: Sequence[str]) -> np.ndarray:
-    """Vectors for new memory contents, from the same model session as the profile's stored ones."""
-    return get_embedder().embed_sorted(list(contents))
-
-
 def candidates_of(items: Sequence[observations.NewObservation], communications: Sequence[set[str]] | None = None,
-                  vectors: Sequence[np.ndarray] | None = None) -> list[Candidate]:
+                  vectors: Sequence[np.ndarray] | None = None, embedder: Embedder | None = None) -> list[Candidate]:
     """Embed new observations (outside any transaction: the model is the slow part), unless the
     caller already has their vectors."""
     if vectors is None:
-        vectors = embed_contents([i.content for i in items]) if items else []
+        if embedder is None:
+            raise ValueError("candidates_of needs either the vectors or an embedder")
+        vectors = embedder.embed_sorted([i.content for i in items]) if items else []
     comms = communications or [set() for _ in items]
     return [Candidate(i.content, i.occurred_at, i.source, list(i.conversation_ids), v, words_of(i.content), set(c))
             for i, v, c in zip(items, vectors, comms, strict=True)]
@@ -90,10 +87,10 @@ class _Pool:
     pending: dict[str, Candidate]  # "new:N" -> candidate to insert
 
 
-def _pool(conn: Connection, profile_id: str) -> _Pool:
+def _pool(conn: Connection, profile_id: str, embedder: Embedder) -> _Pool:
     rows = memory_index.observations_with_vectors(conn, profile_id)
     stale = [r for r in rows if not (r.fresh and r.embedding)]
-    computed = dict(zip([r.id for r in stale], get_embedder().embed_sorted([r.content for r in stale]) if stale
+    computed = dict(zip([r.id for r in stale], embedder.embed_sorted([r.content for r in stale]) if stale
                         else [], strict=True))
     memories = [rec.Memory(r.id, computed[r.id] if r.id in computed else np.frombuffer(r.embedding, dtype="<f4"),
                            words_of(r.content)) for r in rows]
@@ -112,10 +109,11 @@ def _merge_ids(current: Sequence[str], added: Sequence[str]) -> list[str]:
 
 
 def reconcile_into(conn: Connection, profile_id: str, candidates: Sequence[Candidate], limits: rec.Thresholds,
-                   counts: Counts) -> list[tuple[str, Candidate]]:
+                   counts: Counts, embedder: Embedder) -> list[tuple[str, Candidate]]:
     """Reconcile and write ``candidates`` for one (locked) profile. Returns (observation id,
     candidate) for every observation written, updated or vouched for by a discarded candidate."""
-    pool = _pool(conn, profile_id)
+    # Stored observations not yet embedded are embedded here, with the model the candidates used.
+    pool = _pool(conn, profile_id, embedder)
     touched: list[tuple[str, Candidate]] = []
     for candidate in candidates:
         decision = rec.decide(rec.Memory("candidate", candidate.vector, candidate.words), pool.memories, limits)
@@ -159,13 +157,13 @@ def reconcile_into(conn: Connection, profile_id: str, candidates: Sequence[Candi
     return touched
 
 
-def create_reconciled(db: Database, account: str, store_id: str, profile_id: str,
+def create_reconciled(db: Database, embedder: Embedder, account: str, store_id: str, profile_id: str,
                       items: list[observations.NewObservation], settings: Any) -> Counts:
     """A direct POST of observations, reconciled (the server-wide opt-in)."""
-    candidates = candidates_of(items)
+    candidates = candidates_of(items, embedder=embedder)
     counts = Counts(candidates=len(candidates))
     with db.write() as conn:
         require_store(conn, account, store_id)
         profile = require_profile(conn, store_id, profile_id, for_update=True)
-        reconcile_into(conn, profile.id, candidates, thresholds(settings), counts)
+        reconcile_into(conn, profile.id, candidates, thresholds(settings), counts, embedder)
     return counts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -13,7 +13,7 @@ from convmem.domain import trait_values
 from convmem.domain.errors import InvalidRequest
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import utcnow
-from convmem.services import erasure, trait_groups
+from convmem.services import erasure
 from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
 from convmem.services.resolution import Resolved, StoreSchema, resolve, run_resolving
@@ -25,17 +25,6 @@ from convmem.storage.profile_tables import profiles
 if TYPE_CHECKING:
     from convmem.services.recall import RecallEngine
 
-# Trait values vanish with their definitions (trait-group PATCH deleting traits, group delete).
-trait_groups.on_traits_removed(profile_data.remove_trait_values)
-
-DeleteHook = Callable[[Connection, str, str], None]
-_delete_hooks: list[DeleteHook] = []
-
-
-def on_profile_deleted(hook: DeleteHook) -> None:
-    """Register ``hook(conn, store_id, profile_id)``, run in the deleting transaction, for state
-    outside the metadata's cascades (e.g. a search index) that names the profile."""
-    _delete_hooks.append(hook)
 
 
 NO_IDENTIFIER = ("The profile must contain at least one trait promoted to an identifier (idTypePromotion), "
@@ -109,8 +98,6 @@ def delete(db: Database, account_sid: str, store_id: str, profile_id: str, crede
     with db.write() as conn:
         require_store(conn, account_sid, store_id)
         require_profile(conn, store_id, profile_id, for_update=True)
-        for hook in _delete_hooks:
-            hook(conn, store_id, profile_id)
         erased = erasure.erase_profile(conn, account_sid, store_id, profile_id, credential_sid or account_sid)
     erasure.finish(erased, engine)
 

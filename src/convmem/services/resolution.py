@@ -27,14 +27,6 @@ from convmem.storage import trait_groups as group_repo
 from convmem.storage.db import Database
 
 T = TypeVar("T")
-MergeHook = Callable[[Connection, str, str, Sequence[str]], None]
-_merge_hooks: list[MergeHook] = []
-
-
-def on_profiles_merged(hook: MergeHook) -> None:
-    """Register ``hook(conn, store_id, canonical_id, merged_away_ids)``, run inside the merge
-    transaction, for state outside the metadata (e.g. a search index) that names profiles."""
-    _merge_hooks.append(hook)
 
 
 class ResolutionRace(Exception):
@@ -171,8 +163,7 @@ def resolve(conn: Connection, store_id: str, schema: StoreSchema, *, identifiers
         raise ResolutionRace()
     canonical = rules.canonical_of(matched)
     others = sorted(set(matched) - {canonical})
-    profile_merge.merge_into(conn, store_id, canonical, others, limit_of=schema.limit_of, now=now,
-                             hooks=_merge_hooks)
+    profile_merge.merge_into(conn, store_id, canonical, others, limit_of=schema.limit_of, now=now)
     profile_data.write_traits(conn, store_id, canonical, traits, now)
     write_identifiers(conn, store_id, canonical, identifiers, schema, now, new_profile=False)
     if not others:

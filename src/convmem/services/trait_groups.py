@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Row
@@ -14,26 +13,18 @@ from convmem.domain.etag import check_if_match
 from convmem.domain.pagination import Cursor, Page
 from convmem.services.common import Accepted, require_store, store_path
 from convmem.storage import operations as op_repo
+from convmem.storage import profile_data
 from convmem.storage import stores as store_repo
 from convmem.storage import trait_groups as group_repo
 from convmem.storage.db import Database
 from convmem.storage.paging import keyset_page
 from convmem.storage.tables import trait_groups
 
-# Called with (conn, store_id, group_name, trait_names or None for the whole group) when trait
-# definitions disappear, so that the values stored under them on profiles go too. The
-# profile storage registers itself here; the control plane does not import it.
-TraitValuesRemover = Callable[[Connection, str, str, list[str] | None], None]
-_value_removers: list[TraitValuesRemover] = []
-
-
-def on_traits_removed(remover: TraitValuesRemover) -> None:
-    _value_removers.append(remover)
-
 
 def _remove_values(conn: Connection, store_id: str, group: str, names: list[str] | None) -> None:
-    for remover in _value_removers:
-        remover(conn, store_id, group, names)
+    """Trait definitions disappeared (``names``, or the whole group when None): the values
+    stored under them on profiles go in the same transaction."""
+    profile_data.remove_trait_values(conn, store_id, group, names)
 
 
 def check_name(name: str) -> None:

@@ -88,8 +88,7 @@ def _merge_identifiers(conn: Connection, canonical: str, others: Sequence[str], 
 
 
 def merge_into(conn: Connection, store_id: str, canonical: str, others: Sequence[str], *,
-               limit_of: LimitOf, now: datetime,
-               hooks: Sequence[Callable[[Connection, str, str, Sequence[str]], None]] = ()) -> None:
+               limit_of: LimitOf, now: datetime) -> None:
     """Fold ``others`` into ``canonical``; their ids become aliases of it. The caller holds
     row locks on all of them."""
     others = [o for o in others if o != canonical]
@@ -99,8 +98,6 @@ def merge_into(conn: Connection, store_id: str, canonical: str, others: Sequence
     _merge_identifiers(conn, canonical, others, limit_of)
     for table, column in owned_columns(conn):
         conn.execute(update(table).where(column.in_(others)).values({column.name: canonical}))
-    for hook in hooks:
-        hook(conn, store_id, canonical, others)
     # Older aliases follow their profile to the new canonical id: chains resolve in one hop.
     conn.execute(update(profile_aliases).where(profile_aliases.c.canonical_id.in_(others))
                  .values(canonical_id=canonical))

@@ -6,9 +6,8 @@ current content version, or deleted since, are skipped."""
 
 from __future__ import annotations
 
-from convmem.jobs import queue
 from convmem.jobs.queue import JobContext
-from convmem.search.embedding import get_embedder, to_bytes
+from convmem.search.embedding import Embedder, to_bytes
 from convmem.storage import memory_index
 from convmem.storage.db import Database
 
@@ -25,13 +24,13 @@ def merge(payloads: list[dict[str, list[str]]]) -> dict[str, list[str]]:
     return payload(list(dict.fromkeys(item for p in payloads for item in p.get("items", []))))
 
 
-def embed_pending(db: Database, item_ids: list[str], threads: int = 1) -> int:
+def embed_pending(db: Database, embedder: Embedder, item_ids: list[str]) -> int:
     """Embed ``item_ids`` (if still needed) plus other waiting items; the number stored."""
     with db.read() as conn:
         rows = memory_index.pending_embeddings(conn, item_ids, BATCH)
     if not rows:
         return 0
-    vectors = get_embedder(threads).embed_sorted([r.content for r in rows])
+    vectors = embedder.embed_sorted([r.content for r in rows])
     with db.write() as conn:
         fresh = [(r.item_id, r.content_version, to_bytes(v)) for r, v in zip(rows, vectors, strict=True)]
         stored = memory_index.store_embeddings(conn, fresh)
@@ -40,11 +39,11 @@ def embed_pending(db: Database, item_ids: list[str], threads: int = 1) -> int:
     return len(stored)
 
 
+# Claimed up to 16 at a time: a write of up to 10 items enqueues one job, so a claim covers
+# about one model pass of BATCH items (more would delay the first of them being searchable).
+CLAIM_BATCH = 16
+
+
 def handle(ctx: JobContext) -> None:
-    embed_pending(ctx.db, list(ctx.payload.get("items", [])), getattr(ctx.settings, "embedding_threads", 2))
-
-
-def register() -> None:
-    # Claimed up to 16 at a time: a write of up to 10 items enqueues one job, so a claim covers
-    # about one model pass of BATCH items (more would delay the first of them being searchable).
-    queue.register(KIND, handle, merge=merge, batch=16)
+    embedder = ctx.runtime.models.session(ctx.settings.embedding_threads)
+    embed_pending(ctx.db, embedder, list(ctx.payload.get("items", [])))
