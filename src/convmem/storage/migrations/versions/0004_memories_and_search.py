@@ -1,8 +1,10 @@
 """observations, revisions, summaries and the search index (FTS5 / tsvector)
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-28 20:50:00
+Renumbered into one linear chain (formerly a branch on 0002);
+old databases are translated to these numbers by convmem.storage.migrate.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from alembic import op
 import convmem.storage.types
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,10 @@
 """conversations v2 ingestion
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-28 20:44:51.386832
+Renumbered into one linear chain (formerly a branch on 0002);
+old databases are translated to these numbers by convmem.storage.migrate.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from alembic import op
 import convmem.storage.types
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,10 @@
 """rate limit buckets (shared by the server processes on PostgreSQL)
 
-Revision ID: rate_limit_buckets
-Revises: 0002
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-28 20:53:00.343191
+Renumbered into one linear chain (formerly revision 'rate_limit_buckets', a branch on 0002);
+old databases are translated to these numbers by convmem.storage.migrate.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'rate_limit_buckets'
-down_revision = '0002'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,10 @@
 """erasure audit trail (no personal data)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-05 09:20:00
+Renumbered into one linear chain (formerly revision 0008);
+old databases are translated to these numbers by convmem.storage.migrate.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from alembic import op
 
 from convmem.storage.types import UtcDateTime
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,10 @@
-"""memory provenance (conversation extraction); merges the open heads
+"""memory provenance (conversation extraction)
 
-Revision ID: 0006
-Revises: 0003, 0004, 0005, rate_limit_buckets
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-28 21:20:00
+Renumbered into one linear chain (formerly revision 0006, the merge of the four branches on 0002);
+old databases are translated to these numbers by convmem.storage.migrate.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from alembic import op
 
 from convmem.storage.types import UtcDateTime
 
-revision = '0006'
-down_revision = ('0003', '0004', '0005', 'rate_limit_buckets')
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,10 @@
 """uploaded CSV files kept in the database, in chunks, with retryable upload attempts
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05 09:20:00
+Renumbered into one linear chain (formerly revision 0007);
+old databases are translated to these numbers by convmem.storage.migrate.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from alembic import op
 
 from convmem.storage.types import UtcDateTime
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
