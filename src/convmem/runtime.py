@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from convmem.config import Settings
 from convmem.domain.ranking import FusionWeights
 from convmem.extract import Extractor, LLMSettings, build_extractor
+from convmem.extract.guarded import GuardedExtractor
+from convmem.extract.injection import InjectionGuard
 from convmem.jobs.queue import JobRegistry
 from convmem.search import lexical
 from convmem.search.embedding import EmbeddingModels, QueryEmbeddings
@@ -43,7 +45,9 @@ class Runtime:
         db = db or Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous,
                             pool_size=settings.db_pool_size)
         models = EmbeddingModels(settings.embedding_model, settings.resolved_model_cache_dir())
-        return cls(settings=settings, db=db, models=models, extractor=build_extractor(llm_settings(settings)),
+        # Every backend sits behind the prompt-injection guard (extract/guarded.py).
+        extractor = GuardedExtractor(build_extractor(llm_settings(settings)), InjectionGuard(models.session()))
+        return cls(settings=settings, db=db, models=models, extractor=extractor,
                    recall=recall_engine(settings, db, models), jobs=job_registry())
 
     def close(self) -> None:

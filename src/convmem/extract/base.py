@@ -121,6 +121,10 @@ class ExtractionCounters:
     dropped_by_screening: int = 0
     dropped_by_category: dict[str, int] = field(default_factory=dict)
     fallbacks: int = 0  # LLM backend: times the offline extractor was used instead
+    # Customer communications withheld by the prompt-injection guard (extract/guarded.py), and
+    # extracted sentences it dropped: neither ever reaches memory.
+    withheld_communication_ids: list[str] = field(default_factory=list)
+    withheld_outputs: int = 0
 
     def count_drop(self, category: str) -> None:
         self.dropped_by_screening += 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pysbd
 
-from convmem.extract import rewrite, rules
+from convmem.extract import clauses, rewrite, rules
 from convmem.extract.base import (
     OBSERVATION_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -209,8 +209,8 @@ class OfflineExtractor(Extractor):
         if not self.settings.screen_special_categories:
             return
         sentences = list(dict.fromkeys(
-            cleaned for communication in request.transcript.communications
-            for cleaned in (rewrite.clean(raw) for raw in split_sentences(communication.text)) if cleaned))
+            statement for communication in request.transcript.communications
+            for statement in _statements_of(communication.text)))
         known = self._verdicts.get()
         todo = [s for s in sentences if s not in known]
         known.update(zip(todo, screen_many(todo), strict=True))
@@ -251,10 +251,7 @@ class OfflineExtractor(Extractor):
         counters: ExtractionCounters,
     ) -> _Piece | None:
         kept: list[tuple[str, rules.Judgement]] = []
-        for raw in split_sentences(communication.text):
-            sentence = rewrite.clean(raw)
-            if not sentence:
-                continue
+        for sentence in _statements_of(communication.text):
             judgement = rules.judge_customer_sentence(sentence, in_kept_turn=bool(kept))
             if judgement is None or judgement.confidence < self.settings.min_confidence:
                 continue
@@ -269,6 +266,17 @@ class OfflineExtractor(Extractor):
             kept.append((_end_sentence(third), judgement))
             if len(kept) >= self.settings.max_sentences_per_observation:
                 break
+        for request in _standing_requests_of(communication.text):
+            if len(kept) >= self.settings.max_sentences_per_observation:
+                break
+            counters.candidates_seen += 1
+            third = rewrite.to_third_person(request, name, other, subject_start=False)
+            written = f"{name} asked: {third}"
+            verdict = self._screen(request, written)
+            if verdict.sensitive:
+                counters.count_drop(verdict.category or "unknown")
+                continue
+            kept.append((_end_sentence(written), rules.Judgement(ObservationKind.PREFERENCE, 0.7)))
         if not kept:
             return None
         return _Piece(communication, index, [text for text, _ in kept], [j for _, j in kept])
@@ -337,9 +345,12 @@ class OfflineExtractor(Extractor):
         for communication in communications:
             speaker = communication.author.display_name
             other = customer_other if _is_author(communication, request.customer) else request.customer.display_name
-            for raw in split_sentences(communication.text):
-                sentence = rewrite.clean(raw)
-                if not sentence or rules.is_question(sentence) or rules.is_small_talk(sentence):
+            from_customer = not communication.author.type.is_agent
+            for sentence in _statements_of(communication.text):
+                # Customer text is untrusted: the summary takes from it only what an observation
+                # could (statements about the customer), not remarks addressed to the other side.
+                if rules.is_small_talk(sentence) or (
+                        from_customer and rules.judge_customer_sentence(sentence, in_kept_turn=False) is None):
                     continue
                 third = rewrite.to_third_person(sentence, speaker, other)
                 if self._screen(sentence, third).sensitive:
@@ -369,6 +380,27 @@ class OfflineExtractor(Extractor):
             occurred_at=last,
             provenance=Provenance(request.transcript.conversation_id, tuple(ids)),
         )
+
+
+def _statements_of(text: str) -> list[str]:
+    """The cleaned statements a communication makes: its sentences, and of its questions and
+    requests the clauses that state something (extract/clauses.py); asks are never memory."""
+    found: list[str] = []
+    for raw in split_sentences(text):
+        sentence = rewrite.clean(raw)
+        if sentence:
+            found.extend(clauses.statements(sentence))
+    return found
+
+
+def _standing_requests_of(text: str) -> list[str]:
+    """Requests that set a lasting preference (extract/clauses.py), cleaned."""
+    found: list[str] = []
+    for raw in split_sentences(text):
+        sentence = rewrite.clean(raw)
+        if sentence:
+            found.extend(clauses.standing_requests(sentence))
+    return found
 
 
 def _end_sentence(text: str) -> str:

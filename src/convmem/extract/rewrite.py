@@ -13,7 +13,9 @@ from datetime import date, timedelta
 
 # Interjections and discourse fillers that carry nothing once the sentence stands alone.
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:oh+|ah+|aw+|wow|whoa|woah|ooh+|yay|yess*|omg|yeah|yea|yes|yep|yup|no|nah|well|so|hey|hi|hello|um+|uh+|hmm+|haha+|hah|lol|"
+    r"^(?:(?:oh+|ah+|aw+|wow|whoa|woah|ooh+|yay|yess*|omg|yeah|yea|yes|yep|yup|no|nah|well|so|hey|hi|hello|hiya|heya|"
+    r"good (?:morning|afternoon|evening|day)|morning|evening|um+|uh+|hmm+|haha+|hah|lol|perfect|lovely|brilliant|"
+    r"excellent|wonderful|fair enough|fine|alright|all right|right then|"
     r"omg|ok|okay|btw|by the way|anyway|anyways|honestly|actually|totally|definitely|absolutely|right|"
     r"true|sure|cool|awesome|great|nice|thanks|thank you|gosh|man|dude|ugh|yay|lmao|you know|i mean|"
     r"to be honest|tbh|speaking of which|speaking of that|funny you (?:should )?(?:ask|mention)|"

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 
 from convmem.extract.base import ObservationKind
+from convmem.extract.clauses import is_ask
 from convmem.extract.rewrite import implied_subject
 
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|mine|myself|we|we're|we've|we'll|our|us)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|mine|myself|we|we're|we've|we'll|our|ours|us)\b",
+                           re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours|yourself)\b", re.IGNORECASE)
 _STOPWORDS = frozenset(
     [
@@ -312,23 +314,27 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool) -> Judgement | No
     without a first-person word ("The stories were so inspiring") then still belongs to the speaker's
     account, at a lower confidence.
     """
-    if is_question(sentence) or _GREETING.match(sentence) or _REACTION.match(sentence):
+    if is_question(sentence) or _GREETING.match(sentence) or _REACTION.match(sentence) or is_ask(sentence):
         return None
     words = len(content_words(sentence))
-    if words < 2:
-        return None
     first_person = bool(_FIRST_PERSON.search(sentence)) or implied_subject(sentence)
+    if words < 2 and not (first_person and words == 1):
+        return None
     about_other = bool(_SECOND_PERSON.search(sentence)) and not first_person
     if about_other:
         return None
     specific = 0.1 if re.search(r"\b(?:[A-Z][a-z]+|\d+)\b", sentence[1:]) else 0.0
     for kind, confidence, pattern in _RULES:
-        # A rule match on a short sentence ("I was charged twice") still counts; without one, a sentence
-        # needs a few content words to be worth a memory.
+        # A rule match on a short sentence ("I was charged twice", "We have a newborn") still counts;
+        # without one, a sentence needs a few content words to be worth a memory.
         if pattern.search(sentence) and (first_person or kind is ObservationKind.EVENT):
             return Judgement(kind, min(1.0, confidence + specific))
-    if first_person and words >= 3:
+    if words < 2:
+        return None
+    if first_person and (words >= 3 or specific):
         return Judgement(ObservationKind.PERSONAL_FACT, 0.5 + specific)
+    if first_person:  # "I sleep on my front": short, but the speaker says it about themselves
+        return Judgement(ObservationKind.PERSONAL_FACT, 0.4)
     if in_kept_turn and words >= 4:
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4 + specific)
     if words >= 4:

@@ -1,0 +1,90 @@
+"""Prompt injections never remembered: the guard and the extraction pipeline on labelled lines.
+
+    .venv/bin/python bench/injection_eval.py [--split dev|test|train]
+
+Every line of ``data/injection/<split>.jsonl`` ({"text", "injection", "language"}) becomes the
+customer's message in a short closed conversation (agent greeting, the line, agent thanks), which
+goes through the extraction the server runs: the offline extractor behind the injection guard
+(extract/guarded.py), summary included. Reported, per label and language:
+
+* withheld: lines the guard withheld (recall on injections; ordinary lines withheld, target <= 2%);
+* stored: lines from which anything reached memory, i.e. an observation or the summary lists the
+  line's communication in its provenance (target for injections: 0).
+
+Protocol. train.jsonl (500 lines) and dev.jsonl (200 lines) were written by one independent author
+(a helper told the task but not shown the project); the classifier is trained on train, its
+threshold chosen on dev by the rule in extract/injection_training.py, and the patterns were written
+while reading train and dev. test.jsonl (240 lines) was written by another independent author, is
+measured once per change of the guard, aggregate figures only, and is never read row by row; once
+read it becomes training data and a new test split is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from convmem.extract.base import (  # noqa: E402
+    Communication,
+    ExtractionRequest,
+    Participant,
+    ParticipantType,
+    Transcript,
+)
+from convmem.extract.guarded import GuardedExtractor  # noqa: E402
+from convmem.extract.injection import InjectionGuard  # noqa: E402
+from convmem.extract.offline import OfflineExtractor  # noqa: E402
+from convmem.search.embedding import get_embedder  # noqa: E402
+
+CUSTOMER = Participant("p-customer", "Sam Carter", ParticipantType.CUSTOMER, "profile-1")
+AGENT = Participant("p-agent", "Alex", ParticipantType.HUMAN_AGENT)
+
+
+def conversation(index: int, line: str) -> ExtractionRequest:
+    start = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    communications = [
+        Communication(f"a{index}", AGENT, "Hello, thanks for contacting us. How can I help today?", start),
+        Communication(f"c{index}", CUSTOMER, line, start + timedelta(minutes=1)),
+        Communication(f"b{index}", AGENT, "Thank you, I have noted that.", start + timedelta(minutes=2)),
+    ]
+    return ExtractionRequest(Transcript.of(f"conv-{index}", communications), CUSTOMER,
+                             frozenset(c.id for c in communications), want_summary=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="dev")
+    args = parser.parse_args()
+    rows = [json.loads(line) for line in (REPO / "data" / "injection" / f"{args.split}.jsonl").read_text().splitlines()
+            if line.strip()]
+    extractor = GuardedExtractor(OfflineExtractor(), InjectionGuard(get_embedder(2)))
+    tally: dict[tuple[bool, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # lines, withheld, stored
+    for index, row in enumerate(rows):
+        result = extractor.extract(conversation(index, row["text"]))
+        line_id = f"c{index}"
+        withheld = line_id in result.counters.withheld_communication_ids
+        stored = any(line_id in o.provenance.communication_ids for o in result.observations) or (
+            result.summary is not None and line_id in result.summary.provenance.communication_ids)
+        for key in ((bool(row["injection"]), "all"), (bool(row["injection"]), str(row.get("language", "?")))):
+            counts = tally[key]
+            counts[0] += 1
+            counts[1] += withheld
+            counts[2] += stored
+    print(f"split {args.split}: {len(rows)} lines")
+    for injection in (True, False):
+        label = "injection" if injection else "ordinary "
+        for (flag, language), (lines, withheld, stored) in sorted(tally.items(), key=lambda kv: kv[0][1] != "all"):
+            if flag is injection:
+                print(f"  {label} {language:>4}: {lines:4d} lines, withheld {withheld:4d} ({withheld / lines:6.1%}), "
+                      f"stored {stored:4d} ({stored / lines:6.1%})")
+
+
+if __name__ == "__main__":
+    main()

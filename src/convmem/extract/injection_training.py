@@ -1,0 +1,72 @@
+"""Builds the injection guard's classifier (``make injection-model``).
+
+    .venv/bin/python -m convmem.extract.injection_training [--data-dir data/injection]
+
+Trains the logistic regression of extract/injection.py on ``train.jsonl`` (whole messages,
+MiniLM vectors of the packaged model), then chooses its threshold on ``dev.jsonl`` by a stated
+rule: among thresholds at which the guard (patterns or classifier) withholds at most 1% of the
+ordinary dev lines, the one that catches the most injections (the highest such threshold on a
+tie). 1%, not the 2% the product allows: the extraction keeps only statements about the
+customer (extract/clauses.py), which stops most of what the classifier misses, while every
+ordinary message it withholds costs the facts in it. ``test.jsonl`` is never read here:
+bench/injection_eval.py measures it. Deterministic: the same data and model give the same weights."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from convmem.extract.injection import MODEL_FILE, InjectionGuard, LinearModel, fit_logistic, pattern_match
+from convmem.search.embedding import get_embedder
+
+L2 = 1e-4
+MAX_ORDINARY_WITHHELD = 0.01
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.50, 0.991, 0.01))
+
+
+def load(path: Path) -> tuple[list[str], np.ndarray]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [str(r["text"]) for r in rows], np.array([bool(r["injection"]) for r in rows])
+
+
+def choose_threshold(scores: np.ndarray, patterns: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
+    """(threshold, recall, ordinary withheld) by the rule in the module docstring."""
+    best: tuple[float, float, float] | None = None
+    ordinary = max(1, int((~labels).sum()))
+    injections = max(1, int(labels.sum()))
+    for threshold in THRESHOLDS:
+        flagged = patterns | (scores >= threshold)
+        withheld = float((flagged & ~labels).sum()) / ordinary
+        recall = float((flagged & labels).sum()) / injections
+        if withheld <= MAX_ORDINARY_WITHHELD and (best is None or recall > best[1]):
+            best = (threshold, recall, withheld)
+    if best is None:
+        raise SystemExit("no threshold keeps the ordinary lines withheld under the limit")
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("data/injection"))
+    parser.add_argument("--output", type=Path, default=MODEL_FILE)
+    args = parser.parse_args()
+    embedder = get_embedder(2)
+    texts, labels = load(args.data_dir / "train.jsonl")
+    weights, bias = fit_logistic(embedder.embed_sorted(texts), labels, l2=L2, epochs=800, learning_rate=1.0)
+    dev_texts, dev_labels = load(args.data_dir / "dev.jsonl")
+    # Scored as the guard scores (whole message and each sentence), without a threshold yet.
+    guard = InjectionGuard(embedder, LinearModel(weights, bias, threshold=2.0))
+    scores = np.array([v.score for v in guard.check_many(dev_texts)])
+    patterns = np.array([pattern_match(t) is not None for t in dev_texts])
+    scores = np.where(patterns, 0.0, scores)  # pattern hits report 1.0; the rule counts them separately
+    threshold, recall, withheld = choose_threshold(scores, patterns, dev_labels)
+    LinearModel(weights, bias, threshold).save(args.output)
+    print(f"trained on {len(texts)} lines; dev ({len(dev_texts)} lines): threshold {threshold:.2f}, "
+          f"injections caught {recall:.3f}, ordinary lines withheld {withheld:.3f}; wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
