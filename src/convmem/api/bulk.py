@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from convmem.api.deps import Account, BaseUrl, Context
 from convmem.api.responses import operation_url
 from convmem.api.schemas.common import ERROR_RESPONSES
-from convmem.api.schemas.profiles import BulkAccepted, BulkRequest
+from convmem.api.schemas.profiles import BulkAccepted, BulkReport, BulkRequest
 from convmem.domain.timefmt import format_ts
 from convmem.services import bulk
 
@@ -27,6 +25,7 @@ def update_bulk(ctx: Context, account: Account, base: BaseUrl, storeId: str, bod
                          "createdAt": format_ts(accepted.created_at)}, status_code=202)
 
 
-@router.get("/{operationId}", summary="FetchBulkReport (extension): per-item outcome of a bulk upsert")
-def bulk_report(ctx: Context, account: Account, storeId: str, operationId: str) -> dict[str, Any]:
-    return bulk.report(ctx.db, account, storeId, operationId)
+@router.get("/{operationId}", response_model=BulkReport,
+            summary="FetchBulkReport (extension): per-item outcome of a bulk upsert")
+def bulk_report(ctx: Context, account: Account, storeId: str, operationId: str) -> JSONResponse:
+    return JSONResponse(bulk.report(ctx.db, account, storeId, operationId))

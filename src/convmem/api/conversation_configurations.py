@@ -3,86 +3,91 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from fastapi import APIRouter, Body, Header, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import Row
 
-from convmem.api import conversation_wire as wire
-from convmem.api.deps import Account, BaseUrl, Context, Paging
-from convmem.api.responses import page_body
+from convmem.api.deps import Account, BaseUrl, Context, IdempotencyKey, Paging, page_request, single_query
+from convmem.api.responses import CONVERSATION_OPERATIONS_PATH, accepted_response, operation_url, page_body
 from convmem.api.schemas.common import ERROR_RESPONSES
-from convmem.api.schemas.conversations import ConfigurationBody
+from convmem.api.schemas.conversations import (
+    ConfigurationAccepted,
+    ConfigurationBody,
+    ConfigurationDeleted,
+    ConfigurationInfo,
+    ConfigurationPage,
+    ConfigurationRelated,
+)
+from convmem.domain.conversations.commands import ConfigurationPatch, JsonObject
+from convmem.domain.conversations.configurations import idempotency
+from convmem.domain.conversations.results import ConfigurationWrite
 from convmem.domain.errors import InvalidRequest
-from convmem.services import conversation_configurations as configurations
-from convmem.services.conversation_configurations import Idempotency
+from convmem.services.conversations import configurations
 
 router = APIRouter(prefix="/v2/ControlPlane/Configurations", tags=["Conversations: Configuration"],
                    responses=ERROR_RESPONSES)
+PAGE_CAP = 1000
 _STORE_FILTER = re.compile(r"^mem_(store|service)_[0-7][0-9a-z]{25}$")
 
 
 def _renderer(base: str) -> configurations.Render:
-    def render(row: Row[Any], operation_id: str) -> dict[str, Any]:
-        return wire.accepted_body(base, operation_id, {"configurationId": row.id}, wire.configuration(row))
+    """The 202 body of a write (recorded with it for Idempotency-Key replays)."""
+    def render(write: ConfigurationWrite) -> JsonObject:
+        assert write.configuration is not None
+        url = operation_url(base, write.operation_id, CONVERSATION_OPERATIONS_PATH)
+        return ConfigurationAccepted.written(write.configuration, url).body()
     return render
 
 
-def _body(body: ConfigurationBody | None, *, keep_nulls: bool) -> dict[str, Any]:
-    if body is None:
-        return {}
-    if keep_nulls:
-        return body.model_dump(by_alias=True, exclude_unset=True)
-    return body.model_dump(by_alias=True, exclude_none=True)
-
-
-@router.get("", summary="ListConfiguration")
+@router.get("", response_model=ConfigurationPage, summary="ListConfiguration")
 def list_configurations(ctx: Context, account: Account, request: Request, paging: Paging) -> JSONResponse:
-    store = wire.single_query(request, "memoryStoreId")
+    store = single_query(request, "memoryStoreId")
     if store is not None and not _STORE_FILTER.match(store):
         raise InvalidRequest("memoryStoreId must look like mem_store_ followed by 26 characters")
     scope = f"v2configurations:{account}"
-    cursor, size = wire.cursor_for(ctx, scope, paging, "ASC", {"memoryStoreId": store} if store else {})
-    page = configurations.list_page(ctx.db, account, cursor, size)
-    return JSONResponse(page_body(ctx, scope, "configurations", [wire.configuration(r) for r in page.items], page))
+    req = page_request(ctx, scope, page_size=paging.page_size, page_token=paging.page_token, order_by="ASC",
+                       cap=PAGE_CAP, filters={"memoryStoreId": store} if store else {})
+    page = configurations.list_page(ctx.db, account, req.cursor, req.size)
+    return JSONResponse(page_body(ctx, scope, "configurations", [ConfigurationInfo.of(c).body() for c in page.items],
+                                  page))
 
 
-@router.post("", status_code=202, summary="CreateConfiguration")
+@router.post("", status_code=202, response_model=ConfigurationAccepted, summary="CreateConfiguration")
 def create_configuration(ctx: Context, account: Account, base: BaseUrl, body: ConfigurationBody,
-                         idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")) -> JSONResponse:
-    fields = _body(body, keep_nulls=False)
-    idem = Idempotency.of(idempotency_key, "POST", "", fields)
-    result = configurations.create(ctx.db, account, fields, idem, _renderer(base))
-    return wire.accepted_response(result.body, result.operation_id)
+                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    idem = idempotency(idempotency_key, "POST", "", body.model_dump(by_alias=True, exclude_none=True))
+    result = configurations.create(ctx.db, account, body.fields(), idem, _renderer(base))
+    return accepted_response(result.body, result.operation_id)
 
 
-@router.get("/{id}", summary="FetchConfiguration")
+@router.get("/{id}", response_model=ConfigurationInfo, summary="FetchConfiguration")
 def fetch_configuration(ctx: Context, account: Account, id: str) -> JSONResponse:
-    return JSONResponse(wire.configuration(configurations.fetch(ctx.db, account, id)))
+    return JSONResponse(ConfigurationInfo.of(configurations.fetch(ctx.db, account, id)).body())
 
 
-@router.put("/{id}", status_code=202, summary="UpdateConfiguration")
+@router.put("/{id}", status_code=202, response_model=ConfigurationAccepted, summary="UpdateConfiguration")
 def update_configuration(ctx: Context, account: Account, base: BaseUrl, id: str, body: ConfigurationBody,
-                         idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")) -> JSONResponse:
-    fields = _body(body, keep_nulls=False)
-    idem = Idempotency.of(idempotency_key, "PUT", id, fields)
-    result = configurations.replace(ctx.db, account, id, fields, idem, _renderer(base))
-    return wire.accepted_response(result.body, result.operation_id)
+                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    idem = idempotency(idempotency_key, "PUT", id, body.model_dump(by_alias=True, exclude_none=True))
+    result = configurations.replace(ctx.db, account, id, body.fields(), idem, _renderer(base))
+    return accepted_response(result.body, result.operation_id)
 
 
-@router.patch("/{id}", status_code=202, summary="PatchConfiguration")
+@router.patch("/{id}", status_code=202, response_model=ConfigurationAccepted, summary="PatchConfiguration")
 def patch_configuration(ctx: Context, account: Account, base: BaseUrl, id: str,
                         body: ConfigurationBody | None = Body(default=None),
-                        idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")) -> JSONResponse:
-    fields = _body(body, keep_nulls=True)
-    idem = Idempotency.of(idempotency_key, "PATCH", id, fields)
-    result = configurations.patch(ctx.db, account, id, fields, idem, _renderer(base))
-    return wire.accepted_response(result.body, result.operation_id)
+                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    sent = body.model_dump(by_alias=True, exclude_unset=True) if body else {}
+    idem = idempotency(idempotency_key, "PATCH", id, sent)
+    result = configurations.patch(ctx.db, account, id, body.patch() if body else ConfigurationPatch(), idem,
+                                  _renderer(base))
+    return accepted_response(result.body, result.operation_id)
 
 
-@router.delete("/{id}", status_code=202, summary="DeleteConfiguration")
+@router.delete("/{id}", status_code=202, response_model=ConfigurationDeleted, summary="DeleteConfiguration")
 def delete_configuration(ctx: Context, account: Account, base: BaseUrl, id: str) -> JSONResponse:
-    result = configurations.delete(
-        ctx.db, account, id, lambda config_id, op_id: wire.accepted_body(base, op_id, {"configurationId": config_id}))
-    return wire.accepted_response(result.body, result.operation_id)
+    deleted = configurations.delete(ctx.db, account, id)
+    url = operation_url(base, deleted.operation_id, CONVERSATION_OPERATIONS_PATH)
+    return accepted_response(ConfigurationDeleted(
+        statusUrl=url, related=ConfigurationRelated(configurationId=deleted.configuration_id)).body(),
+        deleted.operation_id)

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Query, Request
 from convmem.api import proxies
 from convmem.auth.service import UNAUTHORIZED_MESSAGE, Authenticator
 from convmem.config import Settings
+from convmem.domain.conversations.lifecycle import Clock
 from convmem.domain.errors import InvalidRequest, Unauthorized
 from convmem.domain.pagination import Cursor, TokenCodec, clamp_page_size
 from convmem.domain.rate_limit import FailureThrottle, RateLimiter
@@ -76,6 +77,16 @@ def base_url(request: Request) -> str:
 
 BaseUrl = Annotated[str, Depends(base_url)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=100)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+async def conversation_clock(request: Request) -> Clock:
+    """The clock of the Conversations lifecycle (a minute lasts ``conversation_minute_seconds``)."""
+    ctx: ServerContext = request.app.state.context
+    return Clock.with_minute(ctx.settings.conversation_minute_seconds)
+
+
+ConversationClock = Annotated[Clock, Depends(conversation_clock)]
 
 PageSizeParam = Annotated[int | None, Query(alias="pageSize", description="Items per page; clamped to the list's cap")]
 PageTokenParam = Annotated[str | None, Query(alias="pageToken", max_length=4096)]
@@ -144,3 +155,17 @@ def paging_params(request: Request, page_size: PageSizeParam = None, page_token:
 
 
 Paging = Annotated[PagingParams, Depends(paging_params)]
+
+
+def query_values(request: Request, name: str) -> list[str]:
+    """A list query parameter sent as repeated keys, capitalised, or comma-separated."""
+    raw = request.query_params.getlist(name) + request.query_params.getlist(name[:1].upper() + name[1:])
+    return [part.strip() for value in raw for part in value.split(",") if part.strip()]
+
+
+def single_query(request: Request, name: str, max_length: int = 256) -> str | None:
+    """A query parameter, also under its capitalised name."""
+    value = request.query_params.get(name) or request.query_params.get(name[:1].upper() + name[1:])
+    if value is not None and len(value) > max_length:
+        raise InvalidRequest(f"{name} is too long")
+    return value or None

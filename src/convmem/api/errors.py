@@ -14,8 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from convmem.domain.errors import DomainError, ProfileMoved, RateLimited, Unauthorized
-from convmem.storage.failures import Failure, classify
+from convmem.domain.errors import DomainError, ProfileMoved, RateLimited, ResourceConflict, Unauthorized
+from convmem.storage.failures import Failure, classify, pool_exhausted
 
 log = logging.getLogger("convmem.errors")
 
@@ -40,9 +40,19 @@ _FAILURE_MESSAGES = {
 }
 
 
-def failure_response(failure: Failure, headers: dict[str, str] | None = None) -> JSONResponse:
+# A saturated pool frees a connection as soon as any request finishes: retry soon.
+POOL_EXHAUSTED_RETRY_AFTER = 1
+POOL_EXHAUSTED_MESSAGE = ("Service Unavailable: every database connection of this server is in use "
+                          "(CONVMEM_DB_POOL_SIZE + CONVMEM_DB_MAX_OVERFLOW); retry after the Retry-After interval")
+
+
+def failure_response(failure: Failure, headers: dict[str, str] | None = None, *,
+                     error: BaseException | None = None) -> JSONResponse:
     """503 in the API's error shape for an infrastructure failure (never a 500: the request may
-    be retried as it is)."""
+    be retried as it is); ``error``, when given, may call for a more precise message."""
+    if error is not None and pool_exhausted(error):
+        return error_response(503, 20503, POOL_EXHAUSTED_MESSAGE,
+                              {"Retry-After": str(POOL_EXHAUSTED_RETRY_AFTER), **(headers or {})})
     return error_response(503, 20503, _FAILURE_MESSAGES[failure],
                           {"Retry-After": str(RETRY_AFTER[failure]), **(headers or {})})
 
@@ -93,6 +103,7 @@ def _is_json(content_type: str) -> bool:
 
 
 CANONICAL_HEADER = "Canonical-Profile-Id"
+CONFLICTING_RESOURCE_HEADER = "X-Conflicting-Resource-Id"
 
 
 def moved_response(request: Request, moved: ProfileMoved) -> JSONResponse:
@@ -129,6 +140,8 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         if isinstance(exc, Unauthorized):
             headers = {"WWW-Authenticate": 'Basic realm="convmem"'}
+        if isinstance(exc, ResourceConflict):
+            headers = {CONFLICTING_RESOURCE_HEADER: exc.resource_id}
         return error_response(exc.status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
@@ -165,12 +178,12 @@ def install(app: FastAPI) -> None:
             log.exception("unhandled error on %s %s", request.method, request.url.path)
             return error_response(500, 20500, "Internal Server Error")
         log.warning("%s on %s %s: %s", failure.value, request.method, request.url.path, type(exc).__name__)
-        return failure_response(failure)
+        return failure_response(failure, error=exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         failure = infrastructure_failure(exc)
         if failure is not None:
-            return failure_response(failure)
+            return failure_response(failure, error=exc)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, 20500, "Internal Server Error")

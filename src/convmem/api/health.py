@@ -10,14 +10,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from convmem.api.deps import Context
+from convmem.api.schemas.common import Health, Readiness
 from convmem.storage.migrate import is_current
 
 router = APIRouter(tags=["Health"])
 
 
-@router.get("/healthz", summary="Liveness")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/healthz", response_model=Health, summary="Liveness")
+def healthz() -> JSONResponse:
+    return JSONResponse({"status": "ok"})
 
 
 def free_disk_bytes(path: Path) -> int | None:
@@ -28,7 +29,10 @@ def free_disk_bytes(path: Path) -> int | None:
     return None
 
 
-@router.get("/readyz", summary="Readiness: the database answers, its schema is current and the data volume has room")
+@router.get("/readyz", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "Not ready: the database is unavailable, its schema "
+                                                                  "is not current or the data volume is low on space"}},
+            summary="Readiness: the database answers, its schema is current and the data volume has room")
 def readyz(ctx: Context) -> JSONResponse:
     if ctx.db.is_sqlite and ctx.db.url.database:
         free = free_disk_bytes(Path(ctx.db.url.database).parent)

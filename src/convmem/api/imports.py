@@ -55,7 +55,9 @@ def fetch_import(ctx: Context, account: Account, storeId: str, importId: str) ->
                          "columnMappings": row.column_mappings, "summary": summary})
 
 
-@upload_router.put("/{importId}", summary="Upload the CSV of an import (the URL CreateProfilesImportV2 returned)")
+@upload_router.put("/{importId}", response_class=Response,
+                   responses={200: {"description": "The CSV was stored (an empty body); the import starts"}},
+                   summary="Upload the CSV of an import (the URL CreateProfilesImportV2 returned)")
 async def upload_csv(request: Request, importId: str,
                      expires: Annotated[str | None, Query()] = None,
                      signature: Annotated[str | None, Query()] = None) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -18,8 +18,10 @@ from convmem.services import profiles
 router = APIRouter(prefix="/v1/Stores/{storeId}/Profiles", tags=["Profile"], responses=ERROR_RESPONSES)
 _LIST_CAP = 1000
 TraitGroupsParam = Annotated[str | None, Query(alias="traitGroups", max_length=256)]
-MOVED = {301: {"model": Redirect, "description": "The profile was merged into another"},
-         308: {"model": Redirect, "description": "The profile was merged into another"}}
+MOVED: dict[int | str, dict[str, Any]] = {
+    301: {"model": Redirect, "description": "The profile was merged into another"},
+    308: {"model": Redirect, "description": "The profile was merged into another"},
+}
 
 
 @router.get("", response_model=ProfileList, summary="ListProfiles")

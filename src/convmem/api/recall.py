@@ -34,7 +34,9 @@ def recall_memories(ctx: Context, account: Account, storeId: str, profileId: str
         relevance_threshold=body.relevanceThreshold or 0.0,
     )
     result = recall.recall(ctx.db, ctx.runtime.recall, account, storeId, profileId, req)
-    query_ms = round((time.perf_counter() - started) * 1000)
+    elapsed = time.perf_counter() - started
+    ctx.runtime.metrics.observe_recall(elapsed)
+    query_ms = round(elapsed * 1000)
     payload = {"observations": result.observations, "summaries": result.summaries,
                "communications": result.communications, "meta": {"queryTime": query_ms}}
     return JSONResponse(payload, headers={CANONICAL_HEADER: result.profile_id})

@@ -1,4 +1,4 @@
-"""Response builders shared by the routers: 202 + Operation, token pages, ETags."""
+"""Response builders shared by the routers of both APIs: 202 + Operation, token pages, ETags."""
 
 from __future__ import annotations
 
@@ -11,17 +11,25 @@ from convmem.domain.pagination import Page
 from convmem.services.common import Accepted
 
 OPERATIONS_PATH = "/v1/ControlPlane/Operations"
+CONVERSATION_OPERATIONS_PATH = "/v2/ControlPlane/Operations"
 POLL_AFTER_SECONDS = "1"
 
 
-def operation_url(base: str, operation_id: str) -> str:
-    return f"{base}{OPERATIONS_PATH}/{operation_id}"
+def operation_url(base: str, operation_id: str, path: str = OPERATIONS_PATH) -> str:
+    """Where an operation is polled: Memory's (``path`` default) or Conversations v2's."""
+    return f"{base}{path}/{operation_id}"
+
+
+def accepted_response(body: dict[str, Any], operation_id: str) -> JSONResponse:
+    """202 for a write an operation reports; ``body["statusUrl"]`` is the operation's URL."""
+    return JSONResponse(body, status_code=202, headers={
+        "Operation-Id": operation_id, "Location": body["statusUrl"], "Retry-After": POLL_AFTER_SECONDS})
 
 
 def accepted(base: str, result: Accepted, message: str) -> JSONResponse:
-    url = operation_url(base, result.operation_id)
-    return JSONResponse({"message": message, "statusUrl": url}, status_code=202, headers={
-        "Operation-Id": result.operation_id, "Location": url, "Retry-After": POLL_AFTER_SECONDS})
+    """A Memory control-plane 202: ``{message, statusUrl}``."""
+    return accepted_response({"message": message, "statusUrl": operation_url(base, result.operation_id)},
+                             result.operation_id)
 
 
 def page_meta(ctx: ServerContext, scope: str, key: str, page: Page) -> dict[str, Any]:

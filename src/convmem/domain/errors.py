@@ -29,6 +29,14 @@ class Conflict(DomainError):
     status, code = 409, 20409
 
 
+class ResourceConflict(Conflict):
+    """A conflict with one existing resource, whose id the API reports (X-Conflicting-Resource-Id)."""
+
+    def __init__(self, message: str, resource_id: str) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+
+
 class PreconditionFailed(DomainError):
     """If-Match named a version that is no longer current."""
 

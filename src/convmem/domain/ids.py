@@ -25,6 +25,9 @@ TRAIT_GROUP = "mem_traitgroup"
 CONVERSATION = "conv_conversation"
 PARTICIPANT = "conv_participant"
 COMMUNICATION = "conv_communication"
+CONFIGURATION = "conv_configuration"
+ACTION = "conv_action"
+CONVERSATION_OPERATION = "proc_job"  # the ids of Conversations v2 operations
 
 _SUFFIX = r"[0-7][0-9a-z]{25}"
 STORE_ID_RE = re.compile(rf"^mem_(store|service)_{_SUFFIX}$")

@@ -12,7 +12,8 @@ import binascii
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from convmem.domain.errors import InvalidRequest
@@ -38,6 +39,10 @@ class Page:
     # reports, also for a short or empty page.
     size: int | None = None
 
+    def mapped(self, convert: Callable[[Any], Any]) -> Page:
+        """The same page with ``convert`` applied to each item (rows to results)."""
+        return replace(self, items=[convert(item) for item in self.items])
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -55,7 +60,7 @@ class TokenCodec:
         return _b64(hmac.new(self._key, body, hashlib.sha256).digest()[:16])
 
     def encode(self, scope: str, cursor: Cursor) -> str:
-        payload = {"s": scope, "o": cursor.order}
+        payload: dict[str, Any] = {"s": scope, "o": cursor.order}
         if cursor.after is not None:
             payload["a"] = cursor.after
         if cursor.before is not None:

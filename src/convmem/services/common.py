@@ -41,5 +41,16 @@ def require_store(conn: Connection, account_sid: str, store_id: str, *, active: 
     return store
 
 
+def active_store_id(conn: Connection, account_sid: str, store_id: str | None) -> str | None:
+    """The store's id if it is the account's and ACTIVE, else None (never raises: for the
+    code that writes into a store only when it can, conversation profiles and extraction)."""
+    if not store_id or not ids.is_valid(ids.STORE, store_id):
+        return None
+    store = store_repo.get(conn, account_sid, store_id)
+    if store is None or store.status != "ACTIVE":
+        return None
+    return str(store.id)
+
+
 def store_path(store_id: str) -> str:
     return f"/v1/ControlPlane/Stores/{store_id}"

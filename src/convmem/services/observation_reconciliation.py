@@ -49,9 +49,10 @@ class Candidate:
 
 
 def candidates_of(items: Sequence[observations.NewObservation], communications: Sequence[set[str]] | None = None,
-                  vectors: Sequence[np.ndarray] | None = None, embedder: Embedder | None = None) -> list[Candidate]:
+                  vectors: Sequence[np.ndarray] | np.ndarray | None = None,
+                  embedder: Embedder | None = None) -> list[Candidate]:
     """Embed new observations (outside any transaction: the model is the slow part), unless the
-    caller already has their vectors."""
+    caller already has their vectors (one per item: a sequence of them or a 2-D array's rows)."""
     if vectors is None:
         if embedder is None:
             raise ValueError("candidates_of needs either the vectors or an embedder")
@@ -71,11 +72,18 @@ class Counts:
     summaries: int = 0
     fallbacks: int = 0
     backends: set[str] = field(default_factory=set)
+    # Customer communications the prompt-injection guard withheld (extract/guarded.py): their ids
+    # are recorded so that an operator can look at them; none of their text reaches memory.
+    withheld_communication_ids: set[str] = field(default_factory=set)
+    withheld_outputs: int = 0  # extracted sentences the guard dropped on the way out
 
     def as_progress(self) -> dict[str, Any]:
         return {"candidates": self.candidates, "added": self.added, "updated": self.updated,
                 "discarded": self.discarded, "screened": self.screened, "summaries": self.summaries,
-                "fallbacks": self.fallbacks, "backends": sorted(self.backends)}
+                "fallbacks": self.fallbacks, "backends": sorted(self.backends),
+                "withheld": len(self.withheld_communication_ids),
+                "withheldCommunicationIds": sorted(self.withheld_communication_ids),
+                "withheldOutputs": self.withheld_outputs}
 
 
 @dataclass

@@ -30,11 +30,26 @@ def require_profile(conn: Connection, store_id: str, profile_id: str, *, for_upd
     raise NotFound(f"Profile {profile_id} was not found in store {store_id}")
 
 
+def canonical_profile(conn: Connection, store_id: str, profile_id: str, *,
+                      for_update: bool = False) -> Row[Any] | None:
+    """The profile with this id, or the profile it was merged into (merges re-point older
+    aliases, so one hop reaches it); None for an unknown or malformed id. Never raises: for the
+    code that follows a reference it holds (conversation participants, extraction)."""
+    if not ids.is_valid(ids.PROFILE, profile_id):
+        return None
+    row = profile_repo.get(conn, store_id, profile_id, for_update=for_update)
+    if row is None:
+        canonical = profile_repo.canonical_of_alias(conn, store_id, profile_id)
+        row = profile_repo.get(conn, store_id, canonical, for_update=for_update) if canonical else None
+    return row
+
+
 def follow_profile(conn: Connection, store_id: str, profile_id: str, *, for_update: bool = False) -> Row[Any]:
     """Like ``require_profile`` but serves the canonical profile instead of redirecting: for the
     reads that list no 301 (FetchProfileObservation, ListObservationRevisions,
     FetchProfileConversationSummary), which answer 200 with ``Canonical-Profile-Id``."""
-    try:
-        return require_profile(conn, store_id, profile_id, for_update=for_update)
-    except ProfileMoved as moved:
-        return require_profile(conn, store_id, moved.canonical_id, for_update=for_update)
+    check_profile_id(profile_id)
+    row = canonical_profile(conn, store_id, profile_id, for_update=for_update)
+    if row is None:
+        raise NotFound(f"Profile {profile_id} was not found in store {store_id}")
+    return row

@@ -78,6 +78,9 @@ conversations = Table(
     # communication with seq <= watermark, so nothing is processed twice.
     Column("communication_seq", Integer, nullable=False),
     Column("extraction_watermark", Integer, nullable=False),
+    # Customer communications the prompt-injection guard withheld from memory (ids only, never
+    # text; null until one is withheld): what an operator looks at (extract/guarded.py).
+    Column("memory_withheld", JSON),
     Index("ix_conversations_account_sid_id", "account_sid", "id"),
     Index("ix_conversations_next_due_at", "next_due_at"),
     Index("ix_conversations_configuration_id", "configuration_id"),
@@ -158,7 +161,7 @@ conversation_profiles = Table(
 )
 
 # Every status change, with whether it asked for memory extraction: an audit trail and the
-# transactional outbox the extraction hook writes to (see services/conversation_hooks.py).
+# transactional outbox the extraction hook writes to (see services/conversations/lifecycle.py).
 conv_transitions = Table(
     "conv_transitions",
     metadata,

@@ -1,5 +1,6 @@
 """Repository of the Conversations v2 tables (configurations, conversations, participants,
-communications, profile links, idempotency keys, v2 operations)."""
+communications, profile links, idempotency keys, actions); v2 operations are in the shared
+operations table (storage/operations.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, exists, func, insert, or_, select, update
 
-from convmem.domain import ids
 from convmem.domain.pagination import Cursor, Page
 from convmem.domain.timefmt import parse_ts, utcnow
 from convmem.storage.conversation_tables import (
@@ -23,28 +23,6 @@ from convmem.storage.conversation_tables import (
     conversations,
 )
 from convmem.storage.paging import keyset_page
-from convmem.storage.tables import operations
-
-V2_OPERATION_PREFIX = "proc_job"
-OPERATION_KINDS = {"conv.configuration": "configurationId", "conv.conversation": "conversationId"}
-
-
-# -- operations (the shared operations table; v2 ids and kinds) ---------------------------------
-
-def record_operation(conn: Connection, account_sid: str, kind: str, result_id: str) -> str:
-    op_id = ids.new_id(V2_OPERATION_PREFIX)
-    now = utcnow()
-    conn.execute(insert(operations).values(id=op_id, account_sid=account_sid, kind=kind, status="COMPLETED",
-                                           created_at=now, completed_at=now, result_id=result_id,
-                                           result_path=None, error=None))
-    return op_id
-
-
-def get_operation(conn: Connection, account_sid: str, op_id: str) -> Row[Any] | None:
-    return conn.execute(select(operations).where(
-        operations.c.id == op_id, operations.c.account_sid == account_sid,
-        operations.c.kind.like("conv.%"))).first()
-
 
 # -- idempotency ---------------------------------------------------------------------------------
 
@@ -225,6 +203,13 @@ def profile_links(conn: Connection, participant_ids: Sequence[str]) -> dict[str,
     return {r.participant_id: r.profile_id for r in rows}
 
 
+def linked_participants(conn: Connection, conversation_id: str) -> list[tuple[Row[Any], str | None]]:
+    """The participants of a conversation, each with the profile it is linked to (or None)."""
+    rows = participants_of(conn, conversation_id)
+    links = profile_links(conn, [r.id for r in rows])
+    return [(r, links.get(r.id)) for r in rows]
+
+
 # -- communications ------------------------------------------------------------------------------
 
 def insert_communication(conn: Connection, values: dict[str, Any]) -> None:
@@ -287,8 +272,6 @@ def recent_communications(conn: Connection, conversation_id: str, limit: int) ->
 
 def purge_idempotency_keys(conn: Connection, older_than: timedelta) -> None:
     conn.execute(delete(conv_idempotency_keys).where(conv_idempotency_keys.c.created_at < utcnow() - older_than))
-
-
 
 
 # -- actions -------------------------------------------------------------------------------------

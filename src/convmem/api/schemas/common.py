@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -15,6 +15,11 @@ class RequestModel(BaseModel):
 
 class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+    def body(self) -> dict[str, Any]:
+        """The wire object: the fields that were set, in declaration order (an optional field
+        left unset is omitted; one set to None is sent as null)."""
+        return self.model_dump(exclude_unset=True)
 
 
 class ErrorBody(BaseModel):
@@ -34,6 +39,15 @@ class Meta(BaseModel):
 class AsyncAccepted(BaseModel):
     message: str
     statusUrl: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "low disk space", "migrations pending", "database unavailable"]
+    detail: str | None = Field(default=None, description="Why not ready, when it is not")
 
 
 class Redirect(BaseModel):

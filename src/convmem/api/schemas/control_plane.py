@@ -3,19 +3,21 @@ operations (API-CONTRACT sections 2 and 3.1 to 3.5)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from convmem.api.schemas.common import Meta, RequestModel, ResponseModel, text
+from convmem.api.schemas.common import Meta, RequestModel, ResponseModel
 
-StoreName = text(1, 64, r"^[a-zA-Z0-9-]+$")
-StoreDescription = text(1, 128)
-GroupName = text(1, 64, r"^[a-zA-Z0-9_\-\.]+$")
-GroupDescription = text(0, 1024)
-IdType = text(2, 30, r"^[A-Za-z0-9_-]+$")
-MappingName = text(1, 64, r"^[a-zA-Z][a-zA-Z0-9-.]*$")
-DatasetId = text(0, 64, r"^tdi_dataset_[0-7][0-9a-z]{25}$")
+StoreName: TypeAlias = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9-]+$")]
+StoreDescription: TypeAlias = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+GroupName: TypeAlias = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9_\-\.]+$")]
+GroupDescription: TypeAlias = Annotated[str, StringConstraints(min_length=0, max_length=1024)]
+IdType: TypeAlias = Annotated[str, StringConstraints(min_length=2, max_length=30, pattern=r"^[A-Za-z0-9_-]+$")]
+MappingName: TypeAlias = Annotated[str, StringConstraints(min_length=1, max_length=64,
+                                                         pattern=r"^[a-zA-Z][a-zA-Z0-9-.]*$")]
+DatasetId: TypeAlias = Annotated[str, StringConstraints(min_length=0, max_length=64,
+                                                       pattern=r"^tdi_dataset_[0-7][0-9a-z]{25}$")]
 
 
 # --- stores -------------------------------------------------------------------------------
@@ -47,7 +49,7 @@ class StoreList(ResponseModel):
 # --- trait groups -----------------------------------------------------------------------
 class StringRule(RequestModel):
     ruleType: Literal["STRING"]
-    pattern: text(0, 1000) | None = None  # type: ignore[valid-type]
+    pattern: Annotated[str, StringConstraints(min_length=0, max_length=1000)] | None = None
     minLength: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     maxLength: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
@@ -73,12 +75,12 @@ ValidationRule = Annotated[StringRule | NumberRule | BooleanRule | ArrayRule, Fi
 
 class TraitDefinition(RequestModel):
     dataType: Literal["STRING", "NUMBER", "BOOLEAN", "ARRAY", ""]
-    description: text(0, 1024) | None = None  # type: ignore[valid-type]
+    description: Annotated[str, StringConstraints(min_length=0, max_length=1024)] | None = None
     validationRule: ValidationRule | None = None
-    idTypePromotion: text(1, 30) | None = None  # type: ignore[valid-type]
+    idTypePromotion: Annotated[str, StringConstraints(min_length=1, max_length=30)] | None = None
 
 
-TraitMap = dict[text(1, 128), TraitDefinition]  # type: ignore[misc]
+TraitMap: TypeAlias = dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], TraitDefinition]
 
 
 class TraitGroupRequest(RequestModel):
@@ -122,7 +124,8 @@ class IdentifierConfig(RequestModel):
 
 class IdentityResolutionSettingsCore(RequestModel):
     identifierConfigs: Annotated[list[IdentifierConfig], Field(min_length=1, max_length=15)]
-    matchingRules: Annotated[list[text(1, 30)], Field(min_length=1, max_length=15)]  # type: ignore[valid-type]
+    matchingRules: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=30)]],
+                             Field(min_length=1, max_length=15)]
 
 
 class IdentityResolutionSettings(ResponseModel):
@@ -133,9 +136,9 @@ class IdentityResolutionSettings(ResponseModel):
 
 # --- data mappings ----------------------------------------------------------------------
 class MappingTraitItem(RequestModel):
-    expression: text(1, 256)  # type: ignore[valid-type]
+    expression: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     traitGroup: GroupName
-    traitName: text(1, 128, r"^[a-z][a-zA-Z0-9_\-\.]*$")  # type: ignore[valid-type]
+    traitName: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-z][a-zA-Z0-9_\-\.]*$")]
 
 
 class DataMappingToTraits(RequestModel):
@@ -145,7 +148,8 @@ class DataMappingToTraits(RequestModel):
 
 class DataMappingFromIngress(RequestModel):
     type: Literal["INGRESS"]
-    columns: Annotated[list[text(1, 256)], Field(min_length=1, max_length=100)]  # type: ignore[valid-type]
+    columns: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=256)]],
+                       Field(min_length=1, max_length=100)]
 
 
 class DataMappingFromCloudApp(RequestModel):
@@ -164,7 +168,7 @@ MappingFrom = Annotated[DataMappingFromIngress | DataMappingFromCloudApp | DataM
 
 class CreateDataMappingInput(RequestModel):
     displayName: MappingName
-    description: text(1, 512) | None = None  # type: ignore[valid-type]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = None
     isEnabled: bool | None = None
     mappingTo: DataMappingToTraits
     mappingFrom: MappingFrom
@@ -172,7 +176,7 @@ class CreateDataMappingInput(RequestModel):
 
 class DataMappingCore(RequestModel):
     displayName: MappingName | None = None
-    description: text(1, 512) | None = None  # type: ignore[valid-type]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = None
     isEnabled: bool | None = None
     mappingTo: DataMappingToTraits | None = None
 

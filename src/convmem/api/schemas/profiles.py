@@ -4,7 +4,7 @@ store's trait groups in ``convmem.domain.trait_values``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -103,6 +103,24 @@ class BulkAccepted(BaseModel):
     operationId: str | None = None
     statusUrl: str | None = None
     createdAt: str | None = None
+
+
+class BulkFailure(BaseModel):
+    index: int = Field(description="Position of the profile in the request")
+    code: int
+    message: str
+
+
+class BulkReport(BaseModel):
+    """FetchBulkReport (extension): the per-item outcome of a bulk upsert."""
+
+    operationId: str
+    status: Literal["PENDING", "RUNNING", "COMPLETED"]
+    total: int
+    processed: int
+    succeeded: int
+    failed: int
+    failures: list[BulkFailure] = Field(description="The first failures (a bounded number)")
 
 
 class ImportCreated(BaseModel):

@@ -2,22 +2,38 @@
 from the last communication, reactivation on new traffic, explicit changes through the API.
 
 Pure functions: every decision takes ``now`` (and the length of a "minute", which only tests
-shorten), so the caller owns the clock."""
+shorten), so the caller owns the clock (``Clock``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from convmem.domain.errors import InvalidRequest
+from convmem.domain.timefmt import utcnow
 
+Status = Literal["ACTIVE", "INACTIVE", "CLOSED"]
 ACTIVE, INACTIVE, CLOSED = "ACTIVE", "INACTIVE", "CLOSED"
 STATUSES = (ACTIVE, INACTIVE, CLOSED)
 MINUTE = timedelta(minutes=1)
 # Every conversation ends at most three years after creation, whatever its activity.
 HARD_CAP = timedelta(days=3 * 365)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where "now" comes from and how long a configured minute lasts. Only tests change these
+    (``CONVMEM_CONVERSATION_MINUTE_SECONDS`` shortens minutes; in-process tests pass ``now``)."""
+
+    now: Callable[[], datetime] = field(default=utcnow)
+    minute: timedelta = MINUTE
+
+    @classmethod
+    def with_minute(cls, seconds: float) -> Clock:
+        """The real time, with a configured minute lasting ``seconds`` (``conversation_minute_seconds``)."""
+        return cls(minute=timedelta(seconds=seconds))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-"""Which participants get a Memory profile, and by which identifiers (contract section 6).
+"""Participants: one address belongs to one participant of a conversation, and which
+participants get a Memory profile, by which identifiers (contract section 6).
 
-Pure decisions; the service runs the lookups and creations they call for."""
+Pure decisions; the service runs the lookups and creations they call for. Addresses are the
+documents stored with a participant (``{"channel", "address", "channelId"?}``)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from convmem.domain.errors import ResourceConflict
+
 CUSTOMER, UNKNOWN = "CUSTOMER", "UNKNOWN"
-PARTICIPANT_TYPES = ("HUMAN_AGENT", "CUSTOMER", "AI_AGENT", "AGENT", "UNKNOWN")
-CHANNELS = ("VOICE", "SMS", "RCS", "WHATSAPP", "CHAT", "VIDEO", "EMAIL")
+ParticipantType = Literal["HUMAN_AGENT", "CUSTOMER", "AI_AGENT", "AGENT", "UNKNOWN"]
+Channel = Literal["VOICE", "SMS", "RCS", "WHATSAPP", "CHAT", "VIDEO", "EMAIL"]
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _PHONE_PUNCTUATION = re.compile(r"[\s().-]")
@@ -34,6 +38,38 @@ class ResolutionPlan:
     mode: Mode
     explicit_profile_id: str | None
     identifiers: tuple[Identifier, ...]
+
+
+class AddressTaken(ResourceConflict):
+    """The address already belongs to another participant of the conversation."""
+
+    def __init__(self, message: str, holder_id: str) -> None:
+        super().__init__(message, holder_id)
+        self.holder_id = holder_id
+
+
+def address_key(address: Mapping[str, Any]) -> tuple[str, str]:
+    """Addresses are compared by channel and case-insensitively, ignoring surrounding spaces."""
+    return str(address["channel"]), str(address["address"]).strip().lower()
+
+
+def holder_of(participants: Sequence[Any], channel: str, address: str) -> Any | None:
+    """The participant (anything with ``addresses``) holding ``channel:address``, or None."""
+    key = (channel, address.strip().lower())
+    for participant in participants:
+        if any(address_key(a) == key for a in participant.addresses):
+            return participant
+    return None
+
+
+def check_addresses_free(participants: Sequence[Any], addresses: Sequence[Mapping[str, Any]],
+                         own_id: str | None) -> None:
+    """Refuse an address another participant (not ``own_id``) of the conversation holds."""
+    for address in addresses:
+        holder = holder_of(participants, address["channel"], address["address"])
+        if holder is not None and holder.id != own_id:
+            raise AddressTaken(f"Address {address['channel']}:{address['address']} already belongs to participant "
+                               f"{holder.id} of this conversation", holder.id)
 
 
 def _phone(raw: str) -> str | None:

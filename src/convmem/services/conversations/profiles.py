@@ -1,5 +1,6 @@
 """Resolving conversation participants to Memory profiles (contract section 6), by calling
-the profiles code: lookup by identifier and creation with identifiers.
+the profiles code: an explicit profile id (merges followed), lookup by identifier and creation
+with identifiers.
 
 Runs inside the caller's write transaction, each step in a savepoint: resolution is
 fail-open, so a failed lookup or creation leaves the participant without a profile and
@@ -12,34 +13,14 @@ import logging
 from sqlalchemy import Connection
 
 from convmem.domain import identity_resolution as id_rules
-from convmem.domain import ids
-from convmem.domain.participant_resolution import Identifier, ResolutionPlan
+from convmem.domain.conversations.participants import Identifier, ResolutionPlan
 from convmem.domain.timefmt import utcnow
+from convmem.services.common import active_store_id
+from convmem.services.profile_scope import canonical_profile
 from convmem.services.resolution import StoreSchema, in_savepoint, resolve
 from convmem.storage import profile_data
-from convmem.storage import profiles as profile_repo
-from convmem.storage import stores as store_repo
 
 log = logging.getLogger("convmem.conversations.profiles")
-
-
-def usable_store(conn: Connection, account_sid: str, store_id: str | None) -> str | None:
-    """The store, if it exists for this account and is ACTIVE (else resolution silently does nothing)."""
-    if not store_id or not ids.is_valid(ids.STORE, store_id):
-        return None
-    store = store_repo.get(conn, account_sid, store_id)
-    if store is None or store.status != "ACTIVE":
-        return None
-    return str(store.id)
-
-
-def canonical_profile(conn: Connection, store_id: str, profile_id: str) -> str | None:
-    """The canonical id of a profile of the store (following a merge), or None."""
-    if not ids.is_valid(ids.PROFILE, profile_id):
-        return None
-    if profile_repo.get(conn, store_id, profile_id) is not None:
-        return profile_id
-    return profile_repo.canonical_of_alias(conn, store_id, profile_id)
 
 
 def _normalized(schema: StoreSchema, identifiers: tuple[Identifier, ...]) -> list[Identifier]:
@@ -78,13 +59,13 @@ def resolve_participant(conn: Connection, account_sid: str, store_id: str | None
     """The canonical profile for a participant per ``plan``, or None. Never raises."""
     if plan.mode == "none":
         return None
-    store = usable_store(conn, account_sid, store_id)
+    store = active_store_id(conn, account_sid, store_id)
     if store is None:
         return None
     if plan.explicit_profile_id:
         explicit = canonical_profile(conn, store, plan.explicit_profile_id)
         if explicit is not None:
-            return explicit
+            return str(explicit.id)
     try:
         schema = StoreSchema.load(conn, store, region)
         identifiers = _normalized(schema, plan.identifiers)

@@ -12,15 +12,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from convmem.domain import conversation_lifecycle as lc
-from convmem.domain.timefmt import parse_ts, utcnow
+from convmem.domain.conversations import lifecycle as lc
+from convmem.domain.conversations.lifecycle import Clock
+from convmem.domain.timefmt import parse_ts
 from convmem.jobs import queue
 from convmem.storage import conversations as repo
 from convmem.storage.db import Database
@@ -28,15 +28,6 @@ from convmem.storage.db import Database
 log = logging.getLogger("convmem.conversations.lifecycle")
 
 EXTRACTION_JOB_KIND = "conversation.extract"
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Where "now" comes from and how long a configured minute lasts. Only tests change these
-    (``CONVMEM_CONVERSATION_MINUTE_SECONDS`` shortens minutes; in-process tests pass ``now``)."""
-
-    now: Callable[[], datetime] = field(default=utcnow)
-    minute: timedelta = lc.MINUTE
 
 
 def activity_of(row: Row[Any]) -> dict[str, datetime]:
