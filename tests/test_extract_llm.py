@@ -3,13 +3,8 @@ send, and how good, malformed, failing and slow answers are handled."""
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +19,7 @@ from convmem.extract.base import (
     Transcript,
 )
 from convmem.extract.llm import LLMExtractor, LLMSettings
+from tests.support.fake_model import FakeModelServer, Responder, completion, status
 
 CONVERSATION = "conv_conversation_01h0000000000000000000000a"
 CUSTOMER = Participant("conv_participant_cust", "Dana", ParticipantType.CUSTOMER, "mem_profile_dana")
@@ -44,75 +40,6 @@ def _transcript() -> Transcript:
             for i, (author, text) in enumerate(texts)
         ],
     )
-
-
-Responder = Callable[[dict[str, Any]], tuple[int, dict[str, str], bytes, float]]
-
-
-@dataclass
-class FakeModelServer:
-    """Speaks POST /v1/chat/completions; each request pops the next responder (the last one repeats)."""
-
-    responders: list[Responder] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    port: int = 0
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-
-@pytest.fixture
-def model_server() -> Iterator[FakeModelServer]:
-    state = FakeModelServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length) or b"{}")
-            state.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-            responder = state.responders.pop(0) if len(state.responders) > 1 else state.responders[0]
-            status, headers, payload, delay = responder(body)
-            if delay:
-                time.sleep(delay)
-            try:
-                self.send_response(status)
-                for name, value in {"Content-Type": "application/json", **headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout test)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-def completion(content: str | dict[str, Any], delay: float = 0.0) -> Responder:
-    text = content if isinstance(content, str) else json.dumps(content)
-    envelope = {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-    }
-    return lambda _body: (200, {}, json.dumps(envelope).encode(), delay)
-
-
-def status(code: int, headers: dict[str, str] | None = None) -> Responder:
-    return lambda _body: (code, headers or {}, b'{"error": {"message": "busy"}}', 0.0)
 
 
 GOOD = {
@@ -274,14 +201,17 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_runtime_picks_the_extraction_backend_from_the_settings(tmp_path: Path) -> None:
     from convmem.config import Settings
     from convmem.extract import OfflineExtractor
+    from convmem.extract.guarded import GuardedExtractor
     from convmem.runtime import Runtime
 
     offline = Runtime.build(Settings(data_dir=tmp_path))
-    assert isinstance(offline.extractor, OfflineExtractor)
+    assert isinstance(offline.extractor, GuardedExtractor)  # every backend behind the injection guard
+    assert isinstance(offline.extractor.inner, OfflineExtractor)
     offline.close()
     runtime = Runtime.build(Settings(data_dir=tmp_path, extract_llm_base_url="http://127.0.0.1:8080/v1",
                                      extract_llm_model="qwen"))
     runtime.close()
-    extractor = runtime.extractor
+    assert isinstance(runtime.extractor, GuardedExtractor)
+    extractor = runtime.extractor.inner
     assert isinstance(extractor, LLMExtractor)
     assert isinstance(extractor.fallback, OfflineExtractor)

@@ -1,311 +1,296 @@
-"""The GDPR special-category screen meets its targets on the labelled set, the cases named in the issue
-behave as specified, and the semantic stage catches phrasings the lexicon does not know."""
+"""The GDPR special-category screen: clause splitting, categories, threshold semantics, one code path for
+screen() and screen_many(), the backstop data, the ``convmem screen`` command and a reproducible build.
+
+Behaviour only: how well the screen does is measured by bench/screening_eval.py on independent splits, not
+asserted here."""
 
 from __future__ import annotations
 
-import sys
-import threading
-import time
+import json
+import re
+import zlib
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
-from convmem.extract import screening_semantic
+from convmem.cli import app
+from convmem.extract import OfflineExtractor, build_extractor, screening_train
 from convmem.extract.screening import (
+    BACKSTOP,
     CATEGORIES,
-    SEMANTIC,
-    ScreenResult,
-    screen,
-    screen_lexicon,
-    screen_many,
-    screen_semantic,
+    CLASSES,
+    MODEL,
+    Backstop,
+    BackstopTerm,
+    ScreenModel,
+    SpecialCategoryScreen,
+    default_screen,
+    neutral_names,
+    read_texts,
+    shipped_backstop,
+    shipped_model,
 )
+from convmem.extract.screening_clauses import MIN_WORDS_TO_SPLIT, clauses
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from screening_eval import (
-    INDEPENDENT,
-    MEASURED_THEN_TUNED,
-    TUNING_SPLITS,
-    UNTOUCHED,
-    Scores,
-    embed_rows,
-    evaluate,
-    load,
-)
+DATA = Path(__file__).resolve().parent.parent / "data" / "screen"
+
+CLEAR = {
+    "health": "I was diagnosed with epilepsy last year and I'm not allowed to drive any more.",
+    "religion": "We're observant Muslims and fast during Ramadan, so please deliver after sunset.",
+    "politics": "I've been a card-carrying Labour Party member for twenty years.",
+    "sexual_orientation": "My girlfriend and I are a lesbian couple, so please fix the Mr and Mrs on our letters.",
+    "racial_ethnic": "As a Black woman I was followed around your shop by security again.",
+    "trade_union": "I'm the Unite shop steward at the depot and I'm on the picket line all week.",
+    "genetic": "My genetic test came back positive for the BRCA1 mutation.",
+    "biometric": "Please delete the scan of my fingerprints your gym took when I joined.",
+}
+ORDINARY = [
+    "My router doesn't work since the update.",
+    "I'd like to change my delivery address to 12 High Street.",
+    "The blue jumper I ordered arrived in the wrong size.",
+    "Can you send the invoice by email instead of post?",
+    "I'm planning to upgrade to the premium plan next month.",
+]
+# One sensitive clause inside ordinary support talk: the whole sentence's vector is mostly about the parcel.
+LONG = ("The parcel was supposed to come on Tuesday and I stayed in all day, the tracking page never changed, "
+        "and since my chemotherapy started I really can't keep waiting at home, so please book a named-day slot.")
 
 
 @pytest.fixture(scope="module")
-def vectors() -> dict[str, np.ndarray]:
-    """Every labelled sentence's vector: the exemplars' from the semantic stage (embedded when it was built),
-    the rest embedded once, in batches (one embedding per sentence would be slower)."""
-    semantic = screening_semantic.get_semantic_screen()
-    known = dict(zip(semantic.texts, semantic.vectors, strict=True))
-    rest = [r for r in load("all") if r["text"] not in known]
-    return {**known, **dict(zip((r["text"] for r in rest), embed_rows(rest), strict=True))}
+def screen() -> SpecialCategoryScreen:
+    return default_screen()
 
 
-def _scores(split: str, stage: str, vectors: dict[str, np.ndarray]) -> Scores:
-    rows = load(split)
-    return evaluate(rows, stage, np.stack([vectors[r["text"]] for r in rows]))
+class CountingEmbedder:
+    """A deterministic stand-in for the embedding session: a hashed bag of words, counting its calls."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, zlib.crc32(word.encode()) % 384] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
-def test_labelled_set_is_large_and_balanced() -> None:
-    rows = load("all")
-    sensitive = [r for r in rows if r["sensitive"]]
-    assert len(rows) >= 200
-    assert 0.4 <= len(sensitive) / len(rows) <= 0.6
-    assert {r["category"] for r in sensitive} == set(CATEGORIES)
-    for split in ("heldout6", "heldout7", "heldout8", *sorted(INDEPENDENT)):
-        rows = load(split)
-        assert len(rows) >= 120
-        assert {r["category"] for r in rows if r["sensitive"]} == set(CATEGORIES)
-    assert len(load("untouched")) >= 600
+# -- clauses ------------------------------------------------------------------------------------------------
 
 
-def test_untouched_splits_are_never_exemplars() -> None:
-    exemplars = screening_semantic.load_exemplars()
-    untouched = {r["text"] for r in load("all") if r["split"] in UNTOUCHED | MEASURED_THEN_TUNED}
-    assert not untouched & {e.text for e in exemplars}
-    assert {e.source for e in exemplars} <= {"written", "independent", *TUNING_SPLITS}
-    assert {e.category for e in exemplars} == {*CATEGORIES, screening_semantic.ORDINARY}
+def test_short_sentences_are_scored_whole() -> None:
+    assert clauses("I voted Green.") == []
+    assert clauses("My router doesn't work since the update.") == []
 
 
-@pytest.mark.parametrize("split", [*TUNING_SPLITS, *sorted(MEASURED_THEN_TUNED), "all"])
-def test_screen_meets_recall_and_precision_targets(split: str, vectors: dict[str, np.ndarray]) -> None:
-    """Splits the screen was tuned on (figures, and how each was first measured, in bench/screening_eval.py)."""
-    scores = _scores(split, "combined", vectors)
-    assert scores.recall >= 0.95, [r["text"] for r in scores.false_negatives]
-    assert scores.precision >= 0.90, [r["text"] for r in scores.false_positives]
-    if split != "all":
-        assert min(scores.per_category_recall.values()) >= 0.85
+def test_long_sentences_split_at_punctuation_and_conjunctions() -> None:
+    parts = clauses(LONG)
+    assert len(parts) >= 3
+    assert any("chemotherapy" in p and "parcel" not in p for p in parts)
+    words = re.compile(r"[\w'-]+")
+    assert words.findall(" ".join(parts)) == words.findall(LONG)  # no word lost or added
+    assert all(len(p.split()) >= 3 for p in parts)
 
 
-@pytest.mark.parametrize(
-    ("split", "recall", "precision"),
-    [("heldout21", 0.98, 0.94), ("heldout22", 0.95, 0.87), ("heldout23", 0.94, 0.93), ("untouched", 0.96, 0.92)],
-)
-def test_screen_on_splits_nobody_fitted_anything_to_stays_above_floors(
-    split: str, recall: float, precision: float, vectors: dict[str, np.ndarray]
-) -> None:
-    """heldout21..23 were written by three authors who never saw the screen, measured once with the final
-    screen and never tuned on (combined: heldout21 precision 0.962 / recall 1.000, heldout22 0.898 / 0.970,
-    heldout23 0.960 / 0.960; pooled 0.936 / 0.977, the issue's target). Floors a little below, against
-    regressions and with room for a re-quantised embedding model."""
-    scores = _scores(split, "combined", vectors)
-    assert scores.recall >= recall
-    assert scores.precision >= precision
+def test_numbers_with_commas_are_not_split_and_texts_split_into_sentences() -> None:
+    assert not any(p.startswith("200") for p in clauses("I paid 1,200 pounds for the sofa and it came with a "
+                                                        "broken leg, so I want a refund"))
+    assert clauses("On 2024-03-05, Dana said her router is broken. Dana prefers email.") == [
+        "On 2024-03-05, Dana said her router is broken.", "Dana prefers email."]
+    assert MIN_WORDS_TO_SPLIT > 3
 
 
-def test_weak_words_need_the_semantic_stage_to_agree() -> None:
-    """A word with an everyday sense ("voted", "ballot") drops a sentence only when the semantic stage leans
-    towards the same category; a strong match later in the sentence still counts."""
-    weak = screen_lexicon("The whole office voted to move the team lunch to Friday.")
-    assert weak.sensitive and weak.weak
-    assert not screen("The whole office voted to move the team lunch to Friday.").sensitive
-    assert screen("I voted Green at the general election and I'm proud of it.").sensitive
-    mixed = screen_lexicon("I voted early this morning, and I'm diabetic so I need the low-sugar box.")
-    assert (mixed.category, mixed.weak) == ("health", False)
+def test_a_long_sentence_with_one_sensitive_clause_is_caught(screen: SpecialCategoryScreen) -> None:
+    result = screen.screen(LONG)
+    assert result.sensitive and result.category == "health" and result.stage == MODEL
+    assert result.matched is not None and "chemotherapy" in result.matched and result.matched != LONG
 
 
-@pytest.mark.parametrize(
-    ("sentence", "sensitive"),
-    [
-        # Named groups, parties, unions, conditions and genes: knowledge a small embedding lacks.
-        ("My mother's side are Yoruba, so we need the big pot for the naming ceremony.", True),
-        ("I'm the GMB rep for our depot and need a receipt for the branch.", True),
-        ("I carry the Factor V Leiden variant, so the compression socks please.", True),
-        ("On 3 May, Ana said she is saving for Umrah and wants to pause the plan.", True),
-        ("Tom said he and his boyfriend are merging their broadband accounts.", True),
-        ("I set up face login on the banking app and now my twin gets in too.", True),
-        # The same words as products, places, organisations, names and idioms.
-        ("Do you sell Polish sausages in the big packs?", False),
-        ("I need Tamil subtitles on the film, please.", False),
-        ("The Star Alliance member lounge was closed.", False),
-        ("This bill nearly gave me a heart attack, how is it £400?", False),
-        ("St Brigid's Catholic Primary school office here, placing our uniform order.", False),
-        ("I'd like the Christian Louboutin heels in a 39, please.", False),
-        ("My cat has diabetes and the pet insurance claim for her insulin was rejected.", False),
-        ("The Diwali fairy lights I ordered arrived with half the bulbs dead.", False),
-        ("Can I set up Face ID on the app?", False),
-    ],
-)
-def test_knowledge_and_look_alikes(sentence: str, sensitive: bool) -> None:
-    assert screen(sentence).sensitive is sensitive
+# -- categories and threshold -------------------------------------------------------------------------------
 
 
-def test_semantic_biometric_verdicts_need_a_person() -> None:
-    """Device talk sounds biometric to the embedding; a verdict stands only when a person's body or their
-    identification is in the sentence."""
-    assert not screen("The fingerprint scanner on the safe you sold me won't register anyone.").sensitive
-    assert not screen("Your voice assistant never understands my postcode.").sensitive
-    assert screen("The gym's entry gate keeps a template of my hand and I want it deleted.").sensitive
+def test_each_category_is_named(screen: SpecialCategoryScreen) -> None:
+    results = screen.screen_many(list(CLEAR.values()))
+    assert [(r.sensitive, r.category) for r in results] == [(True, c) for c in CLEAR]
+    assert set(CLEAR) == set(CATEGORIES)
 
 
-# Unseen-style sentences (in no split and no exemplar) that no listed word or pattern matches.
-_ONLY_SEMANTIC = [
-    "The pharmacy mixed up my tablets again.",
-    "I light incense at our household shrine every morning.",
-    # The named-party lexicon now knows "Labour branch"; this one names no party.
-    "I help run the local branch of a national party and we meet on Thursdays.",
-    "I've never fancied anyone of the opposite sex.",
-    "My grandparents fled from Eritrea and we speak Tigrinya at home.",
-    "We walked off the job over the pay cut.",
-    "The spit test said I have a rare variant passed down from my dad.",
-    "The bank app checks it's me by looking at my face.",
-]
+def test_ordinary_support_talk_passes(screen: SpecialCategoryScreen) -> None:
+    for result in screen.screen_many(ORDINARY):
+        assert not result.sensitive and result.category is None and result.stage is None
+        assert 0.0 <= result.score < screen.threshold
 
 
-@pytest.mark.parametrize("sentence", _ONLY_SEMANTIC)
-def test_semantic_stage_catches_what_the_lexicon_misses(sentence: str) -> None:
-    assert not screen_lexicon(sentence).sensitive
-    result = screen(sentence)
-    assert result.sensitive
-    assert result.stage == SEMANTIC
-    assert result.category in CATEGORIES
+def test_sensitive_means_score_at_or_above_the_threshold(screen: SpecialCategoryScreen) -> None:
+    texts = [*CLEAR.values(), *ORDINARY, LONG]
+    raw, _, _ = screen.raw_scores(texts)
+    scores = screen.model.calibrated(raw)
+    assert np.all((scores > 0) & (scores < 1))
+    no_backstop = Backstop([])
+    for threshold in (0.05, 0.5, 0.95):
+        strict = SpecialCategoryScreen(screen.session(), backstop=no_backstop, threshold=threshold)
+        results = strict.screen_many(texts)
+        assert [r.sensitive for r in results] == [bool(s >= threshold) for s in scores]
+        assert [r.score for r in results] == pytest.approx(list(scores))
+    everything = SpecialCategoryScreen(screen.session(), backstop=no_backstop, threshold=0.0)
+    assert all(r.sensitive for r in everything.screen_many(texts))
+    nothing = SpecialCategoryScreen(screen.session(), backstop=no_backstop, threshold=1.01)
+    assert not any(r.sensitive for r in nothing.screen_many(texts))
 
 
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "I was diagnosed with diabetes",
-        "I go to mass every Sunday",
-        "I voted for the other candidate",
-        "my union rep called me",
-        "I'm gay",
-        "as a Black woman I can't find my shade",
-        "my DNA test arrived",
-        "my fingerprint login stopped working",
-        "On 2023-05-08, Caroline said they were diagnosed with asthma.",  # the extractor's own output form
-        "On 2023-05-08, Sam said their fingerprints were stored by the gym.",
-    ],
-)
-def test_sensitive_examples_are_caught(sentence: str) -> None:
-    assert screen(sentence).sensitive
+def test_the_backstop_flags_whatever_the_model_says(screen: SpecialCategoryScreen) -> None:
+    deaf_model = SpecialCategoryScreen(screen.session(), threshold=1.01)
+    result = deaf_model.screen("Honestly the only app I use on this phone is Grindr.")
+    assert (result.sensitive, result.category, result.stage, result.score) == (True, "sexual_orientation",
+                                                                                BACKSTOP, 1.0)
+    assert deaf_model.backstop("Dana is bisexual.").sensitive
+    assert not deaf_model.backstop("Dana is a keen cyclist.").sensitive
+    assert deaf_model.backstop("I am Jewish.").category == "religion"  # "I'm X" covers "I am X"
+    assert not deaf_model.backstop("It was a miscarriage of justice, the parking fine.").sensitive
+    assert deaf_model.backstop("After the miscarriage I cancelled the cot.").sensitive
 
 
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "my order is sick fast",
-        "I'm a big fan of the union square store",
-        "I'm sick of waiting for the courier",
-        "my credit union card was declined",
-        "the fingerprint sensor on the phone is slow",
-        "Does the app support Face ID?",
-        "my account was disabled after the password reset",
-        "the marketing campaign email had a typo",
-        "I bought the black dress",
-        # Near sensitive words or topics; the semantic stage must let these through too.
-        "Where do you keep the party hats and streamers?",
-        "Everyone voted for the blue logo in the staff survey.",
-        "The laptop came with a face unlock camera, is it any good?",
-        "Honestly, I'm sick to death of these delivery delays.",
-        "We're off camping in the Lakes next weekend.",
-    ],
-)
-def test_ordinary_support_talk_passes(sentence: str) -> None:
-    assert not screen(sentence).sensitive
+def test_backstop_data_is_justified_and_never_matches_an_ordinary_training_sentence() -> None:
+    backstop = shipped_backstop()
+    assert 0 < len(backstop.terms) <= 80
+    assert all(t.why and t.category in CATEGORIES for t in backstop.terms)
+    ordinary = [json.loads(line)["text"] for path in sorted(DATA.glob("train*.jsonl"))
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not json.loads(line)["sensitive"]]
+    assert len(ordinary) > 1000
+    assert [(text, hit.term) for text in ordinary if (hit := backstop.find(text))] == []
+    with pytest.raises(ValueError, match="unknown category"):
+        Backstop([BackstopTerm("x", "astrology", "no such category")])
 
 
-def test_given_vector_gives_the_same_verdict_as_embedding_the_sentence() -> None:
-    sentences = [*_ONLY_SEMANTIC, "The courier left my parcel with the neighbour.", "I'm gay"]
-    fresh = screening_semantic.embed  # the process's model, as a caller holding vectors would have used
-    for sentence in sentences:
-        assert screen(sentence, vector=fresh(sentence)) == screen(sentence)
-        assert screen_semantic(sentence, fresh(sentence)) == screen_semantic(sentence)
+# -- one code path ------------------------------------------------------------------------------------------
 
 
-def test_screen_many_agrees_with_screen() -> None:
-    ordinary = ["The courier left my parcel with the neighbour.", "I'm sick of waiting", ""]
-    sentences = [*_ONLY_SEMANTIC, "I'm gay", *ordinary]
-    # Verdicts, not the nearest exemplar: a batched vector differs from a lone one in the last digits, and
-    # that can swap two nearly tied exemplars.
-    def verdicts(results: list[ScreenResult]) -> list[tuple]:
-        return [(r.sensitive, r.category, r.stage) for r in results]
-
-    expected = verdicts([screen(s) for s in sentences])
-    assert verdicts(screen_many(sentences)) == expected
-    vectors = screening_semantic.embed_many(sentences)
-    assert verdicts(screen_many(sentences, vectors)) == expected
+def test_names_in_written_text_are_replaced_by_roles_in_one_pass() -> None:
+    roles = {"Dana Smith": "the customer", "Dana": "the customer", "Bot": "the agent"}
+    assert neutral_names("Bot told dana smith that Dana's order shipped; Botany is a place.", roles) == (
+        "the agent told the customer that the customer's order shipped; Botany is a place.")
+    assert neutral_names("Nothing to replace.", {}) == "Nothing to replace."
 
 
-def test_vector_of_the_wrong_size_is_refused() -> None:
-    with pytest.raises(ValueError, match="dimensional"):
-        screen_semantic("my parcel is late", np.zeros(768, dtype=np.float32))
+def test_text_written_about_a_named_customer_is_screened_for_what_it_says(screen: SpecialCategoryScreen) -> None:
+    roles = {"Lee": "the customer", "Bot": "the agent"}
+    travel, diagnosis, listed = screen.screen_written(
+        ["Lee is travelling to Lisbon in June.", "Lee has diabetes and needs sugar-free options.",
+         "Bot noted that Lee has chemo on Tuesdays."], roles)
+    assert not travel.sensitive
+    assert diagnosis.sensitive and diagnosis.category == "health"
+    assert listed.sensitive and listed.category == "health"
 
 
-def test_result_names_the_category() -> None:
-    result = screen("I have a gene mutation")
-    assert result.sensitive
-    assert result.category == "genetic"
-    assert result.stage == "lexicon"
+def test_screen_is_screen_many_of_one(screen: SpecialCategoryScreen) -> None:
+    texts = [*CLEAR.values(), *ORDINARY, LONG, "I voted Green at the general election and I'm proud of it.",
+             "The whole office voted to move the team lunch to Friday.", "", "ok"]
+    together = screen.screen_many(texts)
+    assert [screen.screen(t) for t in texts] == together
+    assert screen.screen_many(list(reversed(texts))) == list(reversed(together))  # order does not matter
 
 
-def test_semantic_screen_is_built_once_under_concurrent_first_use(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """Exemplar vectors come from the process's own embedding model, computed once even when several
-    threads screen their first sentence at the same moment."""
-    calls: list[int] = []
-
-    class SlowEmbedder:
-        def embed_sorted(self, texts: list[str], batch: int = 32) -> np.ndarray:
-            calls.append(len(texts))
-            time.sleep(0.2)  # long enough for every thread to arrive while the build is under way
-            rng = np.random.default_rng(0)
-            out = rng.normal(size=(len(texts), 8)).astype(np.float32)
-            return out / np.linalg.norm(out, axis=1, keepdims=True)
-
-    import convmem.search.embedding as embedding
-
-    fake = SimpleNamespace(session=lambda threads=1: SlowEmbedder(), fingerprint=lambda: "slow",
-                           cache_dir=tmp_path)  # no vectors cached by an earlier run
-    monkeypatch.setattr(embedding, "default_models", lambda: fake)
-    monkeypatch.setattr(embedding, "get_embedder", lambda threads=1: SlowEmbedder())
-    monkeypatch.setattr(screening_semantic, "_instance", None)
-    built: list[screening_semantic.SemanticScreen] = []
-    threads = [threading.Thread(target=lambda: built.append(screening_semantic.get_semantic_screen()))
-               for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(calls) == 1
-    assert len({id(b) for b in built}) == 1
-    assert built[0].dimensions == 8  # the vectors of whatever model the process uses, not shipped ones
+def test_given_vectors_save_embedding_the_whole_sentences() -> None:
+    embedder = CountingEmbedder()
+    screen = SpecialCategoryScreen(embedder)
+    texts = ["My router doesn't work.", LONG]
+    vectors = embedder.embed(texts)
+    embedder.texts.clear()
+    with_vectors = screen.screen_many(texts, vectors)
+    assert embedder.texts == clauses(LONG)  # only the clauses of the long sentence
+    embedder.texts.clear()
+    assert screen.screen_many(texts) == with_vectors  # the stand-in embeds alone, as the screen does
+    assert embedder.texts == [texts[0], LONG, *clauses(LONG)]
+    with pytest.raises(ValueError, match="one vector per text"):
+        screen.screen_many(texts, vectors[:1])
 
 
-def test_exemplar_vectors_are_cached_per_model_and_exemplar_set(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """The exemplars are embedded once per model and exemplar file, then read back (about 10 s against a
-    third of a second at start-up); another model, or edited exemplars, get vectors of their own."""
-    import convmem.search.embedding as embedding
+def test_extractors_screen_with_the_screen_they_are_given() -> None:
+    embedder = CountingEmbedder()
+    screen = SpecialCategoryScreen(embedder)
+    extractor = build_extractor(screen=screen)
+    assert isinstance(extractor, OfflineExtractor) and extractor.screen is screen
+    assert SpecialCategoryScreen.for_models(object()).threshold == shipped_model().threshold  # loads lazily
 
-    calls: list[int] = []
 
-    class CountingEmbedder:
-        def embed_sorted(self, texts: list[str], batch: int = 32) -> np.ndarray:
-            calls.append(len(texts))
-            return np.full((len(texts), 4), 0.5, dtype=np.float32)
+# -- the shipped model and its build ------------------------------------------------------------------------
 
-    fake = SimpleNamespace(session=lambda threads=1: CountingEmbedder(), fingerprint=lambda: "model-a",
-                           cache_dir=tmp_path)
-    monkeypatch.setattr(embedding, "default_models", lambda: fake)
-    monkeypatch.setattr(embedding, "get_embedder", lambda threads=1: CountingEmbedder())
-    exemplars = screening_semantic.load_exemplars()[:50]
-    first = screening_semantic._exemplar_vectors(exemplars)
-    again = screening_semantic._exemplar_vectors(exemplars)
-    assert calls == [50]
-    assert np.array_equal(first, again)
-    assert len(list(tmp_path.glob("screening-exemplars-*.npy"))) == 1
-    screening_semantic._exemplar_vectors(exemplars[:40])  # the exemplar set changed
-    fake.fingerprint = lambda: "model-b"
-    screening_semantic._exemplar_vectors(exemplars)  # so did the model
-    assert calls == [50, 40, 50]
-    for path in tmp_path.glob("screening-exemplars-*.npy"):
-        path.write_bytes(b"not an array")  # a damaged cache is rebuilt, not trusted
-    assert screening_semantic._exemplar_vectors(exemplars).shape == (50, 4)
-    assert calls == [50, 40, 50, 50]
+
+def test_the_shipped_model_says_how_it_was_built() -> None:
+    model = shipped_model()
+    assert model.dimensions == 384 and len(model.layers) == 1
+    assert model.layers[0][0].shape == (384, len(CLASSES))
+    assert 0.0 < model.threshold < 1.0
+    assert model.meta["threshold_rule"].startswith("recall >= 0.95")
+    assert model.meta["dev"]["recall"] >= 0.95
+    assert set(model.meta["train"]) == {p.name for p in DATA.glob("train*.jsonl")}
+    assert "test" not in json.dumps(model.meta)  # the frozen split plays no part in the build
+
+
+def _tiny_data(root: Path) -> Path:
+    rows = []
+    for i in range(6):
+        for c in CATEGORIES:
+            rows.append({"text": f"{c} sentence {i} about {c} things", "sensitive": True, "category": c,
+                         "source": f"s{i % 2}"})
+        rows.append({"text": f"ordinary parcel question {i}", "sensitive": False, "category": None, "source": "o"})
+        rows.append({"text": f"my router broke on day {i}", "sensitive": False, "category": None, "source": "o"})
+    (root / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[::2]), encoding="utf-8")
+    (root / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[1::2]), encoding="utf-8")
+    return root
+
+
+def test_a_build_is_deterministic(tmp_path: Path) -> None:
+    data = _tiny_data(tmp_path)
+    first = screening_train.build(data, CountingEmbedder(), l2_grid=(1e-3, 1e-2), report=lambda _: None)
+    second = screening_train.build(data, CountingEmbedder(), l2_grid=(1e-3, 1e-2), report=lambda _: None)
+    assert screening_train.npz_bytes(first.arrays()) == screening_train.npz_bytes(second.arrays())
+    path = tmp_path / "model.npz"
+    screening_train.save(first, path)
+    loaded = ScreenModel.load(path)
+    assert np.array_equal(loaded.layers[0][0], first.layers[0][0]) and loaded.threshold == first.threshold
+    assert loaded.meta["dev"]["recall"] >= 0.95
+
+
+def test_threshold_rule_keeps_recall_then_maximises_precision() -> None:
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.65, 0.3, 0.2])
+    sensitive = np.array([True, True, True, True, False, False, False, False])
+    chosen = screening_train.choose_threshold(scores, sensitive, min_recall=0.75)
+    assert chosen.recall == 0.75 and chosen.precision == 1.0 and 0.65 < chosen.threshold <= 0.7
+    everything = screening_train.choose_threshold(scores, sensitive, min_recall=1.0)
+    assert everything.recall == 1.0 and 0.5 < everything.threshold <= 0.6
+
+
+# -- convmem screen -----------------------------------------------------------------------------------------
+
+
+def test_cli_screens_json_lines(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": CLEAR["health"]}) + "\n\n" + json.dumps({"text": ORDINARY[0]}) + "\n",
+                      encoding="utf-8")
+    result = CliRunner().invoke(app, ["screen", "--input", str(source)])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["sensitive"] is True and first["category"] == "health" and 0 < first["score"] <= 1
+    assert second == {"sensitive": False, "category": None, "score": second["score"]}
+    piped = CliRunner().invoke(app, ["screen"], input=json.dumps({"text": ORDINARY[1]}) + "\n")
+    assert piped.exit_code == 0 and json.loads(piped.stdout)["sensitive"] is False
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("{not json", "line 2: not valid JSON"),
+    ('{"body": "hi"}', 'line 2: expected an object with a "text" field'),
+    ('["text"]', 'line 2: expected an object with a "text" field'),
+    ('{"text": 42}', 'line 2: "text" must be a string, got int'),
+])
+def test_cli_rejects_malformed_input_naming_the_line(line: str, message: str) -> None:
+    result = CliRunner().invoke(app, ["screen"], input=json.dumps({"text": "fine"}) + "\n" + line + "\n")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""  # nothing is screened when any line is malformed
+    with pytest.raises(ValueError, match=message.split(":")[0]):
+        read_texts(['{"text": "a"}', line])

@@ -23,16 +23,18 @@ from convmem.extract.base import (
 )
 from convmem.extract.llm import LLMSettings
 from convmem.extract.offline import OfflineExtractor, OfflineSettings
+from convmem.extract.screening import SpecialCategoryScreen
 
 
-def build_extractor(llm: LLMSettings | None = None, offline: OfflineSettings | None = None) -> Extractor:
+def build_extractor(llm: LLMSettings | None = None, offline: OfflineSettings | None = None,
+                    screen: SpecialCategoryScreen | None = None) -> Extractor:
     """The LLM extractor when ``llm`` is given (with the offline extractor as its fallback),
-    otherwise the offline extractor."""
-    fallback = OfflineExtractor(offline)
+    otherwise the offline extractor; both screen with ``screen`` (the runtime's)."""
+    fallback = OfflineExtractor(offline, screen=screen)
     if llm is not None:
         from convmem.extract.llm import LLMExtractor
 
-        return LLMExtractor(llm, fallback=fallback)
+        return LLMExtractor(llm, fallback=fallback, screen=screen)
     return fallback
 
 

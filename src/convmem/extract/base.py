@@ -70,6 +70,12 @@ class Transcript:
     conversation_id: str
     communications: tuple[Communication, ...]
 
+    def roles(self) -> dict[str, str]:
+        """Each author's name -> "the customer" or "the agent": what the special-category screen puts in
+        place of names in text written about them (``SpecialCategoryScreen.screen_written``)."""
+        return {c.author.display_name: "the agent" if c.author.type.is_agent else "the customer"
+                for c in self.communications}
+
     @classmethod
     def of(cls, conversation_id: str, communications: Sequence[Communication]) -> Transcript:
         ordered = sorted(communications, key=lambda c: c.occurred_at)  # stable: ties keep input order

@@ -33,7 +33,7 @@ from convmem.extract.base import (
     format_date,
 )
 from convmem.extract.offline import OfflineExtractor
-from convmem.extract.screening import screen
+from convmem.extract.screening import SpecialCategoryScreen, default_screen
 
 _RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 _DATED = re.compile(r"^On \d{4}-\d{2}-\d{2}\b")
@@ -107,9 +107,12 @@ class LLMExtractor(Extractor):
         settings: LLMSettings,
         fallback: Extractor | None = None,
         client: httpx.Client | None = None,
+        screen: SpecialCategoryScreen | None = None,
     ) -> None:
         self.settings = settings
-        self.fallback = fallback or OfflineExtractor()
+        # The runtime's screen (over its embedding models); scripts and tests get the default one.
+        self.screen = screen or default_screen()
+        self.fallback = fallback or OfflineExtractor(screen=self.screen)
         self._client = client or httpx.Client(timeout=httpx.Timeout(settings.timeout_seconds), trust_env=False)
 
     def close(self) -> None:
@@ -191,7 +194,7 @@ class LLMExtractor(Extractor):
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         """Exponential backoff; a server's Retry-After is honoured up to the cap."""
-        delay = self.settings.backoff_seconds * 2 ** (attempt - 1)
+        delay: float = self.settings.backoff_seconds * 2 ** (attempt - 1)
         if retry_after is not None:
             delay = max(delay, retry_after)
         return min(self.settings.max_backoff_seconds, delay)
@@ -219,7 +222,7 @@ class LLMExtractor(Extractor):
             content = " ".join(item["content"].split())
             if not _DATED.match(content):
                 content = f"On {format_date(communications[0].occurred_at)}, {content}"
-            verdict = screen(content)
+            [verdict] = self.screen.screen_written([content], request.transcript.roles())
             if verdict.sensitive:
                 counters.count_drop(verdict.category or "unknown")
                 continue
@@ -240,12 +243,14 @@ class LLMExtractor(Extractor):
     ) -> ExtractiveSummary | None:
         text = payload.get("summary")
         if not text:
-            return OfflineExtractor().summarize(request, ExtractionCounters())
+            return OfflineExtractor(screen=self.screen).summarize(request, ExtractionCounters())
         sources = [s for s in payload.get("summary_sources", []) if s in labels]
         communications = [labels[s] for s in sources] or list(request.transcript.communications)
         # Drop any sentence the screen objects to rather than the whole summary.
         sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
-        kept = " ".join(s for s in sentences if s and not screen(s).sensitive)
+        verdicts = self.screen.screen_written(sentences, request.transcript.roles())
+        kept = " ".join(s for s, v in zip(sentences, verdicts, strict=True)
+                        if s and not v.sensitive)
         if not kept:
             return None
         last: datetime = max(c.occurred_at for c in request.transcript.communications)

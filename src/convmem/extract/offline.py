@@ -20,7 +20,8 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pysbd
@@ -41,7 +42,7 @@ from convmem.extract.base import (
     Provenance,
     format_date,
 )
-from convmem.extract.screening import ScreenResult, screen, screen_lexicon, screen_many
+from convmem.extract.screening import ScreenResult, SpecialCategoryScreen, default_screen
 
 _KIND_PRIORITY = [
     ObservationKind.AGENT_COMMITMENT,
@@ -151,31 +152,45 @@ def _bounded(text: str, limit: int) -> str:
     return cut + "…"
 
 
-class _BoundedVerdicts(threading.local):
-    """A per-thread map from sentence to screening verdict, emptied when it grows large (a
-    worker moves from conversation to conversation; old sentences will not come back)."""
-
-    LIMIT = 20_000
+class _Verdicts(threading.local):
+    """Per thread, the screening verdicts of the transcript being extracted: kept only while one
+    ``extract`` or ``summarize`` call runs (nested calls share them), so that no customer's
+    sentence outlives its extraction in memory (an erasure must not find it here later)."""
 
     def __init__(self) -> None:
         self.verdicts: dict[str, ScreenResult] = {}
+        self.depth = 0
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if self.depth == 0:
+                self.verdicts = {}
 
     def get(self) -> dict[str, ScreenResult]:
-        if len(self.verdicts) > self.LIMIT:
-            self.verdicts = {}
         return self.verdicts
 
 
 class OfflineExtractor(Extractor):
     name = "offline"
 
-    def __init__(self, settings: OfflineSettings | None = None) -> None:
+    def __init__(self, settings: OfflineSettings | None = None, screen: SpecialCategoryScreen | None = None) -> None:
         self.settings = settings or OfflineSettings()
-        # Screening verdicts of the sentences of the transcripts seen by this thread, bounded
-        # (see _prescreen); per thread because one extractor may serve several workers.
-        self._verdicts = _BoundedVerdicts()
+        # The runtime's screen (over its embedding models); scripts and tests get the default one.
+        self.screen = screen or default_screen()
+        # Screening verdicts of the sentences of the transcript being extracted (see _prescreen);
+        # per thread because one extractor may serve several workers.
+        self._verdicts = _Verdicts()
 
     def extract(self, request: ExtractionRequest) -> ExtractionResult:
+        with self._verdicts.scope():
+            return self._extract(request)
+
+    def _extract(self, request: ExtractionRequest) -> ExtractionResult:
         self._prescreen(request)
         counters = ExtractionCounters()
         observations: list[CandidateObservation] = []
@@ -203,9 +218,8 @@ class OfflineExtractor(Extractor):
         return ExtractionResult(observations, summary, counters, self.name)
 
     def _prescreen(self, request: ExtractionRequest) -> None:
-        """Screen every sentence of the transcript in one batch up front: the semantic stage
-        embeds each sentence the lexicon lets through, and one batched model call costs a
-        fraction of one call per sentence. ``_screen`` then finds its verdicts here."""
+        """Screen every sentence of the transcript in one batch up front: one batched embedding
+        costs a fraction of one call per sentence. ``_screen`` then finds its verdicts here."""
         if not self.settings.screen_special_categories:
             return
         sentences = list(dict.fromkeys(
@@ -213,16 +227,17 @@ class OfflineExtractor(Extractor):
             for statement in _statements_of(communication.text)))
         known = self._verdicts.get()
         todo = [s for s in sentences if s not in known]
-        known.update(zip(todo, screen_many(todo), strict=True))
+        known.update(zip(todo, self.screen.screen_many(todo), strict=True))
 
     def _screen(self, said: str, written: str) -> ScreenResult:
-        """Screen what was said with both stages, and what we would write with the lexicon too
-        (the rewrite must not hide a listed term). The semantic stage does not need the rewrite:
-        it changes pronouns and names, not what the sentence is about."""
+        """Screen what was said with the model and the backstop, and what we would write with the
+        backstop too (the rewrite must not bring in a listed term). The model does not see the
+        rewrite: it changes pronouns and names, not what the sentence is about, and the model
+        learnt from what customers say."""
         if not self.settings.screen_special_categories:
             return ScreenResult(False)
-        verdict = self._verdicts.get().get(said) or screen(said)
-        return verdict if verdict.sensitive else screen_lexicon(written)
+        verdict = self._verdicts.get().get(said) or self.screen.screen(said)
+        return verdict if verdict.sensitive else self.screen.backstop(written)
 
     # -- observations -------------------------------------------------------------------------------
 
@@ -336,6 +351,10 @@ class OfflineExtractor(Extractor):
     def summarize(self, request: ExtractionRequest, counters: ExtractionCounters) -> ExtractiveSummary | None:
         """Extractive summary of the whole transcript (a summary describes the conversation, so it uses
         the processed communications too)."""
+        with self._verdicts.scope():
+            return self._summarize(request, counters)
+
+    def _summarize(self, request: ExtractionRequest, counters: ExtractionCounters) -> ExtractiveSummary | None:
         self._prescreen(request)  # a no-op after extract(); the LLM backend's fallback calls this alone
         communications = request.transcript.communications
         if not communications:

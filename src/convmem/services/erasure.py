@@ -69,11 +69,9 @@ _RECLAIMABLE = frozenset((*_PROFILE_TABLES, *_CONVERSATION_TABLES, "jobs", "prof
 
 WATCH_SECONDS = 5.0
 # lru_caches of other modules keyed by text that can carry a customer's words: stemmed words of
-# everything indexed or queried, sentences the special-category screen looked at, emails checked.
-_TEXT_CACHES = (("convmem.search.text", "_stem"), ("convmem.extract.screening", "mask_benign"),
-                ("convmem.extract.screening", "screen_lexicon"),
-                ("convmem.extract.screening", "_semantic_verdict_of_text"),
-                ("convmem.domain.normalization", "_email_ok"))
+# everything indexed or queried, emails checked. (The special-category screen caches no text; the
+# offline extractor keeps its verdicts only while one extraction runs.)
+_TEXT_CACHES = (("convmem.search.text", "_stem"), ("convmem.domain.normalization", "_email_ok"))
 
 
 @dataclass
