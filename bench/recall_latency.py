@@ -5,12 +5,15 @@ For each size: one profile (created through the API) filled with synthetic obser
 queries. Prints client-observed p50/p95/p99 and the server's ``meta.queryTime``; as a baseline
 measured in the same run, the same percentiles for ListProfileObservations (a plain indexed
 read through the same HTTP, auth and database path, with no retrieval). Every timed question is
-new to the server (its query-vector cache would otherwise hide the embedding). Then the same
-figures for Recall right after a write to the profile (an agent's turn: the write invalidates
-the profile's cached memories) and, with ``--under-ingest``, while two clients keep posting
-observations.
+new to the server (its query-vector cache would otherwise hide the embedding). Then Recall
+around writes to the profile, in interleaved rounds (``after_writes``): quiet, right after a
+write (an agent's turn: the Recall brings the profile's cached memories up to date with the
+write while the embed job embeds it), and after a write once it is embedded; and, with
+``--under-ingest``, while two clients keep posting observations. Ends with the p95 of each
+around writes and the ratios to the quiet one, per size (client-observed, same run).
 
-    .venv/bin/python bench/recall_latency.py [--database-url postgresql://...] [--queries 300] [--under-ingest]
+    .venv/bin/python bench/recall_latency.py [--database-url postgresql://...] [--queries 300] [--write-rounds 40]
+        [--under-ingest]
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import random
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -61,21 +65,74 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {np.percentile(a, 50):6.1f}  p95 {np.percentile(a, 95):6.1f}  p99 {np.percentile(a, 99):6.1f} ms"
 
 
-def write_then_recall(http: httpx.Client, base: str, questions: list[str]) -> None:
-    """An agent's turn: write an observation, then Recall on the same profile. The write
-    changes the profile, so this Recall pays for reloading the profile's cached memories."""
-    client_ms, server_ms = [], []
-    for q in questions:
-        item = {"content": f"The customer asked: {q}", "source": "bench", "occurredAt": "2025-02-01T10:00:00Z"}
-        http.post(f"{base}/Observations", json={"observations": [item]}).raise_for_status()
+def p95(values: list[float]) -> float:
+    return float(np.percentile(np.array(values), 95))
+
+
+def embedded(database_url: str, idle: float = 0.25) -> Callable[[], None]:
+    """Waits (polling the database) until no item waits for its vector, and then ``idle``
+    seconds more: the job worker keeps claiming for 0.2 s after a wake-up (jobs/worker.py), and
+    the quiet and once-embedded timings are meant without it."""
+    from convmem.storage import memory_index
+    from convmem.storage.db import Database
+
+    db = Database(database_url)
+
+    def wait() -> None:
+        while True:
+            with db.read() as conn:
+                if memory_index.waiting_count(conn) == 0:
+                    time.sleep(idle)
+                    return
+            time.sleep(0.01)
+
+    return wait
+
+
+def after_writes(http: httpx.Client, base: str, questions: list[str], settle: Callable[[], None],
+                 absorb: str) -> tuple[list[float], list[float], list[float]]:
+    """Recall around writes, in rounds that interleave three timings (so that whatever else the
+    machine is doing weighs on all three alike), each with a question of its own:
+
+    * quiet: the profile is settled (every write embedded, the worker idle, and a Recall has
+      seen it);
+    * right after a write: an agent's turn, a write then at once a Recall on the same profile,
+      which brings the profile's cached memories up to date while the server's embed job embeds
+      the new observation;
+    * once embedded: a write, then a Recall once the embed job stored its vector and the
+      worker is idle (the Recall applies both): the cost of keeping the cache current, without
+      the embed job competing for the CPU.
+
+    Returns the client-observed milliseconds of each."""
+    quiet_ms, after_ms, settled_ms, server = [], [], [], ([], [], [])
+
+    def timed(q: str, into: list[float], kind: int) -> None:
         t0 = time.perf_counter()
         resp = http.post(f"{base}/Recall", json={"query": q})
-        client_ms.append((time.perf_counter() - t0) * 1000)
+        into.append((time.perf_counter() - t0) * 1000)
         resp.raise_for_status()
-        server_ms.append(resp.json()["meta"]["queryTime"])
-    print("  right after a write to the same profile:")
-    print(f"  Recall, client-observed       {percentiles(client_ms)}")
-    print(f"  Recall, meta.queryTime        {percentiles(server_ms)}")
+        server[kind].append(resp.json()["meta"]["queryTime"])
+
+    def write(q: str) -> None:
+        item = {"content": f"The customer asked: {q}", "source": "bench", "occurredAt": "2025-02-01T10:00:00Z"}
+        http.post(f"{base}/Observations", json={"observations": [item]}).raise_for_status()
+
+    for n in range(0, len(questions) - 2, 3):
+        settle()
+        http.post(f"{base}/Recall", json={"query": absorb}).raise_for_status()  # applies the last vector
+        timed(questions[n], quiet_ms, 0)
+        write(questions[n + 1])
+        timed(questions[n + 1], after_ms, 1)
+        write(questions[n + 2])
+        settle()
+        timed(questions[n + 2], settled_ms, 2)
+    for label, client_ms, server_ms in (("quiet, between the writes:", quiet_ms, server[0]),
+                                        ("right after a write to the same profile:", after_ms, server[1]),
+                                        ("after a write, once it is embedded:", settled_ms, server[2])):
+        print(f"  {label}")
+        print(f"  Recall, client-observed       {percentiles(client_ms)}")
+        print(f"  Recall, meta.queryTime        {percentiles(server_ms)}")
+    return quiet_ms, after_ms, settled_ms
 
 
 def under_ingest(http: httpx.Client, store_id: str, base: str, questions: list[str]) -> None:
@@ -121,8 +178,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--ingest-queries", type=int, default=60, help="queries timed under ingest, per size")
-    parser.add_argument("--write-queries", type=int, default=60,
-                        help="Recalls timed right after a write to the same profile, per size")
+    parser.add_argument("--write-rounds", type=int, default=40,
+                        help="rounds of (quiet, right after a write, after a write once embedded) Recalls, per size")
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--under-ingest", action="store_true",
                         help="also measure Recall while two clients keep posting observations to another profile")
@@ -141,7 +198,9 @@ def main() -> None:
         return batch
 
     server = start_server(args.database_url)
-    print(f"server {server.url} ({server.database_url.split(':')[0]}), {args.queries} queries per size")
+    backend = server.database_url.split(':')[0]
+    print(f"server {server.url} ({backend}), {args.queries} queries per size")
+    summary: list[tuple[int, float, float, float]] = []
     try:
         with httpx.Client(base_url=server.url, auth=server.auth, timeout=60) as http:
             store_id = create_store(http)
@@ -168,12 +227,18 @@ def main() -> None:
                 print(f"  Recall, client-observed       {percentiles(client_ms)}")
                 print(f"  Recall, meta.queryTime        {percentiles(server_ms)}")
                 print(f"  baseline: ListObservations    {percentiles(list_ms)}")
-                write_then_recall(http, base, take(args.write_queries))
+                quiet, after_write, settled = after_writes(http, base, take(3 * args.write_rounds),
+                                                           embedded(server.database_url), warm_up[0])
+                summary.append((size, p95(quiet), p95(after_write), p95(settled)))
                 if args.under_ingest:
                     under_ingest(http, store_id, base, take(args.ingest_queries))
     finally:
         server.stop()
-
+    print(f"\nRecall p95 around writes, client-observed ({backend}):")
+    for size, quiet, after_write, settled in summary:
+        print(f"  {size:>6} observations: quiet {quiet:6.1f} ms, right after a write {after_write:6.1f} ms "
+              f"(ratio {after_write / quiet:4.2f}x), after a write once embedded {settled:6.1f} ms "
+              f"(ratio {settled / quiet:4.2f}x)")
 
 if __name__ == "__main__":
     main()

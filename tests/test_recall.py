@@ -1,4 +1,4 @@
-"""Recall through the official client against the live server: every mode, limits, threshold
+"""Recall through the official client against the (in-process) server: every mode, limits, threshold
 and date-range edges, immediate findability, deletion from both indexes, gzip, 308."""
 
 from __future__ import annotations
@@ -176,13 +176,13 @@ def test_summaries_become_searchable_and_patches_reindex(v1: Any, http: httpx.Cl
         "id"] == first
 
 
-def test_wire_details(v1: Any, http: httpx.Client, db: Database, server: Any, account: Any, store_id: str,
+def test_wire_details(v1: Any, http: httpx.Client, db: Database, anon: httpx.Client, account: Any, store_id: str,
                       profile_id: str, memories: dict[str, str]) -> None:
     url = f"/v1/Stores/{store_id}/Profiles/{profile_id}/Recall"
-    resp = httpx.post(f"{server.url}{url}", auth=(account.account_sid, account.auth_token),
-                      content=gzip.compress(json.dumps({"query": "tea"}).encode()),
-                      headers={"Content-Encoding": "gzip", "Accept-Encoding": "gzip",
-                               "Content-Type": "application/json"})
+    resp = anon.post(url, auth=(account.account_sid, account.auth_token),
+                     content=gzip.compress(json.dumps({"query": "tea"}).encode()),
+                     headers={"Content-Encoding": "gzip", "Accept-Encoding": "gzip",
+                              "Content-Type": "application/json"})
     assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
     assert resp.headers["Canonical-Profile-Id"] == profile_id
     body = resp.json()
@@ -210,7 +210,7 @@ def test_empty_profile(v1: Any, store_id: str, profile_id: str) -> None:
 
 def test_a_merge_brings_the_other_profiles_memories_along(v1: Any, http: httpx.Client, db: Database,
                                                           store_id: str) -> None:
-    from tests.profiles_helpers import contact, create_profile
+    from tests.support.profiles import contact, create_profile
 
     first = create_profile(v1, store_id, contact(email="merge-a@example.com"))
     second = create_profile(v1, store_id, contact(phone="+14155550123"))

@@ -19,8 +19,9 @@ B = 0.4  # milder length normalisation than the textbook 0.75: observations are 
 
 def index(documents: Sequence[Sequence[str]]) -> tuple[Postings, np.ndarray]:
     """Postings (term -> (document positions, ascending; term frequencies)) and lengths of
-    tokenised documents. Vectorised: Recall rebuilds a profile's index after every write to
-    it, and counting term by term in Python took a third of a second at 10,000 documents."""
+    tokenised documents. Vectorised: Recall builds a profile's index when it first loads it
+    (and after a removal), and counting term by term in Python took a third of a second at
+    10,000 documents; writes are added to a built index (search/profile_index.py)."""
     lengths = np.array([len(d) for d in documents], dtype=np.int64)
     vocabulary: dict[str, int] = {}
     term_ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for d in documents for t in d),

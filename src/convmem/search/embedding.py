@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -101,7 +102,8 @@ class Embedder:
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        # ONNX Runtime's outputs and numpy's reductions are typed Any.
+        return cast(np.ndarray, (pooled / np.maximum(norms, 1e-12)).astype(np.float32))
 
     def embed_sorted(self, texts: list[str], batch: int = 32) -> np.ndarray:
         """Embed many texts in batches of similar length (less padding), in input order."""
@@ -153,7 +155,7 @@ class QueryEmbeddings:
             if hit is not None:
                 self._entries.move_to_end(query)
                 return hit
-        vector = self._models.session(self._threads, QUERY).embed([query])[0]
+        vector: np.ndarray = self._models.session(self._threads, QUERY).embed([query])[0]
         with self._lock:
             self._entries[query] = vector
             while len(self._entries) > self._capacity:

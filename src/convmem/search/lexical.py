@@ -36,10 +36,7 @@ class LexicalIndex:
         matched = np.zeros(len(mem.ids), dtype=bool)
         if not query_terms:
             return matched.astype(np.float64)
-        for doc_id in self.finder.matches(conn, profile_id, query_terms, MAX_MATCHES):
-            n = mem.doc_position.get(doc_id)
-            if n is not None:
-                matched[n] = True
+        matched[mem.positions_of(self.finder.matches(conn, profile_id, query_terms, MAX_MATCHES))] = True
         return bm25.score(mem.postings, mem.lengths, query_terms, matched, mem.average_length)
 
 

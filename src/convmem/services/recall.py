@@ -2,12 +2,18 @@
 
 Modes (contract §3.7.2): with a ``query``, hybrid ranking with scores; with neither a query nor
 a ``conversationId``, most recent first without scores; with a ``conversationId`` only, the
-query is inferred offline from the conversation's last 10 communications (conversation_recall.py),
+query is inferred offline from the conversation's last 10 communications (recall_conversation.py),
 and ``communicationsLimit`` returns that conversation's communications in Recall's shape.
 
 Candidates are the profile's items with beginDate ≤ occurredAt < endDate. Dense scores come
 from the cached float32 matrix (exact cosine), lexical scores from the database's full-text
-index; items not embedded yet take part through their lexical score."""
+index; items not embedded yet take part through their lexical score.
+
+The profile's cached memories (search/vectors.py) are brought up to date, in the Recall's
+snapshot, from the index rows changed since the version they hold (``_catch_up``): a write, in
+this process or another, costs the next Recall one indexed query and the work of applying the
+few items it changed. A removal or a merge, or a gap of more than ``_catch_up_limit`` items,
+rebuilds them (``_load``)."""
 
 from __future__ import annotations
 
@@ -23,8 +29,8 @@ from convmem.domain.ranking import FusionWeights, diversify, pool_size, relevanc
 from convmem.search import text as search_text
 from convmem.search.embedding import QueryEmbeddings
 from convmem.search.lexical import LexicalIndex
-from convmem.search.vectors import ProfileCache, ProfileMemories, build, collector_paused
-from convmem.services import conversation_memory, conversation_recall
+from convmem.search.vectors import Item, ProfileCache, ProfileMemories, build, collector_paused
+from convmem.services import recall_conversation
 from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
 from convmem.storage import memory_index
@@ -68,35 +74,65 @@ def validate(req: RecallRequest) -> None:
         raise InvalidRequest("endDate must not be earlier than beginDate")
 
 
+def _item(row: Any, is_summary: bool, occurred_at: datetime) -> Item:
+    return (row.id, is_summary, occurred_at.timestamp(), row.embedding if row.fresh else None, row.search_text or "",
+            row.doc_id)
+
+
 def _load(conn: Any, profile_id: str, key: tuple[int, int]) -> ProfileMemories:
     # Only what scoring needs: the wire form of the few items a Recall returns is read with
-    # them (``_render``), which keeps the reload after every write to a large profile short.
+    # them (``_render``), which keeps a rebuild of a large profile short.
     with collector_paused():
         obs, summ = memory_index.load_search_rows(conn, profile_id)
-        items = [(r.id, False, r.occurred_at.timestamp(), r.embedding if r.fresh else None, r.search_text or "",
-                  r.doc_id) for r in obs]
-        items += [(r.id, True, r.occurred_at.timestamp(), r.embedding if r.fresh else None, r.search_text or "",
-                   r.doc_id) for r in summ]
+        items = [_item(r, False, r.occurred_at) for r in obs] + [_item(r, True, r.occurred_at) for r in summ]
         return build(key, items)
+
+
+# Changes applied item by item up to this many (an eighth of the profile, at least 256); more,
+# and rebuilding the profile costs about the same.
+def _catch_up_limit(size: int) -> int:
+    return max(256, size // 8)
+
+
+def _catch_up(conn: Any, profile_id: str, mem: ProfileMemories, key: tuple[int, int]) -> ProfileMemories | None:
+    """``mem`` brought to ``key`` from the profile's index rows changed since its version, or None
+    (rebuild) when there are too many of them or they cannot be applied in place."""
+    limit = _catch_up_limit(len(mem.ids))
+    rows = memory_index.changes_since(conn, profile_id, mem.key[1], limit + 1)
+    if len(rows) > limit:
+        return None
+    items = []
+    for r in rows:
+        is_summary = r.kind == memory_index.SUMMARY
+        occurred_at = r.summarized_at if is_summary else r.observed_at
+        if occurred_at is None:  # an index row without its item: not something to patch
+            return None
+        items.append(_item(r, is_summary, occurred_at))
+    return mem.apply(items, key)
 
 
 # What a Recall returns before its wire form is read: (item position, score or None), per list.
 Picks = tuple[list[tuple[int, float | None]], list[tuple[int, float | None]]]
 
 
-def _render(conn: Any, mem: ProfileMemories, picks: Picks, result: RecallResult) -> None:
+def _render(conn: Any, mem: ProfileMemories, picks: Picks, result: RecallResult, key: tuple[int, int]) -> None:
     observation_picks, summary_picks = picks
     missing = [n for n, _ in (*observation_picks, *summary_picks) if n not in mem.wire]
+    read: dict[int, dict[str, Any]] = {}
     if missing:
         rows = memory_index.wire_rows(conn, [mem.ids[n] for n in missing if not mem.is_summary[n]],
                                       [mem.ids[n] for n in missing if mem.is_summary[n]])
         for n in missing:
             row = rows.get(mem.ids[n])
             if row is not None:  # always, within one snapshot; never fail a Recall over it
-                mem.wire[n] = summary_wire(row) if mem.is_summary[n] else observation_wire(row)
+                read[n] = summary_wire(row) if mem.is_summary[n] else observation_wire(row)
+        if mem.key == key:
+            # Not into an entry newer than this Recall's snapshot (another request brought it up
+            # to date meanwhile): what was read here may be older than the entry.
+            mem.wire.update(read)
     for chosen, target in ((observation_picks, result.observations), (summary_picks, result.summaries)):
         for n, score in chosen:
-            cached = mem.wire.get(n)
+            cached = read.get(n) or mem.wire.get(n)
             if cached is None:
                 continue
             body = dict(cached)
@@ -133,11 +169,7 @@ def _recent(mem: ProfileMemories, keep: np.ndarray, req: RecallRequest) -> Picks
 def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, lex: np.ndarray,
             req: RecallRequest, weights: FusionWeights) -> Picks:
     picks: Picks = ([], [])
-    dense = np.full(len(mem.ids), np.nan)
-    if len(mem.vector_rows):
-        # einsum, not ``@``: a matrix-vector product through multi-threaded OpenBLAS measured
-        # 20 ms at the median on a busy 2-core machine, against under 1 ms single-threaded here.
-        dense[mem.vector_rows] = np.einsum("ij,j->i", mem.matrix, query_vector)
+    dense = mem.dense(query_vector)
     candidates = np.flatnonzero(keep & (~np.isnan(dense) | (lex > 0)))
     if candidates.size == 0:
         return picks
@@ -148,7 +180,7 @@ def _ranked(mem: ProfileMemories, keep: np.ndarray, query_vector: np.ndarray, le
             continue
         eligible = (mem.is_summary[candidates] == want_summary) & (scores >= req.relevance_threshold)
         order = top_positions(scores, eligible, pool_size(limit, weights))
-        for k in diversify(order, scores, lambda k: mem.vectors[candidates[k]], limit, weights):
+        for k in diversify(order, scores, lambda k: mem.vector(int(candidates[k])), limit, weights):
             target.append((int(candidates[k]), float(scores[k])))
     return picks
 
@@ -164,16 +196,17 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
         profile = require_profile(conn, store_id, profile_id)
         result = RecallResult(profile_id=profile.id)
         if req.conversation_id and req.communications_limit > 0:
-            result.communications = conversation_memory.recall_communications(
+            result.communications = recall_conversation.recall_communications(
                 conn, account, store_id, req.conversation_id, req.communications_limit)
         if not wants_items:
             return result
         if not query and req.conversation_id:
-            inferred = conversation_recall.inferred_query(conn, account, store_id, req.conversation_id)
+            inferred = recall_conversation.inferred_query(conn, account, store_id, req.conversation_id)
             if inferred is not None:
                 query, terms = inferred.text, inferred.terms
         key = memory_index.cache_key(conn, profile.id)
-        mem = engine.cache.get(profile.id, key, lambda: _load(conn, profile.id, key))
+        mem = engine.cache.get(profile.id, key, lambda: _load(conn, profile.id, key),
+                               lambda cached: _catch_up(conn, profile.id, cached, key))
         keep = _in_range(mem, req)
         if not query:
             # Neither a query nor a conversation to infer one from: recency order.
@@ -182,5 +215,5 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
             lexical = engine.lexical.search(conn, mem, profile.id, terms)
             query_vector = engine.queries.get(query) if len(mem.vector_rows) else np.zeros(0, dtype=np.float32)
             picks = _ranked(mem, keep, query_vector, lexical, req, engine.weights)
-        _render(conn, mem, picks, result)  # in the same snapshot as the cache key
+        _render(conn, mem, picks, result, key)  # in the same snapshot as the cache key
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, cast, delete, insert, select, update
+from sqlalchemy import Connection, String, and_, cast, delete, insert, select, update
 
 from convmem.domain.pagination import Cursor, Page
 from convmem.storage.memory_tables import observation_revisions, observations, summaries
@@ -78,6 +78,13 @@ def get_summary(conn: Connection, profile_id: str, summary_id: str, *, for_updat
     if for_update:
         stmt = stmt.with_for_update()
     return conn.execute(stmt).first()
+
+
+def has_summary(conn: Connection, profile_id: str, conversation_id: str, source: str) -> bool:
+    """Whether the profile has a summary of the conversation from ``source``."""
+    t = summaries.c
+    return conn.execute(select(t.id).where(and_(t.profile_id == profile_id, t.conversation_id == conversation_id,
+                                                t.source == source)).limit(1)).first() is not None
 
 
 def update_summary(conn: Connection, summary_id: str, changes: dict[str, Any]) -> None:

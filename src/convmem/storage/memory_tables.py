@@ -82,7 +82,10 @@ memory_index = Table(
     Column("embedded_version", Integer, nullable=True),
     # True until the current content has a vector: what the embedding worker looks for.
     Column("needs_embedding", Boolean, nullable=False),
-    Index("ix_memory_index_profile_id", "profile_id"),
+    # The profile version (memory_index_state) of the write that last changed the row, NULL when
+    # unchanged since migration 0010: Recall's caches read the rows changed since their version.
+    Column("change_seq", Integer, nullable=True),
+    Index("ix_memory_index_profile_id_change_seq", "profile_id", "change_seq"),
     Index("ix_memory_index_needs_embedding", "needs_embedding"),
 )
 
@@ -90,9 +93,12 @@ memory_index_state = Table(
     "memory_index_state",
     metadata,
     # Not keyed by profile: a merge re-points rows generically, which would collide on a
-    # profile-keyed primary key. The cache key of a profile is (count, sum(version)) of its rows.
+    # profile-keyed primary key. A profile's version is the max(version) of its rows (every write
+    # sets them all to one more); see storage/memory_index.py for the cache key.
     Column("id", Integer, primary_key=True, autoincrement=True),
     _profile_fk(),
     Column("version", Integer, nullable=False),
+    # Items removed from the profile's index (erasure): a change the feed of rows cannot show.
+    Column("deletions", Integer, nullable=False, server_default="0"),
     Index("ix_memory_index_state_profile_id", "profile_id"),
 )

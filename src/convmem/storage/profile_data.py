@@ -184,7 +184,7 @@ def holders_of_pairs(conn: Connection, store_id: str, pairs: Sequence[tuple[str,
     return list(conn.execute(stmt).all())
 
 
-def values_of_type(conn: Connection, store_id: str, id_type: str) -> list[Row[Any]]:
+def values_of_type(conn: Connection, store_id: str, id_type: str) -> list[Row[Any, Any]]:
     """Every (value, profile_id) of a type in the store: the candidates of fuzzy matching."""
     return list(conn.execute(select(profile_identifiers.c.value, profile_identifiers.c.profile_id).where(
         profile_identifiers.c.store_id == store_id, profile_identifiers.c.id_type == id_type)).all())
@@ -206,7 +206,7 @@ def profiles_holding(conn: Connection, store_id: str, id_type: str, value: str, 
                                         "limit": limit}).scalars())
 
 
-def active_store_settings(conn: Connection, account_sid: str, store_id: str) -> Row[Any] | None:
+def active_store_settings(conn: Connection, account_sid: str, store_id: str) -> Row[Any, Any] | None:
     """(identifier_configs, matching_rules) of the account's store when it is ACTIVE, in one query."""
     return conn.execute(_ACTIVE_STORE_SETTINGS, {"store_id": store_id, "account": account_sid}).first()
 
