@@ -6,26 +6,32 @@ module tells which objects exist in a running process and how they are wired:
 - ``db``: the database (SQLite file or PostgreSQL pool);
 - ``models``: the embedding model sessions (variant and cache directory from the settings);
 - ``extractor``: conversation extraction (offline rules, or the LLM backend when configured);
+- ``screen``: the GDPR special-category screen (a classifier over ``models``' sentence vectors), which
+  the extractors and the extraction job screen every written sentence with;
 - ``recall``: what Recall keeps between requests (lexical backend, query vectors, profile cache);
-- ``jobs``: the job kind -> handler registry the workers run.
+- ``jobs``: the job kind -> handler registry the workers run;
+- ``metrics``: the operator's Prometheus metrics (metrics.py), exposed on ``/metrics``.
 
 Nothing here is configured through module globals or environment reads: a second runtime with
 other settings (a test, a tool) lives beside the first without touching it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from convmem.config import Settings
 from convmem.domain.ranking import FusionWeights
 from convmem.extract import Extractor, LLMSettings, build_extractor
 from convmem.extract.guarded import GuardedExtractor
 from convmem.extract.injection import InjectionGuard
+from convmem.extract.screening import SpecialCategoryScreen
 from convmem.jobs.queue import JobRegistry
+from convmem.metrics import Metrics
 from convmem.search import lexical
 from convmem.search.embedding import EmbeddingModels, QueryEmbeddings
 from convmem.search.vectors import ProfileCache
-from convmem.services import bulk, conversation_extraction, embeddings, erasure, imports
+from convmem.services import bulk, embeddings, erasure, imports
+from convmem.services.conversations import extraction as conversation_extraction
 from convmem.services.recall import RecallEngine
 from convmem.storage.db import Database
 
@@ -38,17 +44,27 @@ class Runtime:
     extractor: Extractor
     recall: RecallEngine
     jobs: JobRegistry
+    screen: SpecialCategoryScreen
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
         """Cheap: models load on first use, the database connects on first use."""
+        owns_db = db is None
         db = db or Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous,
-                            pool_size=settings.db_pool_size)
+                            pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                            pool_timeout=settings.db_pool_timeout_seconds)
+        jobs = job_registry()
+        metrics = Metrics(settings.prometheus_multiproc_dir)
+        # A database handed in (tests, tools) belongs to someone else: its pool is theirs to watch.
+        metrics.watch_database(db, jobs.kinds(), pool=owns_db)
         models = EmbeddingModels(settings.embedding_model, settings.resolved_model_cache_dir())
         # Every backend sits behind the prompt-injection guard (extract/guarded.py).
-        extractor = GuardedExtractor(build_extractor(llm_settings(settings)), InjectionGuard(models.session()))
+        screen = SpecialCategoryScreen.for_models(models)  # its session loads on first use
+        extractor = GuardedExtractor(build_extractor(llm_settings(settings), screen=screen),
+                                     InjectionGuard(models.session()))
         return cls(settings=settings, db=db, models=models, extractor=extractor,
-                   recall=recall_engine(settings, db, models), jobs=job_registry())
+                   recall=recall_engine(settings, db, models), jobs=jobs, screen=screen, metrics=metrics)
 
     def close(self) -> None:
         self.db.dispose()

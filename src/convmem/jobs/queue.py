@@ -76,9 +76,52 @@ class JobRegistry:
     def get(self, kind: str) -> Registration | None:
         return self._handlers.get(kind)
 
+    def kinds(self) -> list[str]:
+        return sorted(self._handlers)
 
-# Set when this process enqueues, so its worker starts at once instead of at the next poll.
-wakeup = threading.Event()
+
+class Wakeup:
+    """Tells this process's idle workers that there may be work: set by ``enqueue`` (before the
+    commit: the worker retries briefly), by ``notify`` (after it) and by the PostgreSQL
+    listener when another process's enqueue committed (jobs/listener.py).
+
+    A generation counter rather than an Event: with several worker threads, one that clears an
+    Event after waking could swallow a wake-up meant for another, which would then sleep until
+    its next poll. Each waiter remembers the generation it has seen instead."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def set(self) -> None:
+        with self._changed:
+            self._generation += 1
+            self._changed.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """Wait until the generation moves past ``seen`` (or ``timeout`` seconds); the current one."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._generation != seen, timeout)
+            return self._generation
+
+
+# The one per process (a process-wide fact, like the process's threads): every runtime's
+# workers wake on it; a spurious wake-up costs one indexed read.
+wakeup = Wakeup()
+# The PostgreSQL channel that carries "a job was enqueued" between processes.
+CHANNEL = "convmem_jobs"
+
+
+def announce(conn: Connection) -> None:
+    """Tell every listening process (PostgreSQL) that jobs became runnable, in the caller's
+    transaction: PostgreSQL delivers the notification at commit, and not at all on rollback,
+    and folds repeated notifications of one transaction into one."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"NOTIFY {CHANNEL}")
 
 
 def enqueue(conn: Connection, kind: str, payload: dict[str, Any], *, operation_id: str | None = None) -> str:
@@ -88,7 +131,8 @@ def enqueue(conn: Connection, kind: str, payload: dict[str, Any], *, operation_i
     conn.execute(insert(jobs).values(id=job_id, kind=kind, payload=payload, status="PENDING", attempts=0,
                                      claimed_at=None, claimed_by=None, created_at=now, updated_at=now, error=None,
                                      operation_id=operation_id, progress=None))
-    # Early wake-up: the worker retries briefly until this transaction has committed.
+    announce(conn)  # other processes' workers, at commit
+    # Early wake-up of this process's: the worker retries briefly until this transaction has committed.
     wakeup.set()
     return job_id
 
@@ -169,20 +213,48 @@ def release_orphans(db: Database, host: str, own_id: str, alive: Callable[[int],
         if orphans:
             conn.execute(update(jobs).where(jobs.c.id.in_(orphans), jobs.c.status == "RUNNING").values(
                 status="PENDING", claimed_at=None, claimed_by=None, updated_at=utcnow()))
+            announce(conn)
         return len(orphans)
+
+
+def release(db: Database, job_ids: list[str], worker_id: str) -> int:
+    """Give back jobs this worker claimed but will not finish (it is stopping): runnable again
+    at once, for any worker, without waiting for the lease to run out. A job another worker
+    has taken over meanwhile is left alone. Returns how many were released."""
+    if not job_ids:
+        return 0
+    with db.write() as conn:
+        released = conn.execute(update(jobs).where(
+            jobs.c.id.in_(job_ids), jobs.c.claimed_by == worker_id, jobs.c.status == "RUNNING").values(
+            status="PENDING", claimed_at=None, claimed_by=None, updated_at=utcnow())).rowcount
+        if released:
+            announce(conn)
+        return int(released)
 
 
 def renew(db: Database, job_ids: list[str], worker_id: str) -> None:
     with db.write() as conn:
-        conn.execute(update(jobs).where(jobs.c.id.in_(job_ids), jobs.c.claimed_by == worker_id)
-                     .values(claimed_at=utcnow()))
+        conn.execute(update(jobs).where(jobs.c.id.in_(job_ids), jobs.c.claimed_by == worker_id,
+                                        jobs.c.status == "RUNNING").values(claimed_at=utcnow()))
 
 
-def finish(db: Database, job_ids: list[str], *, error: str | None = None, retry: bool = False) -> None:
+def finish(db: Database, job_ids: list[str], *, error: str | None = None, retry: bool = False,
+           worker_id: str | None = None) -> None:
+    """End a run: DONE, FAILED, or PENDING again (``retry``). A finished job keeps who ran it
+    and when it was claimed (``claimed_by``/``claimed_at``: which worker ran it, and how long
+    the job waited for one). With ``worker_id``, only jobs still claimed by that worker are
+    touched: one whose lease ran out and that another worker took over is that worker's."""
     status = "PENDING" if retry else ("FAILED" if error else "DONE")
+    ended: dict[str, Any] = {"status": status, "error": error, "updated_at": utcnow()}
+    if retry:
+        ended.update(claimed_at=None, claimed_by=None)
+    stmt = update(jobs).where(jobs.c.id.in_(job_ids))
+    if worker_id is not None:
+        stmt = stmt.where(jobs.c.claimed_by == worker_id, jobs.c.status == "RUNNING")
     with db.write() as conn:
-        conn.execute(update(jobs).where(jobs.c.id.in_(job_ids)).values(
-            status=status, error=error, updated_at=utcnow(), claimed_at=None, claimed_by=None))
+        conn.execute(stmt.values(**ended))
+        if retry:
+            announce(conn)
 
 
 def purge_finished(conn: Connection, *, done_before: datetime, kept_before: datetime) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import cast
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +46,7 @@ def api_key(conn: Connection, sid: str) -> tuple[str, str] | None:
 
 def server_secret(conn: Connection, key: str) -> str:
     """A random server-wide secret, created on first use and shared by every process."""
-    value = conn.execute(select(server_settings.c.value).where(server_settings.c.key == key)).scalar()
+    value: str | None = conn.execute(select(server_settings.c.value).where(server_settings.c.key == key)).scalar()
     if value is not None:
         return value
     try:
@@ -53,4 +54,4 @@ def server_secret(conn: Connection, key: str) -> str:
             conn.execute(insert(server_settings).values(key=key, value=secrets.token_hex(32)))
     except IntegrityError:
         pass  # another process won the race; use its value
-    return conn.execute(select(server_settings.c.value).where(server_settings.c.key == key)).scalar_one()
+    return cast(str, conn.execute(select(server_settings.c.value).where(server_settings.c.key == key)).scalar_one())

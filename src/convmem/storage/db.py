@@ -34,14 +34,23 @@ def normalize_url(url: str) -> URL:
 
 
 class Database:
-    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> None:
+    """``pool_size`` connections kept open, up to ``max_overflow`` more under a burst (default
+    twice the pool), and ``pool_timeout`` seconds (default per dialect) to wait for one when all
+    are in use; past that SQLAlchemy raises its pool ``TimeoutError``, which the API answers with
+    503 and Retry-After (storage/failures.py)."""
+
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10,
+                 max_overflow: int | None = None, pool_timeout: float | None = None) -> None:
         self.url = normalize_url(url)
         self.dialect = self.url.get_backend_name()
+        overflow = pool_size * 2 if max_overflow is None else max_overflow
         if self.dialect == "sqlite":
-            self.engine: Engine = sqlite.create(self.url, synchronous=sqlite_synchronous,
-                                                pool_size=pool_size)
+            self.engine: Engine = sqlite.create(self.url, synchronous=sqlite_synchronous, pool_size=pool_size,
+                                                max_overflow=overflow, pool_timeout=pool_timeout)
         else:
-            self.engine = postgresql.create(self.url, pool_size=pool_size)
+            self.engine = postgresql.create(self.url, pool_size=pool_size, max_overflow=overflow,
+                                            pool_timeout=pool_timeout)
+        self.pool_capacity = pool_size + overflow
         event.listen(self.engine, "begin", self._on_begin)
 
     @property

@@ -26,6 +26,13 @@ _DISK_FULL_TEXT = ("database or disk is full", "no space left on device", "disk 
 _SQLITE_UNAVAILABLE_TEXT = ("database is locked", "unable to open database file", "disk i/o error")
 
 
+def pool_exhausted(error: BaseException) -> bool:
+    """Every connection of this process's pool (pool size + overflow) stayed in use for the
+    whole pool timeout: the server is saturated, the database itself may be fine. Classified as
+    UNAVAILABLE (the request can be retried as it is), with a message of its own in the API."""
+    return isinstance(error, sa_exc.TimeoutError)
+
+
 def classify(error: BaseException) -> Failure | None:
     """The kind of infrastructure failure behind ``error`` (an SQLAlchemy or DBAPI exception), or
     None when it is not one (a constraint violation, a programming error, anything else)."""
@@ -33,7 +40,7 @@ def classify(error: BaseException) -> Failure | None:
         if error.connection_invalidated:
             return Failure.UNAVAILABLE
         original: BaseException | None = error.orig
-    elif isinstance(error, sa_exc.TimeoutError):  # the pool had no connection to give in time
+    elif pool_exhausted(error):  # the pool had no connection to give in time
         return Failure.UNAVAILABLE
     else:
         original = error

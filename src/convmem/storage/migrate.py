@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, Protocol
 
 from alembic import command
 from alembic.config import Config
@@ -106,12 +107,41 @@ _CREATES: dict[str, str] = {
 }
 
 
-def alembic_config(conn: Connection | None = None) -> Config:
+class Progress(Protocol):
+    """Told what ``upgrade`` is about to run and when each step is done (the CLI's progress bar:
+    on a large database one migration can take minutes)."""
+
+    def planned(self, steps: list[str]) -> None:
+        """The migrations about to run, in order, as "NNNN: what it does"; called once, maybe empty."""
+
+    def applied(self, step: str) -> None:
+        """One of them has run (its transaction commits with the whole upgrade)."""
+
+
+def alembic_config(conn: Connection | None = None, progress: Progress | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     if conn is not None:
         cfg.attributes["connection"] = conn
+    if progress is not None:
+        # Read by migrations/env.py: Alembic calls it after each migration.
+        def on_version_apply(*, step: Any, **_: Any) -> None:
+            progress.applied(_describe(step.up_revision_id, step.up_revision.doc if step.up_revision else ""))
+
+        cfg.attributes["on_version_apply"] = on_version_apply
     return cfg
+
+
+def _describe(revision: str, doc: str | None) -> str:
+    return f"{revision}: {(doc or '').splitlines()[0] if doc else ''}".rstrip(": ")
+
+
+def pending_steps(conn: Connection) -> list[str]:
+    """The migrations an upgrade to head would run on this database, oldest first."""
+    current = MigrationContext.configure(conn).get_current_heads()
+    script = ScriptDirectory.from_config(alembic_config())
+    lower = current[0] if len(current) == 1 else "base"
+    return [_describe(r.revision, r.doc) for r in reversed(list(script.iterate_revisions("head", lower)))]
 
 
 def head_revisions() -> set[str]:
@@ -123,14 +153,16 @@ def current_revisions(db: Database) -> set[str]:
         return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def upgrade(db: Database) -> None:
+def upgrade(db: Database, progress: Progress | None = None) -> None:
     with db.write() as conn:
         if not db.is_sqlite:
             postgresql.advisory_lock(conn, _LOCK_KEY)
         renumber_old_revisions(conn)
+        if progress is not None:
+            progress.planned(pending_steps(conn))
         # "head", not "heads": should a branch ever come back, Alembic refuses instead of
         # silently applying both sides in an order nobody chose.
-        command.upgrade(alembic_config(conn), "head")
+        command.upgrade(alembic_config(conn, progress), "head")
 
 
 def is_current(db: Database) -> bool:

@@ -62,6 +62,8 @@ class SharedTokenBuckets:
     def take(self, key: str) -> int:
         if self.rate <= 0:
             return 0
+        tokens: float
+        granted: bool
         with self._engine.connect() as conn:
             tokens, granted = conn.execute(self._statement, {"bucket_key": key}).one()
         if granted:

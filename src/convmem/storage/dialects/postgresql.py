@@ -15,12 +15,13 @@ CONNECT_TIMEOUT = 5
 POOL_TIMEOUT = 10
 
 
-def create(url: URL, *, pool_size: int) -> Engine:
+def create(url: URL, *, pool_size: int, max_overflow: int, pool_timeout: float | None = None) -> Engine:
     connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT}
     # pool_pre_ping replaces connections that died while pooled (a database restart), so the
     # pool recovers by itself once the database is back.
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True,
-                         pool_timeout=POOL_TIMEOUT, connect_args=connect_args,
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
+                         pool_timeout=POOL_TIMEOUT if pool_timeout is None else pool_timeout,
+                         connect_args=connect_args,
                          # Statement parameters are customer content: keep them out of exception
                          # messages, which end up in logs and in failed jobs' error column.
                          hide_parameters=True)

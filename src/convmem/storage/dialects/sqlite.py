@@ -16,7 +16,13 @@ _SYNC_MODES = {"OFF", "NORMAL", "FULL", "EXTRA"}
 FTS5_SECURE_DELETE = sqlite3.sqlite_version_info >= (3, 42, 0)
 
 
-def create(url: URL, *, synchronous: str, pool_size: int) -> Engine:
+# Seconds a thread waits for a pooled connection: long, as a writer holds its connection while
+# it queues on the database lock (busy_timeout, 30 s) and the pool must not fail before it.
+POOL_TIMEOUT = 60
+
+
+def create(url: URL, *, synchronous: str, pool_size: int, max_overflow: int,
+           pool_timeout: float | None = None) -> Engine:
     mode = synchronous.upper()
     if mode not in _SYNC_MODES:
         raise ValueError(f"sqlite synchronous must be one of {sorted(_SYNC_MODES)}")
@@ -24,8 +30,8 @@ def create(url: URL, *, synchronous: str, pool_size: int) -> Engine:
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=pool_size,
-        max_overflow=pool_size * 2,
-        pool_timeout=60,
+        max_overflow=max_overflow,
+        pool_timeout=POOL_TIMEOUT if pool_timeout is None else pool_timeout,
         # Statement parameters are customer content: keep them out of exception messages, which
         # end up in logs and in failed jobs' error column.
         hide_parameters=True,
