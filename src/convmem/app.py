@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from convmem import __version__, logs
+from convmem.agent_tools.http import MCP_PATH, McpEndpoint
 from convmem.api import (
     bulk,
     conversation_actions,
@@ -36,29 +36,31 @@ from convmem.api import (
     trait_groups,
     traits,
 )
+from convmem.api import metrics as metrics_endpoint
 from convmem.api.deps import ServerContext
 from convmem.api.gate import AuthenticationGate
 from convmem.api.middleware import BodyScreenMiddleware, RequestContextMiddleware
 from convmem.api.proxies import parse_networks
 from convmem.auth.service import Authenticator
+from convmem.background import Background
 from convmem.config import Settings
 from convmem.domain.pagination import TokenCodec
 from convmem.domain.rate_limit import FailureThrottle, RateLimiter, TokenBuckets
-from convmem.jobs.worker import JobWorker
 from convmem.runtime import Runtime
 from convmem.services import erasure
-from convmem.services.conversation_lifecycle import Clock, Scheduler
 from convmem.storage import accounts
 from convmem.storage.db import Database
 from convmem.storage.rate_limits import SharedTokenBuckets
+from convmem.tracing import instrument_app
 
 # Literal segments under /Profiles/ (Lookup, Bulk, Imports) come before /Profiles/{profileId}.
 ROUTERS = (health, stores, identity_settings, trait_groups, data_mappings, operations,
            lookup, bulk, imports, profiles, traits, identifiers, observations, summaries, recall,
            conversation_configurations, conversation_operations, conversations, conversation_participants,
            conversation_communications, conversation_actions)
-# Paths under these prefixes need credentials (the Memory v1 and Conversations v2 APIs).
-API_PREFIXES = ("/v1/", "/v2/")
+# Paths under these prefixes need credentials (the Memory v1 and Conversations v2 APIs, and the
+# MCP endpoint for agents, agent_tools/http.py).
+API_PREFIXES = ("/v1/", "/v2/", MCP_PATH)
 
 
 def _rate_limiter(settings: Settings, db: Database) -> RateLimiter:
@@ -82,25 +84,14 @@ def build_context(runtime: Runtime) -> ServerContext:
     )
 
 
-def start_conversation_timers(runtime: Runtime) -> Scheduler | None:
-    """The durable scheduler of conversation lifecycle timers (every server process runs one;
-    they never apply a transition twice)."""
-    if not runtime.settings.run_conversation_timers:
-        return None
-    clock = Clock(minute=timedelta(seconds=runtime.settings.conversation_minute_seconds))
-    scheduler = Scheduler(runtime.db, clock, runtime.settings.conversation_timer_interval_seconds)
-    scheduler.start()
-    return scheduler
-
-
-def start_jobs(runtime: Runtime) -> JobWorker | None:
-    """The background job worker of this process. Jobs left running by a crashed process are
-    taken over once their lease expires."""
-    if not runtime.settings.run_jobs:
-        return None
-    worker = JobWorker(runtime)
-    worker.start()
-    return worker
+def start_background(runtime: Runtime) -> Background | None:
+    """This process's job workers and conversation timers (background.py), unless it serves
+    HTTP only (``convmem serve --no-jobs``). Jobs that stopped processes on this host left
+    running are taken back at once; other hosts' once their lease expires."""
+    background = Background.for_settings(runtime)
+    if background is not None:
+        background.start()
+    return background
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -111,24 +102,23 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = runtime.settings
     logs.configure(settings.log_level)
     ctx = build_context(runtime)
+    mcp = McpEndpoint(runtime)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        timers = start_conversation_timers(runtime)
         runtime.recall.queries.warm_up()  # the query model loads before the first request needs it
         # This process's watch for erasures made by other processes (their caches are dropped here).
         erasure.watch(runtime.db, runtime.recall)
         # What start-up built (modules, the app, models) lives as long as the process: keep it out
         # of the collector's full passes, which otherwise walk it all and show up in Recall's tail.
         gc.freeze()
-        jobs = start_jobs(runtime)
-        yield
-        # Timers first: a shutdown waits for a running job (up to its stop timeout), and the
-        # scheduler must not apply transitions meanwhile; the next server to start does.
-        if timers is not None:
-            timers.stop()
-        if jobs is not None:
-            jobs.stop()
+        background = start_background(runtime)
+        async with mcp.running():  # the MCP endpoint's session manager lives as long as the app
+            yield
+        # Timers stop first, then each running job gets job_stop_timeout_seconds to finish
+        # before it is released for another worker (Background.stop).
+        if background is not None:
+            background.stop()
         runtime.close()
 
     app = FastAPI(
@@ -141,9 +131,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # in the API's error shape.
     app.router.redirect_slashes = False
     app.state.context = ctx
+    # /mcp first: its requests are then matched at once, not after trying every API route.
+    mcp.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(imports.upload_router)
+    app.include_router(metrics_endpoint.router)  # outside API_PREFIXES: its own bearer token
     errors.install(app)
     openapi_doc.install(app)
     # Every response may be gzipped when the client asks (header, or the official client's
@@ -151,8 +144,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(GZipMiddleware, minimum_size=256)
     # The last added runs first: request id and log line, then credentials (before any body is
     # read), then the body screen. The CSV upload target takes raw bytes and is authorised by
-    # the signature in its URL: neither Basic authentication nor JSON screening there.
-    app.add_middleware(BodyScreenMiddleware, raw_body_paths=(imports.UPLOAD_PREFIX,))
+    # the signature in its URL: neither Basic authentication nor JSON screening there. The MCP
+    # endpoint parses and bounds its own JSON-RPC bodies, and refuses bad strings as tool errors.
+    app.add_middleware(BodyScreenMiddleware, raw_body_paths=(imports.UPLOAD_PREFIX, MCP_PATH))
     app.add_middleware(AuthenticationGate, protected=API_PREFIXES, public=(imports.UPLOAD_PREFIX,))
     app.add_middleware(RequestContextMiddleware, body_timeout=settings.body_timeout_seconds)
+    # Outermost: every request is timed, refusals included (api/metrics.py).
+    app.add_middleware(metrics_endpoint.RequestMetricsMiddleware, metrics=runtime.metrics)
+    instrument_app(app, runtime)  # OpenTelemetry, when OTEL_* asks for it and it is installed
     return app

@@ -93,7 +93,7 @@ class AuthenticationGate:
             failure = infrastructure_failure(exc)
             if failure is None:
                 raise
-            await failure_response(failure, close)(scope, receive, send)
+            await failure_response(failure, close, error=exc)(scope, receive, send)
             return
         state = scope.setdefault("state", {})
         state["account_sid"] = account_sid
