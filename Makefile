@@ -1,5 +1,6 @@
 # convmem: `make serve` runs the server on the embedded SQLite default; `make test` runs the
 # whole suite (SQLite, then PostgreSQL when one is reachable). Both build .venv first.
+# `make test-fast` runs the in-process tier only (tests not marked e2e: no server process, SQLite).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
-.PHONY: install serve test test-sqlite test-postgres lint bench clean
+.PHONY: install serve test test-fast test-e2e test-sqlite test-postgres lint injection-model screen-model bench clean
 
 install: $(STAMP)
 
@@ -31,6 +32,12 @@ test: install
 	elif [ -n "$$CONVMEM_REQUIRE_POSTGRES" ]; then echo "PostgreSQL at $(PG_URL) is required but unreachable"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_URL): skipped the PostgreSQL run"; fi
 
+test-fast: install
+	CONVMEM_TEST_BACKEND=sqlite $(BIN)/pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: install
+	CONVMEM_TEST_BACKEND=sqlite $(BIN)/pytest -n 2 -m e2e $(PYTEST_ARGS)
+
 test-sqlite: install
 	CONVMEM_TEST_BACKEND=sqlite $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
@@ -39,6 +46,19 @@ test-postgres: install
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+# The prompt-injection guard's classifier, from data/injection/{train,dev}.jsonl (deterministic;
+# the built file ships in the package).
+injection-model: install
+	$(BIN)/python -m convmem.extract.injection_training
+
+# The GDPR special-category screen's classifier, from data/screen/train*.jsonl (threshold and
+# regularisation chosen on data/screen/dev.jsonl; never test.jsonl). Deterministic: the built file
+# ships in the package. SCREEN_ARGS=--check rebuilds and compares with the shipped file instead.
+SCREEN_ARGS ?=
+screen-model: install
+	$(BIN)/python -m convmem.extract.screening_train $(SCREEN_ARGS)
 
 clean:
 	rm -rf $(VENV) tests/node/node_modules

@@ -21,6 +21,14 @@ the time until every extraction job is done gives the throughput (turns/s, embed
 
 The data is read in place from ../shared/bench-data/locomo and never copied (non-commercial
 evaluation licence).
+
+The same run also ingests the project's labelled support conversations (``--labelled``, default
+data/conversations/test.jsonl: customer and agent, facts with key terms, special-category
+statements and prompt injections, written by an independent author) and reports: facts kept (every
+key term of the fact in one observation of the customer's profile, whole words, any case),
+special-category statements stored and injections stored (their key terms in any observation or
+summary of the profile), and items stored per turn. test.jsonl is measured, never read row by row;
+dev.jsonl is the one to look at while working.
 """
 
 from __future__ import annotations
@@ -190,6 +198,72 @@ def post_gold(http: httpx.Client, sample: Sample, out: Ingested) -> int:
     return posted
 
 
+# ----- the labelled support conversations -------------------------------------------------------
+
+@dataclass
+class Labelled:
+    conversations: list[dict[str, Any]]
+    store_id: str = ""
+    profiles: list[str] = field(default_factory=list)  # per conversation, the customer's profile
+
+
+def load_labelled(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def ingest_labelled(http: httpx.Client, conversations: list[dict[str, Any]]) -> Labelled:
+    out = Labelled(conversations, create_store(http, f"labelled-{secrets.token_hex(2)}"))
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    for n, labelled in enumerate(conversations):
+        conv = _ok(http.post("/v2/Conversations", json={"configuration": {
+            "memoryStoreId": out.store_id, "memoryExtractionEnabled": True}}), 201)["id"]
+        customer_address = f"labelled-customer-{n}-{secrets.token_hex(3)}"
+        customer = _ok(http.post(f"/v2/Conversations/{conv}/Participants", json={
+            "type": "CUSTOMER", "name": "Sam Carter", "addresses": [{"channel": "CHAT", "address": customer_address}]}),
+            201)
+        agent = _ok(http.post(f"/v2/Conversations/{conv}/Participants", json={
+            "type": "HUMAN_AGENT", "name": "Alex", "addresses": [{"channel": "CHAT", "address": "support-desk"}]}), 201)
+        out.profiles.append(customer["profileId"])
+        ends = {"customer": (customer, customer_address), "agent": (agent, "support-desk")}
+        for i, turn in enumerate(labelled["turns"]):
+            (author, address), (other, other_address) = ends[turn["speaker"]], ends[
+                "agent" if turn["speaker"] == "customer" else "customer"]
+            _ok(http.post(f"/v2/Conversations/{conv}/Communications", json={
+                "author": {"address": address, "channel": "CHAT", "participantId": author["id"]},
+                "recipients": [{"address": other_address, "channel": "CHAT", "participantId": other["id"]}],
+                "content": {"type": "TEXT", "text": turn["text"]},
+                "occurredAt": _at(start + timedelta(days=n, seconds=30 * i))}), 201)
+        _ok(http.patch(f"/v2/Conversations/{conv}", json={"status": "CLOSED"}))
+    return out
+
+
+def _has_term(text: str, term: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(term.lower()) + r"(?!\w)", text.lower()) is not None
+
+
+def labelled_figures(db: Any, data: Labelled) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from convmem.storage.memory_tables import observations, summaries
+
+    figures: Counter[str] = Counter()
+    for labelled, profile in zip(data.conversations, data.profiles, strict=True):
+        with db.read() as conn:
+            obs = list(conn.execute(select(observations.c.content).where(observations.c.profile_id == profile))
+                       .scalars())
+            summ = list(conn.execute(select(summaries.c.content).where(summaries.c.profile_id == profile)).scalars())
+        figures["turns"] += len(labelled["turns"])
+        figures["items"] += len(obs) + len(summ)
+        for fact in labelled["facts"]:
+            figures["facts"] += 1
+            figures["facts_kept"] += any(all(_has_term(o, t) for t in fact["key_terms"]) for o in obs)
+        for kind in ("sensitive", "injections"):
+            for item in labelled[kind]:
+                figures[kind] += 1
+                figures[f"{kind}_stored"] += any(all(_has_term(m, t) for t in item["key_terms"]) for m in obs + summ)
+    return dict(figures)
+
+
 # ----- waiting on the server's queue --------------------------------------------------------------
 
 def wait_jobs(db: Any, kind: str | None, timeout: float = 7200) -> None:
@@ -298,6 +372,8 @@ def main() -> None:
     parser.add_argument("--files", nargs="*", help="sample names (file stems), default all")
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--keep", action="store_true", help="keep the working directory (it holds LoCoMo text)")
+    parser.add_argument("--labelled", type=Path, default=REPO / "data" / "conversations" / "test.jsonl",
+                        help="labelled support conversations (JSON lines); '' to skip")
     args = parser.parse_args()
 
     from sqlalchemy import func, select
@@ -323,6 +399,8 @@ def main() -> None:
     try:
         with httpx.Client(base_url=server.url, auth=auth, timeout=60) as http:
             ingested = [ingest(http, s) for s in samples]
+            labelled = ingest_labelled(http, load_labelled(args.labelled)) if str(args.labelled) not in ("", ".") \
+                else None
     finally:
         server.stop()
     ingest_seconds = time.monotonic() - started
@@ -375,6 +453,7 @@ def main() -> None:
                     raw.add(category, bool(set(ranked[:K]) & dia))
                     raw20.add(category, bool(set(ranked) & dia))
             timings = [query_times(http, d, s.speakers) for s, d in zip(samples, ingested, strict=True)]
+        labelled_result = labelled_figures(db, labelled) if labelled is not None else None
     finally:
         server.stop()
         db.dispose()
@@ -409,6 +488,16 @@ def main() -> None:
                          ("BM25 raw turns, top 20 (turn budget)", raw20)):
         print(f"{label:<38}{tally.rate():>7.1%}" + "".join(f"{tally.rate(c):>13.1%}" for c in CATEGORIES))
     print(f"{'questions':<38}{questions:>7}" + "".join(f"{extracted.asked[c]:>13}" for c in CATEGORIES))
+    if labelled_result is not None:
+        f = labelled_result
+        print()
+        print(f"labelled support conversations ({args.labelled.name}, {len(labelled.conversations)} conversations, "
+              f"{f['turns']} turns): facts kept {f['facts_kept']}/{f['facts']} = "
+              f"{f['facts_kept'] / max(f['facts'], 1):.1%}; special-category statements stored "
+              f"{f.get('sensitive_stored', 0)}/{f.get('sensitive', 0)}; injections stored "
+              f"{f.get('injections_stored', 0)}/{f.get('injections', 0)}; items stored per turn "
+              f"{f['items'] / max(f['turns'], 1):.2f}; injection lines withheld by the guard "
+              f"{totals.get('withheld', 0)}")
     if failures:
         print("failed jobs:", *failures[:5], sep="\n  ")
     if args.keep:

@@ -1,5 +1,5 @@
 """Starting a ``convmem serve`` process on loopback, waiting until it is ready, and stopping it: for the
-benchmarks, and for the tests (tests/conftest.py imports it), so both start servers the same way."""
+benchmarks. (The tests start theirs with tests/support/live.py.)"""
 
 from __future__ import annotations
 

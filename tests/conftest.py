@@ -1,54 +1,45 @@
-"""Shared fixtures: a real convmem server on loopback, driven by the official twilio client.
+"""Shared fixtures, in two tiers (tests/support/tiers.py):
 
-The backend comes from ``CONVMEM_TEST_BACKEND``: ``sqlite`` (default; a fresh file per test
-session) or ``postgresql`` (a fresh database on the server at ``CONVMEM_TEST_POSTGRES_URL``,
-created and dropped by the session)."""
+- in-process (every test not marked ``e2e``; ``make test-fast``): ``server`` is the app of
+  ``convmem.app.create_app`` running in the test process (tests/support/inprocess.py), one per
+  test session and database, reached without a socket;
+- end-to-end (tests marked ``e2e``; ``make test`` runs both tiers): ``server`` is a real
+  ``convmem serve`` process on loopback (tests/support/live.py).
+
+``http``, ``anon``, ``client``, ``v1`` and ``v2`` talk to whichever ``server`` the test's tier
+gives, so moving a test between tiers is a matter of its marker. The backend comes from
+``CONVMEM_TEST_BACKEND`` (tests/support/databases.py): ``sqlite`` (default) or ``postgresql``;
+each test session (each xdist worker) gets a database of its own."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from bench.harness import CONVMEM, free_port, stop, wait_ready
 from twilio.rest import Client
 
-from convmem.auth import service as auth
-from convmem.storage import migrate
 from convmem.storage.db import Database
-
-BACKEND = os.environ.get("CONVMEM_TEST_BACKEND", "sqlite")
-POSTGRES_ADMIN_URL = os.environ.get("CONVMEM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _postgres_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)
+from tests.support import tiers
+from tests.support.credentials import Credentials, new_account
+from tests.support.databases import empty_database, migrated
+from tests.support.fake_model import FakeModelServer
+from tests.support.fake_model import model_server as run_model_server
+from tests.support.inprocess import AppServer, serve_in_process
+from tests.support.live import LiveServer, start_server, stop_server
+from tests.support.wire import create_store
 
 
-@contextmanager
-def empty_database(directory: Path, label: str) -> Iterator[str]:
-    """The URL of a new, empty database of the test backend: a SQLite file in ``directory``, or
-    a PostgreSQL database dropped afterwards."""
-    if BACKEND == "sqlite":
-        yield f"sqlite:///{directory / f'{label}.db'}"
-        return
-    if BACKEND != "postgresql":
-        raise RuntimeError(f"unknown CONVMEM_TEST_BACKEND {BACKEND!r}")
-    name = f"convmem_{label}_{os.getpid()}_{secrets.token_hex(4)}"
-    _postgres_admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def pytest_configure(config: pytest.Config) -> None:
+    tiers.install_popen_guard()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture of the test is set up (a session or module fixture may start a server).
+    tiers.enter(item)
 
 
 @pytest.fixture(scope="session")
@@ -66,95 +57,75 @@ def private_database(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    migrate.upgrade(database)
-    yield database
-    database.dispose()
-
-
-@dataclass
-class LiveServer:
-    url: str
-    port: int
-    database_url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-def start_server(database_url: str, log_path: Path, *, extra_env: dict[str, str] | None = None,
-                 port: int | None = None, workers: int = 1) -> LiveServer:
-    port = port or free_port()
-    env = {**os.environ, "CONVMEM_DATABASE_URL": database_url, "CONVMEM_RATE_LIMIT_PER_SECOND": "0",
-           # Many tests check refusals from 127.0.0.1 on one shared server: no failure throttle there.
-           "CONVMEM_AUTH_FAILURE_BURST": "1000000",
-           "CONVMEM_LOG_LEVEL": "WARNING", **(extra_env or {})}
-    log = log_path.open("ab")
-    proc = subprocess.Popen([CONVMEM, "serve", "--port", str(port), "--workers", str(workers)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LiveServer(f"http://127.0.0.1:{port}", port, database_url, proc, log_path)
-    wait_ready(server.url, proc, server.log, timeout=60, interval=0.1)
-    return server
-
-
-def stop_server(server: LiveServer) -> None:
-    stop(server.process, timeout=15)
+    with migrated(database_url) as database:
+        yield database
 
 
 @pytest.fixture(scope="session")
-def server(database_url: str, db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def app_server(database_url: str, db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The session's in-process server on the session database."""
+    with serve_in_process(database_url, tmp_path_factory.mktemp("app")) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The session's ``convmem serve`` process on the session database (e2e tests only)."""
     live = start_server(database_url, tmp_path_factory.mktemp("server") / "server.log")
     yield live
     stop_server(live)
 
 
-@dataclass(frozen=True)
-class Credentials:
-    account_sid: str
-    auth_token: str
+@pytest.fixture
+def server(request: pytest.FixtureRequest) -> AppServer | LiveServer:
+    """The server of the test's tier: the live process for e2e tests, else the in-process app."""
+    e2e = request.node.get_closest_marker(tiers.E2E) is not None
+    return request.getfixturevalue("live_server" if e2e else "app_server")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
 def account(db: Database) -> Credentials:
     """A fresh account per test, so tests never see each other's stores."""
-    issued = auth.create_account(db)
-    return Credentials(issued.account_sid, issued.auth_token)
+    return new_account(db)
 
 
 @pytest.fixture
-def client(server: LiveServer, account: Credentials) -> Client:
-    twilio = Client(account.account_sid, account.auth_token)
-    twilio.memory.base_url = server.url
-    return twilio
+def client(server: AppServer | LiveServer, account: Credentials) -> Client:
+    """The official twilio client on the server, Memory and Conversations."""
+    return server.twilio(account)
 
 
 @pytest.fixture
-def v1(client: Client):  # type: ignore[no-untyped-def]
+def v1(client: Client) -> Any:
     return client.memory.v1
 
 
 @pytest.fixture
-def http(server: LiveServer, account: Credentials) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, auth=(account.account_sid, account.auth_token), timeout=30) as c:
+def v2(client: Client) -> Any:
+    return client.conversations.v2
+
+
+@pytest.fixture
+def http(server: AppServer | LiveServer, account: Credentials) -> Iterator[httpx.Client]:
+    """httpx on the server with the account's Basic credentials."""
+    with server.http(account) as c:
         yield c
 
 
-def operation_id(status_url: str) -> str:
-    return status_url.rstrip("/").rsplit("/", 1)[1]
-
-
-def create_store(http: httpx.Client, name: str | None = None) -> str:
-    """Create a store through the API and return its id (read from the operation)."""
-    name = name or f"store-{secrets.token_hex(4)}"
-    resp = http.post("/v1/ControlPlane/Stores", json={"displayName": name})
-    assert resp.status_code == 202, resp.text
-    op = http.get(resp.json()["statusUrl"])
-    assert op.json()["status"] == "COMPLETED", op.text
-    return str(op.json()["result"]["id"])
+@pytest.fixture
+def anon(server: AppServer | LiveServer) -> Iterator[httpx.Client]:
+    """httpx on the server without credentials (each request may bring its own)."""
+    with server.http() as c:
+        yield c
 
 
 @pytest.fixture
 def store_id(http: httpx.Client) -> str:
     return create_store(http)
+
+
+@pytest.fixture
+def model_server() -> Iterator[FakeModelServer]:
+    """A scripted chat-completions server on loopback (tests/support/fake_model.py)."""
+    with run_model_server() as state:
+        yield state

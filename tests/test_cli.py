@@ -16,13 +16,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from bench.harness import stop, wait_ready
 from sqlalchemy import select
 
 from convmem.auth import service as auth
 from convmem.storage.db import Database
 from convmem.storage.tables import accounts, api_keys
-from tests.conftest import BACKEND, CONVMEM, Credentials, LiveServer, create_store, free_port, start_server, stop_server
+from tests.support.credentials import Credentials
+from tests.support.databases import BACKEND
+from tests.support.live import CONVMEM, LiveServer, free_port, start_server, stop, stop_server, wait_ready
+from tests.support.wire import create_store
 
 STORES = "/v1/ControlPlane/Stores"
 ACCOUNT_SID = re.compile(r"^AC[0-9a-f]{32}$")
@@ -50,6 +52,7 @@ def _status(url: str, user: str, password: str) -> int:
     return httpx.get(f"{url}{STORES}", auth=(user, password), timeout=10).status_code
 
 
+@pytest.mark.e2e
 def test_accounts_create_works_against_the_live_server(server: LiveServer, database_url: str) -> None:
     result = _cli("accounts", "create", "--database-url", database_url)
     assert result.returncode == 0, result.stderr
@@ -61,6 +64,7 @@ def test_accounts_create_works_against_the_live_server(server: LiveServer, datab
     assert _status(server.url, issued["accountSid"], issued["authToken"] + "x") == 401
 
 
+@pytest.mark.e2e
 def test_keys_create_gives_a_working_api_key(server: LiveServer, database_url: str, account: Credentials,
                                              http: httpx.Client) -> None:
     result = _cli("keys", "create", "--account", account.account_sid, "--database-url", database_url)
@@ -78,6 +82,7 @@ def test_keys_create_gives_a_working_api_key(server: LiveServer, database_url: s
     assert _status(server.url, key["sid"], key["secret"][:-1]) == 401
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("account_sid", ["ACnot-a-sid", "AC" + "f" * 32])
 def test_keys_create_refuses_malformed_or_unknown_accounts(database_url: str, db: Database,
                                                            account_sid: str) -> None:
@@ -88,6 +93,7 @@ def test_keys_create_refuses_malformed_or_unknown_accounts(database_url: str, db
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.e2e
 def test_bootstrap_account_from_the_environment(database_url: str, db: Database, tmp_path: Path) -> None:
     sid, first, second = "AC" + secrets.token_hex(16), secrets.token_hex(16), secrets.token_hex(16)
     live = start_server(database_url, tmp_path / "first.log",
@@ -119,6 +125,7 @@ def _serve_data_dir(data_dir: Path, out: Path) -> tuple[subprocess.Popen[bytes],
     return proc, url
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(BACKEND != "sqlite", reason="--data-dir is the embedded SQLite default; runs in the SQLite pass")
 def test_first_start_prints_credentials_once(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
@@ -161,16 +168,16 @@ def _unauthorized_headers(account: Credentials) -> dict[str, dict[str, str]]:
     }
 
 
-def test_bad_credentials_get_401_in_the_error_shape(server: LiveServer, account: Credentials) -> None:
+def test_bad_credentials_get_401_in_the_error_shape(anon: httpx.Client, account: Credentials) -> None:
     for case, headers in _unauthorized_headers(account).items():
-        resp = httpx.get(f"{server.url}{STORES}", headers=headers, timeout=10)
+        resp = anon.get(STORES, headers=headers)
         assert resp.status_code == 401, case
         body = resp.json()
         assert set(body) == {"code", "message", "more_info", "status"}, case
         assert (body["code"], body["status"]) == (20003, 401), case
         assert account.auth_token not in resp.text
     good = {"Authorization": _basic(account.account_sid, account.auth_token)}
-    assert httpx.get(f"{server.url}{STORES}", headers=good, timeout=10).status_code == 200
+    assert anon.get(STORES, headers=good).status_code == 200
 
 
 def test_secrets_are_stored_hashed(db: Database, account: Credentials) -> None:

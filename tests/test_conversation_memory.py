@@ -1,4 +1,4 @@
-"""Conversations become memory, end to end through the official SDK against the live server:
+"""Conversations become memory, end to end through the official SDK against the (in-process) server:
 configuration bound to a store with extraction on, participants resolved to profiles (new and
 existing), communications, close; then observations and a summary with provenance, Recall with a
 conversationId, idempotent extraction, the three reconciliation outcomes and the GDPR screen."""
@@ -11,9 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
-from twilio.rest import Client
 from twilio.rest.conversations.v2.conversation import ConversationList
 from twilio.rest.memory.v1.profile import ProfileList
 from twilio.rest.memory.v1.recall import RecallList
@@ -22,21 +20,15 @@ from convmem.config import Settings
 from convmem.jobs import queue
 from convmem.jobs.queue import JobContext
 from convmem.runtime import Runtime
-from convmem.services.conversation_extraction import KIND, SOURCE, extract_conversation
+from convmem.services.conversations.extraction import KIND, SOURCE, extract_conversation
 from convmem.storage import memory_provenance
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
-from tests.conftest import create_store
+from tests.support.wire import create_store
 from tests.test_conversations_sdk import add_participant, make_config, make_conversation
 from tests.test_conversations_sdk import say as send
 
 AGENT = "+18005550199"
-
-
-@pytest.fixture
-def v2(client: Client, server: Any) -> Any:
-    client.conversations.base_url = server.url
-    return client.conversations.v2
 
 
 def wait_for(what: Callable[[], Any], timeout: float = 30.0) -> Any:

@@ -1,7 +1,8 @@
 """The extraction job with the LLM backend (a loopback server speaking chat completions) and across
-a crash: a server killed in the middle of an extraction leaves nothing half-written, and the
-restarted one completes it exactly once. A database of its own, so that the session server's
-job worker cannot take these jobs."""
+a crash: a server process killed in the middle of an extraction leaves nothing half-written, and
+the restarted one completes it exactly once (end to end, on a database of its own, so that the
+session server's job worker cannot take these jobs). And direct posts reconciled only on a server
+that opts in."""
 
 from __future__ import annotations
 
@@ -10,19 +11,22 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from twilio.rest import Client
 from twilio.rest.memory.v1.profile import ProfileList
 
 from convmem.auth import service as auth
-from convmem.services.conversation_extraction import SOURCE
+from convmem.services.conversations.extraction import SOURCE
 from convmem.storage import migrate
 from convmem.storage.db import Database
 from convmem.storage.memory_tables import observations, summaries
-from tests.conftest import create_store, start_server, stop_server
+from tests.support.fake_model import FakeModelServer, completion
+from tests.support.inprocess import serve_in_process
+from tests.support.live import start_server, stop_server
+from tests.support.wire import create_store
 from tests.test_conversation_memory import AGENT, close, extraction_done, extraction_jobs, say, wait_for
 from tests.test_conversations_sdk import add_participant, make_config, make_conversation
-from tests.test_extract_llm import FakeModelServer, completion, model_server  # noqa: F401  (fixture)
 
 ANSWER = {
     "observations": [
@@ -36,12 +40,6 @@ ANSWER = {
 }
 LINES = ["My router has not worked since Monday.", "Sorry to hear that, a replacement is on its way.",
          "Please deliver it to my office in Leeds."]
-
-
-def _client(url: str, creds: Any) -> Client:
-    twilio = Client(creds.account_sid, creds.auth_token)
-    twilio.memory.base_url = twilio.conversations.base_url = url
-    return twilio
 
 
 def _conversation(twilio: Client, store_id: str, phone: str) -> tuple[str, Any]:
@@ -63,8 +61,9 @@ def _count(db: Database, table: Any, profile_id: str) -> int:
             table.c.profile_id == profile_id)).scalar() or 0)
 
 
+@pytest.mark.e2e
 def test_llm_extraction_survives_a_crash_mid_job_and_runs_once(private_database: str, tmp_path: Path,
-                                                                model_server: FakeModelServer) -> None:  # noqa: F811
+                                                                model_server: FakeModelServer) -> None:
     db = Database(private_database)
     migrate.upgrade(db)
     creds = auth.create_account(db)
@@ -75,9 +74,9 @@ def test_llm_extraction_survives_a_crash_mid_job_and_runs_once(private_database:
     model_server.responders = [completion(ANSWER, delay=8.0), completion(ANSWER)]
     first = start_server(private_database, tmp_path / "first.log", extra_env=env)
     try:
-        with httpx.Client(base_url=first.url, auth=(creds.account_sid, creds.auth_token), timeout=30) as http:
+        with first.http(creds) as http:
             store_id = create_store(http)
-        conv, dana = _conversation(_client(first.url, creds), store_id, "+18005550120")
+        conv, dana = _conversation(first.twilio(creds), store_id, "+18005550120")
         wait_for(lambda: model_server.requests, timeout=20)
         first.process.kill()  # SIGKILL mid-extraction: no chance to finish or clean up
         first.process.wait()
@@ -97,7 +96,7 @@ def test_llm_extraction_survives_a_crash_mid_job_and_runs_once(private_database:
     try:
         [done] = wait_for(lambda: extraction_done(db, conv), timeout=30)
         assert done.attempts == 2 and done.progress["backends"] == ["llm"] and done.progress["added"] == 2
-        twilio = _client(second.url, creds)
+        twilio = second.twilio(creds)
         found = list(twilio.memory.v1.observations(store_id, dana.profile_id).list())
         assert sorted(o.content for o in found) == sorted(
             f"On {found[0].occurred_at.date().isoformat()}, {o['content']}" for o in ANSWER["observations"])
@@ -129,13 +128,13 @@ def test_direct_posts_are_reconciled_only_when_the_server_opts_in(database_url: 
                          json={"observations": [post]}).status_code == 202
     assert _count(db, observations, plain) == 2
 
-    opted = start_server(database_url, tmp_path / "opted.log",
-                         extra_env={"CONVMEM_RECONCILE_DIRECT_OBSERVATIONS": "true"})
-    try:
-        twilio = _client(opted.url, account)
+    # A second server on the session database with the option on (the session server runs the jobs).
+    with serve_in_process(database_url, tmp_path / "opted", reconcile_direct_observations=True, run_jobs=False,
+                          run_conversation_timers=False) as opted:
+        twilio = opted.twilio(account)
         profile = twilio.memory.v1.profiles(store_id).create(ProfileList.ProfileData(
             {"traits": {"Contact": {"email": "b@x.io"}}})).id
-        with httpx.Client(base_url=opted.url, auth=(account.account_sid, account.auth_token), timeout=30) as opted_http:
+        with opted.http(account) as opted_http:
             for body in (post, post, refined):
                 assert opted_http.post(f"/v1/Stores/{store_id}/Profiles/{profile}/Observations",
                                        json={"observations": [body]}).status_code == 202
@@ -143,5 +142,3 @@ def test_direct_posts_are_reconciled_only_when_the_server_opts_in(database_url: 
         assert kept.content == refined["content"] and kept.source == "crm"
         assert [r.content for r in twilio.memory.v1.revisions(store_id, profile, kept.id).list()] == [
             refined["content"], post["content"]]
-    finally:
-        stop_server(opted)

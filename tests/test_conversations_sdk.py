@@ -9,23 +9,16 @@ from typing import Any
 import httpx
 import pytest
 from twilio.base.exceptions import TwilioRestException
-from twilio.rest import Client
 from twilio.rest.conversations.v2.communication import CommunicationList
 from twilio.rest.conversations.v2.configuration import ConfigurationList
 from twilio.rest.conversations.v2.conversation import ConversationList
 from twilio.rest.conversations.v2.participant import ParticipantList
 from twilio.rest.memory.v1.profile import ProfileList
 
-from tests.conftest import create_store, operation_id
+from tests.support.wire import create_store, operation_id
 
 CUSTOMER_PHONE = "+18005550100"
 AGENT_PHONE = "+18005550199"
-
-
-@pytest.fixture
-def v2(client: Client, server: Any) -> Any:
-    client.conversations.base_url = server.url
-    return client.conversations.v2
 
 
 def make_config(v2: Any, store_id: str, **extra: Any) -> str:
@@ -297,12 +290,8 @@ def test_conversation_list_filters_updates_and_delete(v2: Any, http: httpx.Clien
 
 def test_profile_link_follows_merges_and_deletes_and_recall_shape(v2: Any, v1: Any, db: Any, account: Any,
                                                                   store_id: str) -> None:
-    from convmem.services.conversation_memory import (
-        advance_watermark,
-        extraction_input,
-        recall_communications,
-        recent_customer_first_texts,
-    )
+    from convmem.services.conversations.memory import advance_watermark, extraction_input
+    from convmem.services.recall_conversation import recall_communications, recent_customer_first_texts
 
     conv = make_conversation(v2, make_config(v2, store_id), participants=[
         {"name": "Dana", "type": "CUSTOMER", "addresses": [{"channel": "SMS", "address": CUSTOMER_PHONE}]},

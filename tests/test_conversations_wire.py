@@ -8,8 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LiveServer
-
 CONFIGS = "/v2/ControlPlane/Configurations"
 SMS_PARTY = {"address": "+18005550100", "channel": "SMS"}
 
@@ -38,10 +36,10 @@ def conversation_id(http: httpx.Client, config_id: str) -> str:
     return str(resp.json()["id"])
 
 
-def test_auth_is_required(server: LiveServer) -> None:
+def test_auth_is_required(anon: httpx.Client) -> None:
     for path in (CONFIGS, "/v2/Conversations", "/v2/ControlPlane/Operations/x"):
-        assert error_of(httpx.get(server.url + path), 401)["code"] == 20003
-        assert httpx.get(server.url + path, auth=("ACx", "nope")).status_code == 401
+        assert error_of(anon.get(path), 401)["code"] == 20003
+        assert anon.get(path, auth=("ACx", "nope")).status_code == 401
 
 
 @pytest.mark.parametrize("body", [

@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.conftest import create_store, start_server, stop_server
+from tests.support.live import start_server, stop_server
+from tests.support.wire import create_store
+
+# End to end: SIGKILL of a real server process and a restart on the same database.
+pytestmark = pytest.mark.e2e
 
 STORES = "/v1/ControlPlane/Stores"
 OPERATIONS = "/v1/ControlPlane/Operations"

@@ -18,7 +18,11 @@ import pytest
 from convmem.auth import service as auth
 from convmem.storage import migrate
 from convmem.storage.db import Database
-from tests.conftest import BACKEND, LiveServer, empty_database, start_server, stop_server
+from tests.support.databases import BACKEND, empty_database
+from tests.support.live import LiveServer, start_server, stop_server
+
+# End to end: uvicorn's HTTP layer over raw sockets (heads, bodies, connections), server logs, --workers.
+pytestmark = pytest.mark.e2e
 
 GUARDED_ENV = {"CONVMEM_HEADER_TIMEOUT_SECONDS": "1", "CONVMEM_BODY_TIMEOUT_SECONDS": "1",
                "CONVMEM_AUTH_FAILURE_BURST": "3", "CONVMEM_AUTH_FAILURES_PER_SECOND": "0.05",

@@ -1,5 +1,6 @@
 """The embedding queue is durable: work accepted while no worker runs (or left half-done by a
-crashed one) is finished after a restart; and the embedding model itself behaves."""
+crashed one) is finished by the next server to start on the database; and the embedding model
+itself behaves."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import numpy as np
 from sqlalchemy import select, update
 
@@ -18,31 +18,30 @@ from convmem.storage import migrate
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
 from convmem.storage.memory_tables import memory_index
-from tests.conftest import create_store, start_server, stop_server
+from tests.support.credentials import new_account
+from tests.support.inprocess import serve_in_process
+from tests.support.wire import create_store
 from tests.test_observations import new_profile, obs
 
 
 def test_restart_finishes_a_non_empty_queue(private_database: str, tmp_path: Path) -> None:
     db = Database(private_database)
     migrate.upgrade(db)
-    creds = auth.create_account(db)
-    log = tmp_path / "server.log"
-    stopped = start_server(private_database, log, extra_env={"CONVMEM_RUN_JOBS": "false"})
-    try:
-        with httpx.Client(base_url=stopped.url, auth=(creds.account_sid, creds.auth_token), timeout=30) as http:
-            store_id = create_store(http)
-            profile_id = new_profile(db, store_id)
-            url = f"/v1/Stores/{store_id}/Profiles/{profile_id}/Observations"
-            for batch in range(3):
-                resp = http.post(url, json={"observations": [obs(f"Fact {batch}.{n} about sailing boats")
-                                                             for n in range(10)]})
-                assert resp.status_code == 202
-            # Accepted, durable and lexically searchable, but not embedded: no worker ran.
-            recalled = http.post(f"/v1/Stores/{store_id}/Profiles/{profile_id}/Recall",
-                                 json={"query": "sailing", "observationsLimit": 100}).json()
-            assert len(recalled["observations"]) == 30
-    finally:
-        stop_server(stopped)
+    creds = new_account(db)
+    # A server that runs no job worker, stopped; then one that does, on the same database.
+    with serve_in_process(private_database, tmp_path / "data", run_jobs=False) as stopped, \
+            stopped.http(creds) as http:
+        store_id = create_store(http)
+        profile_id = new_profile(db, store_id)
+        url = f"/v1/Stores/{store_id}/Profiles/{profile_id}/Observations"
+        for batch in range(3):
+            resp = http.post(url, json={"observations": [obs(f"Fact {batch}.{n} about sailing boats")
+                                                         for n in range(10)]})
+            assert resp.status_code == 202
+        # Accepted, durable and lexically searchable, but not embedded: no worker ran.
+        recalled = http.post(f"/v1/Stores/{store_id}/Profiles/{profile_id}/Recall",
+                             json={"query": "sailing", "observationsLimit": 100}).json()
+        assert len(recalled["observations"]) == 30
     with db.write() as conn:
         assert conn.execute(select(memory_index.c.needs_embedding)).scalars().all() == [True] * 30
         pending = conn.execute(select(jobs.c.id).where(jobs.c.status == "PENDING").order_by(jobs.c.id)).scalars().all()
@@ -50,8 +49,7 @@ def test_restart_finishes_a_non_empty_queue(private_database: str, tmp_path: Pat
         # One job as a crashed worker leaves it: RUNNING, with a lease long expired.
         conn.execute(update(jobs).where(jobs.c.id == pending[0]).values(
             status="RUNNING", claimed_by="crashed", claimed_at=datetime.now(UTC) - timedelta(hours=1)))
-    restarted = start_server(private_database, log)
-    try:
+    with serve_in_process(private_database, tmp_path / "data"):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with db.read() as conn:
@@ -66,9 +64,7 @@ def test_restart_finishes_a_non_empty_queue(private_database: str, tmp_path: Pat
         with db.read() as conn:
             vectors = conn.execute(select(memory_index.c.embedding)).scalars().all()
         assert all(v is not None and len(v) == DIMENSIONS * 4 for v in vectors)
-    finally:
-        stop_server(restarted)
-        db.dispose()
+    db.dispose()
 
 
 def test_embeddings_are_normalised_and_meaningful() -> None:

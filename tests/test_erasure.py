@@ -37,9 +37,14 @@ from convmem.storage.db import Database
 from convmem.storage.erasure_tables import erasure_audit
 from convmem.storage.job_tables import jobs
 from convmem.storage.memory_tables import memory_index
-from tests.conftest import BACKEND, LiveServer, create_store, start_server, stop_server
-from tests.profiles_helpers import wait_operation
+from tests.support.databases import BACKEND
+from tests.support.live import LiveServer, start_server, stop_server
+from tests.support.profiles import wait_operation
+from tests.support.wire import create_store
 from tests.test_conversations_sdk import add_participant, make_config, make_conversation, say
+
+# End to end: erasure through the SDK against a server process of the test's own, its raw database files and its log.
+pytestmark = pytest.mark.e2e
 
 RECLAIM = "erasure.reclaim"
 AGENT = "agent@example.org"

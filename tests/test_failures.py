@@ -21,8 +21,12 @@ import pytest
 from convmem.auth import service as auth
 from convmem.storage import migrate
 from convmem.storage.db import Database
-from tests.conftest import BACKEND, LiveServer, empty_database, start_server, stop_server
-from tests.tcp_proxy import CuttableProxy
+from tests.support.databases import BACKEND, empty_database
+from tests.support.live import LiveServer, start_server, stop_server
+from tests.support.tcp_proxy import CuttableProxy
+
+# End to end: a server process whose database connection or disk fails underneath it.
+pytestmark = pytest.mark.e2e
 
 OUTAGE_SECONDS = 5.0
 

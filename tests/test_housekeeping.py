@@ -15,7 +15,7 @@ from convmem.storage import operations
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
 from convmem.storage.tables import operations as operations_table
-from tests.conftest import Credentials
+from tests.support.credentials import Credentials
 
 
 def _job(db: Database, status: str, age: timedelta, *, operation_id: str | None = None) -> str:

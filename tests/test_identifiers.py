@@ -11,7 +11,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest.memory.v1.identifier import IdentifierList
 from twilio.rest.memory.v1.profile import ProfileList
 
-from tests.profiles_helpers import configure_identity, contact, create_profile
+from tests.support.profiles import configure_identity, contact, create_profile
 
 
 def _add(v1: Any, store_id: str, pid: str, id_type: str, value: str) -> None:

@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from twilio.rest import Client
 from twilio.rest.memory.v1.lookup import LookupList
 from twilio.rest.memory.v1.profile import ProfileList
 
-from tests.conftest import Credentials, LiveServer, start_server, stop_server
-from tests.profiles_helpers import add_group, configure_identity, contact, create_profile
+from tests.support.credentials import Credentials
+from tests.support.inprocess import AppServer
+from tests.support.live import LiveServer, start_server, stop_server
+from tests.support.profiles import add_group, configure_identity, contact, create_profile
 
 
 def _ids(v1: Any, store_id: str) -> list[str]:
@@ -68,14 +71,13 @@ def test_fuzzy_matching_threshold(v1: Any, store_id: str, http: httpx.Client) ->
     assert create_profile(v1, store_id, contact(email="neat@example.com")) != e1
 
 
-def test_concurrent_creates_share_one_profile(server: LiveServer, account: Credentials, store_id: str) -> None:
+def test_concurrent_creates_share_one_profile(server: AppServer, account: Credentials, store_id: str) -> None:
     barrier = threading.Barrier(8)
     results: list[str] = []
     errors: list[BaseException] = []
 
     def create(n: int) -> None:
-        client = Client(account.account_sid, account.auth_token)
-        client.memory.base_url = server.url
+        client = server.twilio(account)
         barrier.wait()
         try:
             created = client.memory.v1.profiles(store_id).create(ProfileList.ProfileData(
@@ -91,13 +93,13 @@ def test_concurrent_creates_share_one_profile(server: LiveServer, account: Crede
         thread.join(60)
     assert not errors, errors
     assert len(results) == 8 and len(set(results)) == 1
-    client = Client(account.account_sid, account.auth_token)
-    client.memory.base_url = server.url
+    client = server.twilio(account)
     assert list(client.memory.v1.profiles(store_id).list()) == results[:1]
     ids = {i.id_type: i.values for i in client.memory.v1.identifiers(store_id, results[0]).list()}
     assert ids == {"phone": ["+13175550777"]}
 
 
+@pytest.mark.e2e
 def test_two_server_processes_never_duplicate(server: LiveServer, account: Credentials, store_id: str,
                                               tmp_path: Path) -> None:
     second = start_server(server.database_url, tmp_path / "second.log")

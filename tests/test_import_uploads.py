@@ -1,7 +1,8 @@
 """CSV import uploads kept in the database: imports complete whichever server received the
 upload and whichever runs the job (no shared disk), an interrupted upload can be retried on the
 same URL, of two concurrent uploads the later wins, housekeeping fails expired uploads and
-deletes what nobody will read, and the job reads an upload chunk by chunk."""
+deletes what nobody will read, and the job reads an upload chunk by chunk. Uploads cut or paused
+on a raw socket, killed servers and several servers are end to end (``e2e``); the rest in-process."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from sqlalchemy import select, update
-from twilio.rest import Client
 from twilio.rest.memory.v1.lookup import LookupList
 
 from convmem.auth import service as auth
@@ -35,7 +35,9 @@ from convmem.storage import migrate
 from convmem.storage.db import Database
 from convmem.storage.identity_tables import profile_imports
 from convmem.storage.upload_tables import import_upload_chunks
-from tests.conftest import Credentials, LiveServer, create_store, start_server, stop_server
+from tests.support.credentials import Credentials
+from tests.support.live import LiveServer, start_server, stop_server
+from tests.support.wire import create_store
 from tests.test_imports import MAPPINGS, _create, wait_import
 
 EMAIL_AND_NAME = [MAPPINGS[0], MAPPINGS[2]]
@@ -112,16 +114,15 @@ def private_account(private_database: str) -> Iterator[tuple[Database, Credentia
 
 
 def _client(server: LiveServer, account: Credentials) -> Any:
-    client = Client(account.account_sid, account.auth_token)
-    client.memory.base_url = server.url
-    return client.memory.v1
+    return server.twilio(account).memory.v1
 
 
 def _store(server: LiveServer, account: Credentials) -> str:
-    with httpx.Client(base_url=server.url, auth=(account.account_sid, account.auth_token), timeout=30) as http:
+    with server.http(account) as http:
         return create_store(http)
 
 
+@pytest.mark.e2e
 def test_imports_complete_across_two_servers_without_a_shared_disk(
         private_account: tuple[Database, Credentials], private_database: str, tmp_path: Path) -> None:
     db, account = private_account
@@ -162,6 +163,7 @@ def test_imports_complete_across_two_servers_without_a_shared_disk(
             stop_server(worker)
 
 
+@pytest.mark.e2e
 def test_an_upload_cut_mid_body_can_be_retried(v1: Any, store_id: str, db: Database) -> None:
     body = _csv(300, "cut", pad=6000)  # ~1.8 MiB: two chunks
     created = _create(v1, store_id, len(body), EMAIL_AND_NAME)
@@ -179,6 +181,7 @@ def test_an_upload_cut_mid_body_can_be_retried(v1: Any, store_id: str, db: Datab
     assert _chunks(db, created.import_id) == []
 
 
+@pytest.mark.e2e
 def test_an_upload_to_a_server_killed_mid_body_can_be_retried_elsewhere(
         private_account: tuple[Database, Credentials], private_database: str, tmp_path: Path) -> None:
     db, account = private_account
@@ -208,6 +211,7 @@ def test_an_upload_to_a_server_killed_mid_body_can_be_retried_elsewhere(
             stop_server(second)
 
 
+@pytest.mark.e2e
 def test_the_later_of_two_concurrent_uploads_wins(v1: Any, store_id: str, db: Database) -> None:
     earlier = _csv(200, "early", pad=8000)  # ~1.6 MiB
     later = _csv(50, "late")
@@ -227,6 +231,7 @@ def test_the_later_of_two_concurrent_uploads_wins(v1: Any, store_id: str, db: Da
         assert len(lookup.profiles or []) == found, email
 
 
+@pytest.mark.e2e
 def test_housekeeping_fails_expired_uploads_and_deletes_chunks(
         private_account: tuple[Database, Credentials], private_database: str, tmp_path: Path) -> None:
     db, account = private_account

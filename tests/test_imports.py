@@ -12,13 +12,15 @@ from typing import Any
 import httpx
 import pytest
 from twilio.base.exceptions import TwilioRestException
-from twilio.rest import Client
 from twilio.rest.memory.v1.import_ import ImportList
 from twilio.rest.memory.v1.lookup import LookupList
 
 from convmem.storage.db import Database
-from tests.conftest import Credentials, LiveServer, start_server, stop_server
-from tests.profiles_helpers import add_group
+from tests.support.credentials import Credentials
+from tests.support.inprocess import serve_in_process
+from tests.support.live import LiveServer, start_server, stop_server
+from tests.support.profiles import add_group
+from tests.support.wire import create_store
 
 MAPPINGS = [
     {"columnName": "email", "traitGroup": "Contact", "traitName": "email"},
@@ -43,7 +45,7 @@ def wait_import(v1: Any, store_id: str, import_id: str, timeout: float = 60) -> 
     raise AssertionError(f"import {import_id} did not finish")
 
 
-def test_import_good_and_bad_rows(v1: Any, store_id: str, http: httpx.Client) -> None:
+def test_import_good_and_bad_rows(v1: Any, store_id: str, http: httpx.Client, anon: httpx.Client) -> None:
     add_group(http, store_id, "Loyalty", {"points": {"dataType": "NUMBER"}})
     csv_text = (
         "email,phone,first_name,points,unused\n"
@@ -59,16 +61,16 @@ def test_import_good_and_bad_rows(v1: Any, store_id: str, http: httpx.Client) ->
     assert created.import_id.startswith("mem_import_") and created.url.startswith("http://")
     assert v1.imports(store_id, created.import_id).fetch().status == "PENDING"
 
-    with httpx.Client(timeout=30) as anonymous:  # no Basic auth: the URL carries the credential
-        # More bytes than the declared fileSize: refused, and the URL stays usable.
-        oversized = anonymous.put(created.url, content=csv_text.encode() + b"ann@example.com,,Ann,10,x\n")
-        assert oversized.status_code == 413 and "fileSize" in oversized.json()["message"]
-        bad = created.url.replace("signature=", "signature=0")
-        assert anonymous.put(bad, content=csv_text.encode()).status_code == 403
-        assert anonymous.put(created.url.split("?")[0], content=b"x").status_code == 403
-        assert anonymous.put(created.url, content=csv_text.encode(), headers={"Content-Type": "text/csv"}
-                             ).status_code == 200
-        assert anonymous.put(created.url, content=csv_text.encode()).status_code == 409  # single use
+    anonymous = anon  # no Basic auth: the URL carries the credential
+    # More bytes than the declared fileSize: refused, and the URL stays usable.
+    oversized = anonymous.put(created.url, content=csv_text.encode() + b"ann@example.com,,Ann,10,x\n")
+    assert oversized.status_code == 413 and "fileSize" in oversized.json()["message"]
+    bad = created.url.replace("signature=", "signature=0")
+    assert anonymous.put(bad, content=csv_text.encode()).status_code == 403
+    assert anonymous.put(created.url.split("?")[0], content=b"x").status_code == 403
+    assert anonymous.put(created.url, content=csv_text.encode(), headers={"Content-Type": "text/csv"}
+                         ).status_code == 200
+    assert anonymous.put(created.url, content=csv_text.encode()).status_code == 409  # single use
 
     task = wait_import(v1, store_id, created.import_id)
     assert task.status == "COMPLETED", task.summary
@@ -97,16 +99,14 @@ def test_import_validation(v1: Any, store_id: str) -> None:
     assert exc.value.status == 400
 
 
+@pytest.mark.e2e
 def test_import_resumes_after_crash(account: Credentials, db: Database, tmp_path: Path, server: LiveServer) -> None:
     env = {"CONVMEM_IMPORT_BATCH_ROWS": "20", "CONVMEM_JOB_LEASE_SECONDS": "1", "CONVMEM_DATA_DIR": str(tmp_path)}
     live = start_server(server.database_url, tmp_path / "a.log", extra_env=env)
     try:
-        client = Client(account.account_sid, account.auth_token)
-        client.memory.base_url = live.url
+        client = live.twilio(account)
         v1 = client.memory.v1
-        with httpx.Client(base_url=live.url, auth=(account.account_sid, account.auth_token), timeout=30) as http:
-            from tests.conftest import create_store
-
+        with live.http(account) as http:
             store_id = create_store(http)
         rows = 600
         body = "email,first_name\n" + "".join(f"user{i}@example.com,U{i}\n" for i in range(rows))
@@ -138,12 +138,9 @@ def test_an_upload_whose_store_was_deleted_leaves_the_database(private_database:
     from convmem.services import imports
     from convmem.storage.job_tables import jobs
     from convmem.storage.upload_tables import import_upload_chunks
-    from tests.conftest import create_store
 
     # A database of its own and no job worker, so the upload waits in the database until the
     # store is gone.
-    env = {"CONVMEM_RUN_JOBS": "false", "CONVMEM_DATA_DIR": str(tmp_path)}
-    live = start_server(private_database, tmp_path / "a.log", extra_env=env)
     db = Database(private_database)
 
     def chunks_of(import_id: str) -> int:
@@ -152,25 +149,25 @@ def test_an_upload_whose_store_was_deleted_leaves_the_database(private_database:
                                     .where(import_upload_chunks.c.import_id == import_id)).all())
 
     try:
-        account = auth.create_account(db)
-        client = Client(account.account_sid, account.auth_token)
-        client.memory.base_url = live.url
-        with httpx.Client(base_url=live.url, auth=(account.account_sid, account.auth_token), timeout=30) as http:
-            store_id = create_store(http)
-            body = "email,first_name\nzed@example.com,Zed\n"
-            created = _create(client.memory.v1, store_id, len(body), [*MAPPINGS[:1], MAPPINGS[2]])
-            assert httpx.put(created.url, content=body.encode(), timeout=30).status_code == 200
-            # In the database, where any server's worker can read it; not on this server's disk.
-            assert chunks_of(created.import_id) == 1
-            assert not (tmp_path / "imports").exists()
-            assert http.delete(f"/v1/ControlPlane/Stores/{store_id}").status_code == 202
-        assert chunks_of(created.import_id) == 0  # gone with the store's import, by cascade
-        with db.read() as conn:  # the waiting import job, run here as a worker would run it
-            job = next(row for row in conn.execute(select(jobs).where(jobs.c.kind == imports.KIND))
-                       if row.payload["importId"] == created.import_id)
-        runtime = Runtime.build(Settings(data_dir=tmp_path), db=db)
-        imports.run(queue.JobContext(runtime, job.id, dict(job.payload), renew=lambda: None))
-        assert chunks_of(created.import_id) == 0
+        with serve_in_process(private_database, tmp_path, run_jobs=False) as live:
+            issued = auth.create_account(db)
+            account = Credentials(issued.account_sid, issued.auth_token)
+            client = live.twilio(account)
+            with live.http(account) as http, live.http() as anonymous:
+                store_id = create_store(http)
+                body = "email,first_name\nzed@example.com,Zed\n"
+                created = _create(client.memory.v1, store_id, len(body), [*MAPPINGS[:1], MAPPINGS[2]])
+                assert anonymous.put(created.url, content=body.encode()).status_code == 200
+                # In the database, where any server's worker can read it; not on this server's disk.
+                assert chunks_of(created.import_id) == 1
+                assert not (tmp_path / "imports").exists()
+                assert http.delete(f"/v1/ControlPlane/Stores/{store_id}").status_code == 202
+            assert chunks_of(created.import_id) == 0  # gone with the store's import, by cascade
+            with db.read() as conn:  # the waiting import job, run here as a worker would run it
+                job = next(row for row in conn.execute(select(jobs).where(jobs.c.kind == imports.KIND))
+                           if row.payload["importId"] == created.import_id)
+            runtime = Runtime.build(Settings(data_dir=tmp_path), db=db)
+            imports.run(queue.JobContext(runtime, job.id, dict(job.payload), renew=lambda: None))
+            assert chunks_of(created.import_id) == 0
     finally:
-        stop_server(live)
         db.dispose()

@@ -24,7 +24,7 @@ SOLO = "test.solo"
 
 @pytest.fixture
 def private_db(tmp_path: Path) -> Iterator[Database]:
-    # A database of its own: a live test server's worker must not claim these jobs.
+    # A database of its own: the test server's worker must not claim these jobs.
     database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
     migrate.upgrade(database)
     yield database

@@ -13,16 +13,25 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from convmem.domain import conversation_lifecycle as lc
-from convmem.domain import participant_resolution as pr
+from convmem.domain.conversations import lifecycle as lc
+from convmem.domain.conversations import participants as pr
+from convmem.domain.conversations.commands import (
+    Content,
+    ConversationChange,
+    InlineConfiguration,
+    NewCommunication,
+    NewConversation,
+    Party,
+)
+from convmem.domain.conversations.lifecycle import Clock
 from convmem.domain.errors import InvalidRequest
-from convmem.services import conversation_communications as communications
-from convmem.services import conversations
-from convmem.services.conversation_lifecycle import EXTRACTION_JOB_KIND, Clock, sweep
+from convmem.services.conversations import communications, conversations
+from convmem.services.conversations.lifecycle import EXTRACTION_JOB_KIND, sweep
 from convmem.storage import conversations as repo
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
-from tests.conftest import Credentials, LiveServer, start_server, stop_server
+from tests.support.credentials import Credentials
+from tests.support.live import LiveServer, start_server, stop_server
 
 T0 = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)
 SMS = {"SMS": {"statusTimeouts": {"inactive": 10, "closed": 60}}}
@@ -116,17 +125,17 @@ class FakeClock:
 
 def _conversation(db: Database, account: Credentials, clock: Clock, settings: dict[str, Any], store: str,
                   extraction: bool = True) -> str:
-    view = conversations.create(db, account.account_sid, {"configuration": {
-        "memoryStoreId": store, "memoryExtractionEnabled": extraction, "channelSettings": settings}}, "US", clock)
-    return str(view.row.id)
+    view = conversations.create(db, account.account_sid, NewConversation(configuration=InlineConfiguration(
+        memory_store_id=store, memory_extraction_enabled=extraction, channel_settings=settings)), "US", clock)
+    return str(view.id)
 
 
 def _say(db: Database, account: Credentials, clock: Clock, conversation_id: str, channel: str = "SMS",
          text: str = "hello") -> None:
     address = "+18005550100" if channel == "SMS" else "user-1"
-    communications.create(db, account.account_sid, conversation_id, {
-        "author": {"address": address, "channel": channel}, "recipients": [{"address": "bot", "channel": channel}],
-        "content": {"type": "TEXT", "text": text}}, "US", clock)
+    communications.create(db, account.account_sid, conversation_id, NewCommunication(
+        author=Party(address, channel), recipients=[Party("bot", channel)], content=Content("TEXT", text)),
+        "US", clock)
 
 
 def _status(db: Database, conversation_id: str) -> str:
@@ -175,7 +184,7 @@ def test_timers_reactivation_and_closing_with_a_fake_clock(db: Database, account
         _say(db, account, clock, conv)
     fake.advance(days=1)
     sweep(db, clock)
-    conversations.change(db, account.account_sid, conv, {"status": "CLOSED"}, clock, merge_metadata=True)
+    conversations.change(db, account.account_sid, conv, ConversationChange("CLOSED", merge_metadata=True), clock)
     assert _extraction_jobs(db, conv) == ["INACTIVE", "INACTIVE", "CLOSED"]
     with db.read() as conn:
         steps = [(t.from_status, t.to_status, t.reason) for t in repo.transitions_of(conn, conv)]
@@ -209,7 +218,8 @@ def test_explicit_close_multi_channel_and_switched_off_extraction(db: Database, 
     closing = _conversation(db, account, clock, SMS, store_id)
     quiet = _conversation(db, account, clock, SMS, store_id, extraction=False)
     for target in (closing, quiet):
-        conversations.change(db, account.account_sid, target, {"status": "CLOSED"}, clock, merge_metadata=True)
+        conversations.change(db, account.account_sid, target, ConversationChange("CLOSED", merge_metadata=True),
+                             clock)
         assert _status(db, target) == "CLOSED"
     assert _extraction_jobs(db, closing) == ["CLOSED"] and _extraction_jobs(db, quiet) == []
 
@@ -217,7 +227,7 @@ def test_explicit_close_multi_channel_and_switched_off_extraction(db: Database, 
     lazy = _conversation(db, account, clock, SMS, store_id)
     _say(db, account, clock, lazy)
     fake.advance(minutes=61)
-    assert conversations.fetch(db, account.account_sid, lazy, clock).row.status == "CLOSED"
+    assert conversations.fetch(db, account.account_sid, lazy, clock).status == "CLOSED"
 
 
 # -- a live server's own scheduler -----------------------------------------------------------------
@@ -236,13 +246,14 @@ def _wait_for_status(http: httpx.Client, conv: str, status: str, timeout: float 
     raise AssertionError(f"{conv} did not become {status}: {found.get(conv)}")
 
 
+@pytest.mark.e2e
 def test_live_timers_fire_and_survive_a_restart(database_url: str, db: Database, server: LiveServer,
                                                account: Credentials, store_id: str, tmp_path: Path) -> None:
     """A shortened minute (0.5 s): inactive 2 -> 1 s, closed 6 -> 3 s."""
     fast = start_server(database_url, tmp_path / "fast.log", extra_env=FAST)
     settings = {"SMS": {"statusTimeouts": {"inactive": 2, "closed": 6}}}
     try:
-        with httpx.Client(base_url=fast.url, auth=(account.account_sid, account.auth_token), timeout=30) as http:
+        with fast.http(account) as http:
             created = http.post("/v2/Conversations", json={"configuration": {
                 "memoryStoreId": store_id, "memoryExtractionEnabled": True, "channelSettings": settings},
                 "participants": [{"type": "CUSTOMER", "addresses": [{"channel": "SMS", "address": "+18005550100"}]}]})
@@ -262,7 +273,7 @@ def test_live_timers_fire_and_survive_a_restart(database_url: str, db: Database,
         assert repo.get_conversation_any_account(conn, conv).status == "ACTIVE"  # type: ignore[union-attr]
     fast = start_server(database_url, tmp_path / "fast2.log", extra_env=FAST)
     try:
-        with httpx.Client(base_url=fast.url, auth=(account.account_sid, account.auth_token), timeout=30) as http:
+        with fast.http(account) as http:
             _wait_for_status(http, conv, "CLOSED")
     finally:
         stop_server(fast)

@@ -15,9 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-from bench.harness import CONVMEM, free_port, stop, wait_ready
 
 from convmem.storage.db import Database
+from tests.support.live import CONVMEM, free_port, stop, wait_ready
+
+# End to end: what a server process writes on stdout and stderr.
+pytestmark = pytest.mark.e2e
 
 STORES = "/v1/ControlPlane/Stores"
 

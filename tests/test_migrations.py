@@ -38,7 +38,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from convmem.storage import migrate
 from convmem.storage.db import Database
 from convmem.storage.schema import include_object, metadata
-from tests.conftest import BACKEND, empty_database
+from tests.support.databases import BACKEND, empty_database
 
 DATA = Path(__file__).parent / "data" / "migrations"
 MIGRATIONS = Path(migrate.__file__).parent / "migrations"

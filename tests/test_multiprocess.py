@@ -1,7 +1,8 @@
 """Several ``convmem serve`` processes on one database behave as one service: their writes
 serialise through the database (If-Match, the store quota, unique names), and a write through
 one process is visible at once through the others. Runs on PostgreSQL (the scale-out backend)
-and on SQLite (several processes on one WAL file, serialised by BEGIN IMMEDIATE)."""
+and on SQLite (several processes on one WAL file, serialised by BEGIN IMMEDIATE). End to end,
+except the shared rate-limit buckets' own tests (in-process, on the test database)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from sqlalchemy import text, update
 
 from convmem.storage.db import Database
 from convmem.storage.rate_limits import SharedTokenBuckets, rate_limit_buckets
-from tests.conftest import BACKEND, Credentials, LiveServer, create_store, start_server, stop_server
+from tests.support.credentials import Credentials
+from tests.support.databases import BACKEND
+from tests.support.live import LiveServer, start_server, stop_server
+from tests.support.wire import create_store
 
 STORES = "/v1/ControlPlane/Stores"
 EXTRA_PROCESSES = 2
@@ -30,7 +34,7 @@ RATE_LIMITS = {"CONVMEM_RATE_LIMIT_PER_SECOND": "0.001", "CONVMEM_RATE_LIMIT_BUR
 
 
 @pytest.fixture(scope="module")
-def processes(server: LiveServer, database_url: str,
+def processes(live_server: LiveServer, database_url: str,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[LiveServer]]:
     """The session server plus two more ``convmem serve`` on the same database, started in
     parallel and with rate limiting on; the first of the two runs ``--workers 2``."""
@@ -41,7 +45,7 @@ def processes(server: LiveServer, database_url: str,
 
     with ThreadPoolExecutor(EXTRA_PROCESSES) as pool:
         extra = list(pool.map(start, range(EXTRA_PROCESSES)))
-    yield [server, *extra]
+    yield [live_server, *extra]
     for live in extra:
         stop_server(live)
 
@@ -75,6 +79,7 @@ def _codes(responses: list[httpx.Response]) -> list[tuple[int, Any]]:
     return sorted((r.status_code, r.json().get("code")) for r in responses)
 
 
+@pytest.mark.e2e
 def test_if_match_lets_exactly_one_patch_through(servers: list[str], account: Credentials,
                                                   http: httpx.Client) -> None:
     store_id = create_store(http)
@@ -91,6 +96,7 @@ def test_if_match_lets_exactly_one_patch_through(servers: list[str], account: Cr
     assert [t for t in group["traits"] if t.startswith("racer")] == [f"racer{winner}"]
 
 
+@pytest.mark.e2e
 def test_store_quota_holds_across_processes(servers: list[str], account: Credentials,
                                             http: httpx.Client) -> None:
     responses = _concurrently(servers, account, 24, lambda c, i: c.post(
@@ -100,6 +106,7 @@ def test_store_quota_holds_across_processes(servers: list[str], account: Credent
     assert len(http.get(STORES, params={"pageSize": 100}).json()["stores"]) == 15
 
 
+@pytest.mark.e2e
 def test_one_store_name_wins_across_processes(servers: list[str], account: Credentials,
                                               http: httpx.Client) -> None:
     responses = _concurrently(servers, account, 9, lambda c, i: c.post(STORES, json={"displayName": "same-name"}))
@@ -108,6 +115,7 @@ def test_one_store_name_wins_across_processes(servers: list[str], account: Crede
     assert len(http.get(STORES).json()["stores"]) == 1
 
 
+@pytest.mark.e2e
 def test_a_write_through_one_process_is_read_through_the_others(servers: list[str],
                                                                 account: Credentials) -> None:
     auth = (account.account_sid, account.auth_token)
@@ -131,6 +139,7 @@ def _worker_processes(pid: int) -> list[int]:
     return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
 
+@pytest.mark.e2e
 def test_serve_with_two_workers(processes: list[LiveServer], account: Credentials) -> None:
     workers = processes[1]
     assert len(_worker_processes(workers.process.pid)) == 2
@@ -193,6 +202,7 @@ def test_shared_buckets_refill_up_to_the_burst(db: Database) -> None:
                             ).scalar() == "u"
 
 
+@pytest.mark.e2e
 @postgresql_only
 def test_processes_share_one_rate_limit_budget(servers: list[str], account: Credentials) -> None:
     limited = servers[1:]  # the session server runs without a limit

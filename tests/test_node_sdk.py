@@ -13,8 +13,13 @@ from typing import Any
 import pytest
 from twilio.rest.memory.v1.trait_group import TraitGroupList
 
-from tests.conftest import Credentials, LiveServer, operation_id
+from tests.support.credentials import Credentials
+from tests.support.live import LiveServer
+from tests.support.wire import operation_id
 from tests.test_sdk_stores import completed, new_store
+
+# End to end: the official Node.js client (a separate process) against a real server.
+pytestmark = pytest.mark.e2e
 
 NODE_DIR = Path(__file__).with_name("node")
 NODE = shutil.which("node")

@@ -13,7 +13,7 @@ from twilio.rest.memory.v1.bulk import BulkList
 from twilio.rest.memory.v1.profile import ProfileList
 
 from convmem.storage.db import Database
-from tests.profiles_helpers import add_group, contact, create_profile, wait_operation
+from tests.support.profiles import add_group, contact, create_profile, wait_operation
 
 
 def test_create_fetch_patch_list(v1: Any, store_id: str, http: httpx.Client) -> None:

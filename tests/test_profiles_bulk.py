@@ -11,7 +11,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest.memory.v1.bulk import BulkList
 from twilio.rest.memory.v1.lookup import LookupList
 
-from tests.profiles_helpers import contact, create_profile, wait_operation
+from tests.support.profiles import contact, create_profile, wait_operation
 
 
 def test_bulk_upsert(v1: Any, store_id: str, http: httpx.Client) -> None:

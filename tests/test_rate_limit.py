@@ -10,27 +10,25 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from convmem.auth import service as auth
 from convmem.storage.db import Database
-from tests.conftest import LiveServer, start_server, stop_server
-from tests.wire_support import STORES, assert_error
+from tests.support.credentials import new_account
+from tests.support.inprocess import AppServer, serve_in_process
+from tests.support.wire import STORES, assert_error
 
 BURST = 4
 RATE = 2.0  # tokens per second: Retry-After rounds up to 1 s
 
 
 @pytest.fixture(scope="module")
-def limited(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(server.database_url, tmp_path_factory.mktemp("limited") / "server.log",
-                        extra_env={"CONVMEM_RATE_LIMIT_PER_SECOND": str(RATE),
-                                   "CONVMEM_RATE_LIMIT_BURST": str(BURST)})
-    yield live
-    stop_server(live)
+def limited(database_url: str, db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """A second server on the test database, limited (the session server runs the jobs)."""
+    with serve_in_process(database_url, tmp_path_factory.mktemp("limited"), rate_limit_per_second=RATE,
+                          rate_limit_burst=BURST, run_jobs=False, run_conversation_timers=False) as app:
+        yield app
 
 
-def _client(live: LiveServer, db: Database) -> httpx.Client:
-    issued = auth.create_account(db)
-    return httpx.Client(base_url=live.url, auth=(issued.account_sid, issued.auth_token), timeout=30)
+def _client(live: AppServer, db: Database) -> httpx.Client:
+    return live.http(new_account(db))
 
 
 def _until_refused(send: Callable[[int], httpx.Response], limit: int = 40) -> tuple[int, httpx.Response]:
@@ -44,8 +42,8 @@ def _until_refused(send: Callable[[int], httpx.Response], limit: int = 40) -> tu
     raise AssertionError(f"no 429 after {limit} requests")
 
 
-def test_over_the_limit_is_429_with_retry_after(limited: LiveServer, db: Database) -> None:
-    with _client(limited, db) as busy, _client(limited, db) as quiet:
+def test_over_the_limit_is_429_with_retry_after(limited: AppServer, db: Database) -> None:
+    with _client(limited, db) as busy, _client(limited, db) as quiet, limited.http() as anonymous:
         served, refused = _until_refused(lambda _: busy.get(STORES))
         assert served >= BURST
         assert_error(refused, 429, 20429, "Retry-After")
@@ -58,16 +56,16 @@ def test_over_the_limit_is_429_with_retry_after(limited: LiveServer, db: Databas
 
         # Everyone else is still served: another account, the probes, bad credentials get 401 not 429.
         assert quiet.get(STORES).status_code == 200
-        assert httpx.get(f"{limited.url}/healthz").status_code == 200
-        assert httpx.get(f"{limited.url}/readyz").status_code == 200
-        assert_error(httpx.get(f"{limited.url}{STORES}"), 401, 20003)
+        assert anonymous.get("/healthz").status_code == 200
+        assert anonymous.get("/readyz").status_code == 200
+        assert_error(anonymous.get(STORES), 401, 20003)
 
         time.sleep(int(refused.headers["Retry-After"]))
         # Exactly the accepted creates exist: the refused one was not applied.
         assert len(busy.get(STORES).json()["stores"]) == served
 
 
-def test_sustained_rate_is_enforced(limited: LiveServer, db: Database) -> None:
+def test_sustained_rate_is_enforced(limited: AppServer, db: Database) -> None:
     with _client(limited, db) as c:
         started = time.monotonic()
         served = 0

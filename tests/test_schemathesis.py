@@ -1,4 +1,4 @@
-"""Schemathesis against the live server's own /openapi.json: for every control-plane operation,
+"""Schemathesis against the (in-process) server's own /openapi.json: for every control-plane operation,
 bounded positive and negative examples (with real store, trait-group and data-mapping ids
 substituted for half of them, so requests get past the 404s) must never produce a 5xx, and the
 responses must match the document (status codes, content types, response schemas)."""
@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -24,10 +25,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from convmem.auth import service as auth
 from convmem.storage.db import Database
-from tests.conftest import LiveServer
-from tests.wire_support import STORES, create_group, new_store, operation
+from tests.support.credentials import new_account
+from tests.support.inprocess import AppServer
+from tests.support.wire import STORES, create_group, new_store, operation
 
 # Examples per operation and generation mode: 38 cases x 10 examples stays well under a minute.
 MAX_EXAMPLES = 10
@@ -57,6 +58,7 @@ NEGATIVE_CHECKS = [not_a_server_error, status_code_conformance, content_type_con
 @dataclass
 class Target:
     url: str
+    session: requests.Session  # sends to the in-process server
     schema: Any
     headers: dict[str, str]
     ids: dict[str, str]  # real ids for the path parameters
@@ -71,9 +73,9 @@ def _mapping(http: httpx.Client, store_id: str, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def target(server: LiveServer, db: Database) -> Iterator[Target]:
-    issued = auth.create_account(db)
-    with httpx.Client(base_url=server.url, auth=(issued.account_sid, issued.auth_token), timeout=30) as http:
+def target(app_server: AppServer, db: Database) -> Iterator[Target]:
+    issued = new_account(db)
+    with app_server.http(issued) as http:
         store_id, victim_store = new_store(http, "fuzzed"), new_store(http, "fuzz-victim")
         for name in ("Fuzzed", "Victim"):
             create_group(http, store_id, name, {"a": {"dataType": "STRING"}})
@@ -82,7 +84,8 @@ def target(server: LiveServer, db: Database) -> Iterator[Target]:
         doc = http.get("/openapi.json").json()
     token = base64.b64encode(f"{issued.account_sid}:{issued.auth_token}".encode()).decode()
     yield Target(
-        url=server.url,
+        url=app_server.url,
+        session=app_server.requests_session(),
         schema=schemathesis.openapi.from_dict(doc),
         headers={"Authorization": f"Basic {token}"},
         ids={"storeId": store_id, "traitGroupName": "Fuzzed", "dataMappingId": mapping_id, "operationId": op_id},
@@ -120,7 +123,7 @@ def test_no_server_errors(target: Target, method: str, path: str, mode: Generati
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=st.one_of(strategies))
     def run(case: schemathesis.Case) -> None:
-        response = case.call(base_url=target.url, headers=target.headers, timeout=30)
+        response = case.call(base_url=target.url, session=target.session, headers=target.headers, timeout=30)
         statuses.append(response.status_code)
         case.validate_response(response, checks=checks, headers=target.headers)
 

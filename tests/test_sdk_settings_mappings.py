@@ -11,8 +11,11 @@ from twilio.rest.memory.v1.data_mapping import DataMappingList
 from twilio.rest.memory.v1.identity_resolution_setting import IdentityResolutionSettingList
 from twilio.rest.memory.v1.trait_group import TraitGroupList
 
-from tests.conftest import LiveServer
+from tests.support.live import LiveServer
 from tests.test_sdk_stores import ETAG_412, completed, header, new_store, page_error, rest_error
+
+# End to end: the official Python SDK against a real server process (the contract).
+pytestmark = pytest.mark.e2e
 
 DATASET = "tdi_dataset_" + "0" * 26
 DEFAULT_CONFIGS = [

@@ -16,7 +16,11 @@ from twilio.rest.memory.v1.store import StoreList
 
 from convmem.auth import service as auth
 from convmem.storage.db import Database
-from tests.conftest import LiveServer, operation_id
+from tests.support.live import LiveServer
+from tests.support.wire import operation_id
+
+# End to end: the official Python SDK against a real server process (the contract).
+pytestmark = pytest.mark.e2e
 
 ETAG_412 = 520043
 

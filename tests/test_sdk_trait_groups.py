@@ -7,8 +7,11 @@ from typing import Any
 import pytest
 from twilio.rest.memory.v1.trait_group import TraitGroupList
 
-from tests.conftest import LiveServer
+from tests.support.live import LiveServer
 from tests.test_sdk_stores import ETAG_412, completed, header, new_store, page_error, rest_error
+
+# End to end: the official Python SDK against a real server process (the contract).
+pytestmark = pytest.mark.e2e
 
 # The contract's CreateTraitGroup example: one trait of every data type, each with its rule.
 MIXED_TRAITS: dict[str, dict[str, Any]] = {

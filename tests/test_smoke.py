@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
-from tests.conftest import LiveServer
+from tests.support.live import LiveServer
+
+# End to end: a real `convmem serve` starts and serves the round trip.
+pytestmark = pytest.mark.e2e
 
 
 def test_probes(server: LiveServer) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import LiveServer, create_store
+from tests.support.wire import create_store
 
 
 def test_an_empty_create_is_a_new_empty_profile_and_a_patch_without_traits_changes_nothing(
@@ -28,8 +28,8 @@ def test_an_empty_page_reports_the_page_size_in_effect(http: httpx.Client) -> No
     assert page == {"profiles": [], "meta": {"key": "profiles", "pageSize": 7}}
 
 
-def test_401_names_the_basic_scheme(server: LiveServer) -> None:
-    resp = httpx.get(f"{server.url}/v1/ControlPlane/Stores", timeout=10)
+def test_401_names_the_basic_scheme(anon: httpx.Client) -> None:
+    resp = anon.get("/v1/ControlPlane/Stores")
     assert resp.status_code == 401
     assert resp.headers["WWW-Authenticate"] == 'Basic realm="convmem"'
     assert resp.json()["code"] == 20003

@@ -1,4 +1,4 @@
-"""Conversation summaries through the official client against the live server."""
+"""Conversation summaries through the official client against the (in-process) server."""
 
 from __future__ import annotations
 

@@ -10,20 +10,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.conftest import Credentials, LiveServer
-from tests.wire_support import STORES, assert_accepted, assert_error, create_group, fetch_group, groups_path
+from tests.support.credentials import Credentials
+from tests.support.inprocess import AppServer
+from tests.support.wire import STORES, assert_accepted, assert_error, create_group, fetch_group, groups_path
 
 PARALLEL = 10
 
 
-def _race(server: LiveServer, account: Credentials, requests: list[Callable[[httpx.Client], httpx.Response]]
+def _race(server: AppServer, account: Credentials, requests: list[Callable[[httpx.Client], httpx.Response]]
           ) -> list[httpx.Response]:
-    """Send the requests at once, each from its own connection, released by one barrier."""
+    """Send the requests at once, each from its own client (thread), released by one barrier."""
     barrier = threading.Barrier(len(requests))
 
     def run(send: Callable[[httpx.Client], httpx.Response]) -> httpx.Response:
-        with httpx.Client(base_url=server.url, auth=(account.account_sid, account.auth_token), timeout=60) as c:
-            c.get("/healthz")  # open the connection before the race starts
+        with server.http(account, timeout=60) as c:
+            c.get("/healthz")  # ready before the race starts
             barrier.wait(timeout=30)
             return send(c)
 
@@ -31,7 +32,7 @@ def _race(server: LiveServer, account: Credentials, requests: list[Callable[[htt
         return list(pool.map(run, requests))
 
 
-def test_same_etag_lets_exactly_one_patch_through(server: LiveServer, account: Credentials, http: httpx.Client,
+def test_same_etag_lets_exactly_one_patch_through(server: AppServer, account: Credentials, http: httpx.Client,
                                                  store_id: str) -> None:
     create_group(http, store_id, "Raced", {"base": {"dataType": "STRING"}})
     _, etag = fetch_group(http, store_id, "Raced")
@@ -54,7 +55,7 @@ def test_same_etag_lets_exactly_one_patch_through(server: LiveServer, account: C
     assert set(group["traits"]) == {"base", f"t{winner}"}
 
 
-def test_unconditional_patches_lose_no_update(server: LiveServer, account: Credentials, http: httpx.Client,
+def test_unconditional_patches_lose_no_update(server: AppServer, account: Credentials, http: httpx.Client,
                                               store_id: str) -> None:
     create_group(http, store_id, "Merged", {"base": {"dataType": "STRING"}})
     path = f"{groups_path(store_id)}/Merged"
@@ -70,7 +71,7 @@ def test_unconditional_patches_lose_no_update(server: LiveServer, account: Crede
     assert set(group["traits"]) == {"base", *(f"t{i}" for i in range(PARALLEL))}
 
 
-def test_concurrent_store_patches_with_one_etag(server: LiveServer, account: Credentials, http: httpx.Client,
+def test_concurrent_store_patches_with_one_etag(server: AppServer, account: Credentials, http: httpx.Client,
                                                 store_id: str) -> None:
     etag = http.get(f"{STORES}/{store_id}").headers["ETag"]
     responses = _race(server, account, [
@@ -80,7 +81,7 @@ def test_concurrent_store_patches_with_one_etag(server: LiveServer, account: Cre
     assert http.get(f"{STORES}/{store_id}").json()["version"] == 2
 
 
-def test_racing_creates_keep_names_unique_and_the_quota(server: LiveServer, account: Credentials,
+def test_racing_creates_keep_names_unique_and_the_quota(server: AppServer, account: Credentials,
                                                        http: httpx.Client) -> None:
     same_name = _race(server, account, [lambda c: c.post(STORES, json={"displayName": "only-one"})] * PARALLEL)
     assert sorted(r.status_code for r in same_name) == [202] + [400] * (PARALLEL - 1)
@@ -98,7 +99,7 @@ def test_racing_creates_keep_names_unique_and_the_quota(server: LiveServer, acco
     assert len(http.get(STORES, params={"pageSize": 100}).json()["stores"]) == 15
 
 
-def test_racing_group_creates_keep_names_unique(server: LiveServer, account: Credentials, http: httpx.Client,
+def test_racing_group_creates_keep_names_unique(server: AppServer, account: Credentials, http: httpx.Client,
                                                 store_id: str) -> None:
     responses = _race(server, account,
                       [lambda c: c.post(groups_path(store_id), json={"displayName": "Dup"})] * PARALLEL)

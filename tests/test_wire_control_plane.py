@@ -17,8 +17,9 @@ from sqlalchemy import update
 from convmem.domain.timefmt import utcnow
 from convmem.storage.db import Database
 from convmem.storage.tables import operations, stores
-from tests.conftest import LiveServer
-from tests.wire_support import (
+from tests.support.credentials import new_account
+from tests.support.inprocess import AppServer
+from tests.support.wire import (
     OPERATIONS,
     STORE_ID_RE,
     STORES,
@@ -37,11 +38,8 @@ _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
 @pytest.fixture
-def other_http(server: LiveServer, db: Database) -> Iterator[httpx.Client]:
-    from convmem.auth import service as auth
-
-    issued = auth.create_account(db)
-    with httpx.Client(base_url=server.url, auth=(issued.account_sid, issued.auth_token), timeout=30) as c:
+def other_http(server: AppServer, db: Database) -> Iterator[httpx.Client]:
+    with server.http(new_account(db)) as c:
         yield c
 
 
@@ -87,7 +85,7 @@ def test_every_control_plane_write_answers_202_with_an_operation(http: httpx.Cli
         assert "error" not in op
 
 
-def test_operation_body_and_headers(http: httpx.Client, server: LiveServer) -> None:
+def test_operation_body_and_headers(http: httpx.Client, server: AppServer) -> None:
     resp = http.post(STORES, json={"displayName": "op-shape"})
     op_id = assert_accepted(resp, server.url)
     op_resp = http.get(f"{OPERATIONS}/{op_id}")
@@ -117,7 +115,7 @@ def test_status_url_honours_host_but_not_untrusted_forwarded_headers(http: httpx
     assert op["resultUrl"].startswith("http://memory.example.test/v1/ControlPlane/Stores/mem_store_")
 
 
-def test_garbage_forwarding_headers_are_not_echoed(http: httpx.Client, server: LiveServer) -> None:
+def test_garbage_forwarding_headers_are_not_echoed(http: httpx.Client, server: AppServer) -> None:
     for headers in ({"X-Forwarded-Proto": "javascript"}, {"X-Forwarded-Host": "evil.test/phish?x="},
                     {"X-Forwarded-Host": "user@evil.test"}, {"X-Forwarded-Host": "a b"}):
         resp = http.post(STORES, json={"displayName": f"fwd-{secrets.token_hex(3)}"}, headers=headers)
@@ -339,14 +337,14 @@ def test_every_list_sends_meta_key(http: httpx.Client, store_id: str) -> None:
 
 # --- probes and the OpenAPI document ----------------------------------------------------------
 
-def test_probes_need_no_credentials(server: LiveServer) -> None:
-    assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
-    assert httpx.get(f"{server.url}/readyz").json() == {"status": "ready"}
-    assert_error(httpx.get(f"{server.url}{STORES}"), 401, 20003)
+def test_probes_need_no_credentials(anon: httpx.Client) -> None:
+    assert anon.get("/healthz").json() == {"status": "ok"}
+    assert anon.get("/readyz").json() == {"status": "ready"}
+    assert_error(anon.get(STORES), 401, 20003)
 
 
-def test_openapi_document_describes_the_control_plane(server: LiveServer) -> None:
-    doc = httpx.get(f"{server.url}/openapi.json").json()
+def test_openapi_document_describes_the_control_plane(anon: httpx.Client) -> None:
+    doc = anon.get("/openapi.json").json()
     paths = doc["paths"]
     for path, methods in {
         STORES: {"get", "post"}, f"{STORES}/{{storeId}}": {"get", "patch", "delete"},

@@ -11,8 +11,8 @@ import zlib
 import httpx
 import pytest
 
-from tests.conftest import Credentials, LiveServer
-from tests.wire_support import STORES, assert_accepted, assert_error, fetch_group, groups_path
+from tests.support.credentials import Credentials
+from tests.support.wire import STORES, assert_accepted, assert_error, fetch_group, groups_path
 
 JSON = {"Content-Type": "application/json"}
 
@@ -82,16 +82,15 @@ def test_unknown_query_parameters_are_ignored(http: httpx.Client, store_id: str)
     "Basic bm9jb2xvbg==",  # "nocolon"
     "Basic //79AA==",  # not UTF-8
 ])
-def test_bad_credentials_are_401(server: LiveServer, authorization: str | None) -> None:
+def test_bad_credentials_are_401(anon: httpx.Client, authorization: str | None) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
-    assert_error(httpx.get(f"{server.url}{STORES}", headers=headers), 401, 20003)
+    assert_error(anon.get(STORES, headers=headers), 401, 20003)
 
 
-def test_wrong_secret_is_401(server: LiveServer, account: Credentials) -> None:
-    assert_error(httpx.get(f"{server.url}{STORES}", auth=(account.account_sid, "wrong")), 401, 20003)
-    assert_error(httpx.post(f"{server.url}{STORES}", auth=(account.account_sid, "wrong"),
-                            json={"displayName": "nope"}), 401, 20003)
-    assert httpx.get(f"{server.url}{STORES}", auth=(account.account_sid, account.auth_token)).json()["stores"] == []
+def test_wrong_secret_is_401(anon: httpx.Client, account: Credentials) -> None:
+    assert_error(anon.get(STORES, auth=(account.account_sid, "wrong")), 401, 20003)
+    assert_error(anon.post(STORES, auth=(account.account_sid, "wrong"), json={"displayName": "nope"}), 401, 20003)
+    assert anon.get(STORES, auth=(account.account_sid, account.auth_token)).json()["stores"] == []
 
 
 # --- body screening -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.wire_support import (
+from tests.support.wire import (
     STORES,
     assert_accepted,
     assert_error,

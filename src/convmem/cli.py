@@ -1,10 +1,14 @@
-"""Command line: ``convmem serve | migrate | accounts create | keys create``."""
+"""Command line: ``convmem serve | worker | migrate | accounts create | keys create | screen | mcp``."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -35,12 +39,60 @@ def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
 
 
 def _open(settings: Settings):  # type: ignore[no-untyped-def]
+    from convmem.progress import migration_bar
     from convmem.storage import migrate
     from convmem.storage.db import Database
 
     db = Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous)
-    migrate.upgrade(db)
+    with migration_bar() as bar:  # on stderr, and only when there is something to migrate
+        migrate.upgrade(db, bar)
     return db
+
+
+_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_OWN_METRICS_DIR = "convmem-metrics-"
+
+
+@contextmanager
+def _metrics_directory(workers: int) -> Iterator[None]:
+    """prometheus-client's multi-process directory, so that /metrics of any of ``workers``
+    server processes reports them all (metrics.py). The operator's PROMETHEUS_MULTIPROC_DIR is
+    used when set (e.g. shared with a `convmem worker` on this host), emptied at start of the
+    files of processes no longer running; otherwise `serve --workers N` (N > 1) makes a
+    temporary one and removes it on exit. Set before any process imports prometheus-client,
+    which reads it then."""
+    from convmem.metrics import clean_directory
+
+    given = os.environ.get(_MULTIPROC_ENV)
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        clean_directory(Path(given))
+        yield
+        return
+    if workers <= 1:
+        yield
+        return
+    _remove_stale_metrics_directories()
+    made = tempfile.mkdtemp(prefix=f"{_OWN_METRICS_DIR}{os.getpid()}-")
+    os.environ[_MULTIPROC_ENV] = made
+    try:
+        yield
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
+
+
+def _remove_stale_metrics_directories() -> None:
+    """Directories a killed `serve` (SIGKILL: no clean-up) left behind: its pid is in the name."""
+    from convmem.metrics import pid_alive
+
+    for path in Path(tempfile.gettempdir()).glob(f"{_OWN_METRICS_DIR}*-*"):
+        pid = path.name.removeprefix(_OWN_METRICS_DIR).partition("-")[0]
+        try:
+            ours = path.stat().st_uid == os.getuid()
+        except OSError:  # removed meanwhile (another server starting)
+            continue
+        if pid.isdigit() and ours and not pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _fail(message: str) -> None:
@@ -55,13 +107,19 @@ def serve(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+    no_jobs: Annotated[bool, typer.Option("--no-jobs", help="Serve HTTP only: no job workers and no conversation "
+                                          "timers (run `convmem worker` processes for them).")] = False,
 ) -> None:
-    """Run the HTTP server (migrating the database first)."""
+    """Run the HTTP server (migrating the database first), with the background work (jobs and
+    conversation timers) in each server process unless --no-jobs."""
     import uvicorn
 
     from convmem.auth import service as auth
     from convmem.domain.errors import DomainError
 
+    if no_jobs:  # through the environment, so that every uvicorn worker process sees it
+        os.environ["CONVMEM_RUN_JOBS"] = "false"
+        os.environ["CONVMEM_RUN_CONVERSATION_TIMERS"] = "false"
     settings = _settings(data_dir, database_url)
     db = _open(settings)
     try:
@@ -78,13 +136,50 @@ def serve(
         db.dispose()
     if workers > 1 and is_sqlite and settings.rate_limit_per_second > 0:
         _share_rate_limit(settings, workers)
-    uvicorn.run("convmem.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_config=None, access_log=False, proxy_headers=False, server_header=False,
-                # uvicorn's h11 protocol (which writes header names as the app spells them;
-                # httptools lower-cases them) with convmem's connection limits on top.
-                http="convmem.api.http_protocol:GuardedH11Protocol",
-                timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
-                h11_max_incomplete_event_size=settings.max_header_bytes)
+    with _metrics_directory(workers):
+        uvicorn.run("convmem.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_config=None, access_log=False, proxy_headers=False, server_header=False,
+                    # uvicorn's h11 protocol (which writes header names as the app spells them;
+                    # httptools lower-cases them) with convmem's connection limits on top.
+                    http="convmem.api.http_protocol:GuardedH11Protocol",
+                    timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
+                    h11_max_incomplete_event_size=settings.max_header_bytes)
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    concurrency: Annotated[int | None, typer.Option(min=1, max=64, help="Worker threads (default "
+                                                    "CONVMEM_JOB_CONCURRENCY, 1).")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="Serve GET /metrics on this port (same token as "
+                                                     "the API's).")] = None,
+    metrics_host: Annotated[str, typer.Option(help="Interface of the /metrics port.")] = "127.0.0.1",
+) -> None:
+    """Run the background work without HTTP: every job kind (bulk upserts, CSV imports,
+    embeddings, conversation extraction, erasure reclaim) and the conversation lifecycle timers,
+    until SIGTERM or SIGINT (running jobs finish, or are released for another worker)."""
+    from convmem import logs, tracing
+    from convmem.background import run_worker
+    from convmem.metrics import serve_metrics
+    from convmem.progress import StartupSteps
+    from convmem.runtime import Runtime
+
+    settings = _settings(data_dir, database_url)
+    with _metrics_directory(1):
+        _open(settings).dispose()
+        logs.configure(settings.log_level)
+        runtime = Runtime.build(settings)
+        tracing.instrument_worker(runtime)
+        exporter = serve_metrics(runtime.metrics, metrics_host, metrics_port, settings.metrics_token) \
+            if metrics_port is not None else None
+        try:
+            code = run_worker(runtime, concurrency or settings.job_concurrency, StartupSteps())
+        finally:
+            if exporter is not None:
+                exporter.shutdown()
+            runtime.close()
+    raise typer.Exit(code)
 
 
 def _share_rate_limit(settings: Settings, workers: int) -> None:
@@ -136,3 +231,44 @@ def keys_create(
     finally:
         db.dispose()
     typer.echo(json.dumps({"sid": issued.sid, "secret": issued.secret}))
+
+
+@app.command("mcp")
+def mcp_command(
+    account: Annotated[str, typer.Option("--account", help="Account SID (AC...) whose memory the tools use.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Serve the memory tools to an AI agent over MCP on stdin/stdout (logs on stderr), on the
+    database `convmem serve` uses with the same options."""
+    from convmem.agent_tools import stdio
+
+    # Given to Settings directly (they win over CONVMEM_* variables), not through the
+    # environment: this process starts no workers that would need to inherit them.
+    options: dict[str, object] = {}
+    if data_dir is not None:
+        options["data_dir"] = data_dir.resolve()
+    if database_url is not None:
+        options["database_url"] = database_url
+    raise typer.Exit(stdio.serve(Settings(**options), account))  # type: ignore[arg-type]
+
+
+@app.command("screen")
+def screen_command(
+    input_file: Annotated[Path | None, typer.Option("--input", help="JSON lines file; default standard input.")] = None,
+) -> None:
+    """Screen texts for GDPR special-category data: JSON lines {"text": ...} in, one JSON line
+    {"sensitive", "category", "score"} out per input, in order. Exits 2 on malformed input."""
+    from convmem.extract.screening import SpecialCategoryScreen, read_texts, verdict_json
+    from convmem.search.embedding import EmbeddingModels
+
+    try:
+        lines = (input_file.read_text(encoding="utf-8") if input_file else sys.stdin.read()).splitlines()
+        texts = read_texts(lines)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        _fail(f"{input_file or 'stdin'}: {exc}")
+    settings = Settings()
+    screen = SpecialCategoryScreen.for_models(EmbeddingModels(settings.embedding_model,
+                                                              settings.resolved_model_cache_dir()))
+    for result in screen.screen_many(texts):
+        typer.echo(verdict_json(result))

@@ -58,7 +58,7 @@ def normalize_trait_name(name: str) -> str:
     made into an identifier (empty, leading digit, no letters)."""
     if _LOWER_CAMEL.match(name) and len(name) <= MAX_TRAIT_NAME:
         return name
-    words = _WORDS.findall(name)
+    words: list[str] = _WORDS.findall(name)  # the pattern has no groups: whole matches
     if not words:
         raise InvalidRequest(f"Invalid trait name {name!r}: it must contain letters or digits")
     first = words[0].lower() if words[0].isupper() else words[0][0].lower() + words[0][1:]

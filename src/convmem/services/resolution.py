@@ -95,9 +95,9 @@ def _hits(conn: Connection, store_id: str, schema: StoreSchema, identifiers: Map
         else:
             exact_pairs += [(id_type, value) for value in values]
     # One query for every exact value, whatever its type.
-    for row in profile_data.holders_of_pairs(conn, store_id, exact_pairs):
-        per_type = hits.setdefault(row.id_type, {})
-        per_type[row.profile_id] = per_type.get(row.profile_id, 0) + 1
+    for holder in profile_data.holders_of_pairs(conn, store_id, exact_pairs):
+        per_type = hits.setdefault(holder.id_type, {})
+        per_type[holder.profile_id] = per_type.get(holder.profile_id, 0) + 1
     return hits
 
 

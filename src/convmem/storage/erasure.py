@@ -79,15 +79,15 @@ def personal_values(conn: Connection, profile_id: str) -> set[str]:
 
 # ---- conversations -------------------------------------------------------------------------
 
-def participant_links(conn: Connection, profile_id: str) -> list[Row[Any]]:
+def participant_links(conn: Connection, profile_id: str) -> list[Row[Any, Any]]:
     """(participant_id, conversation_id) of every participant resolved to the profile."""
     t = conversation_profiles.c
     return list(conn.execute(select(t.participant_id, t.conversation_id).where(t.profile_id == profile_id)).all())
 
 
-def communications_of(conn: Connection, conversation_ids: Sequence[str]) -> list[Row[Any]]:
+def communications_of(conn: Connection, conversation_ids: Sequence[str]) -> list[Row[Any, Any, Any, Any, Any]]:
     c = conv_communications.c
-    out: list[Row[Any]] = []
+    out: list[Row[Any, Any, Any, Any, Any]] = []
     for start in range(0, len(conversation_ids), 500):
         out.extend(conn.execute(select(c.id, c.author, c.author_participant_id, c.content, c.recipients)
                                 .where(c.conversation_id.in_(list(conversation_ids[start:start + 500])))
@@ -209,7 +209,7 @@ def scrub_import_reports(conn: Connection, store_id: str, values: set[str]) -> i
 
 # ---- the reclaim job -------------------------------------------------------------------------
 
-def pending_jobs(conn: Connection, kind: str) -> list[Row[Any]]:
+def pending_jobs(conn: Connection, kind: str) -> list[Row[Any, Any]]:
     """Waiting (unclaimed) jobs of ``kind``, oldest first, locked on PostgreSQL: a worker's claim
     skips them until this transaction commits, so the job it then runs sees this transaction's
     deletions committed (SQLite writers are serialised anyway)."""

@@ -1,4 +1,5 @@
-"""Helpers for the direct-HTTP wire tests (test_wire_*.py, test_rate_limit.py, test_schemathesis.py)."""
+"""Helpers for the tests that speak HTTP directly (httpx): the control plane's 202 + Operation,
+the TwilioError shape, stores and trait groups."""
 
 from __future__ import annotations
 
@@ -66,6 +67,20 @@ def result_id(http: httpx.Client, resp: httpx.Response) -> str:
 
 def new_store(http: httpx.Client, name: str | None = None) -> str:
     return result_id(http, http.post(STORES, json={"displayName": name or f"wire-{secrets.token_hex(4)}"}))
+
+
+def operation_id(status_url: str) -> str:
+    return status_url.rstrip("/").rsplit("/", 1)[1]
+
+
+def create_store(http: httpx.Client, name: str | None = None) -> str:
+    """Create a store through the API and return its id (read from the operation)."""
+    name = name or f"store-{secrets.token_hex(4)}"
+    resp = http.post(STORES, json={"displayName": name})
+    assert resp.status_code == 202, resp.text
+    op = http.get(resp.json()["statusUrl"])
+    assert op.json()["status"] == "COMPLETED", op.text
+    return str(op.json()["result"]["id"])
 
 
 def groups_path(store_id: str) -> str:
