@@ -489,11 +489,13 @@ def test_every_tool_over_stdio_beside_a_running_server(server: LiveServer, http:
                 # The server sees what stdio wrote (one database), and stdio what the server holds.
                 listed = http.get(f"/v1/Stores/{store_id}/Profiles/{profile_id}/Observations").json()
                 assert made["id"] in [o["id"] for o in listed["observations"]]
+                # Both ranked over the same vectors: until the new observation is embedded, whether it
+                # is found by meaning depends on which process looked first.
+                wait_embedded(db, [made["id"]])
                 recalled = ok(await agent.call_tool("recall", {**key, "query": "cello"}))
                 assert recalled["observations"] == rest_recall(http, store_id, profile_id,
                                                                query="cello")["observations"]
                 assert recalled["observations"][0]["content"] == "Plays the cello in a quartet"
-                wait_embedded(db, [made["id"]])
                 assert ok(await agent.call_tool("forget", {**key, "observationId": made["id"]}))["deleted"] is True
                 assert made["id"] not in ids_of(rest_recall(http, store_id, profile_id,
                                                             query="rehearsal evenings")["observations"])

@@ -25,7 +25,7 @@ from convmem.tracing import instrument_app
 from tests.support.credentials import new_account
 from tests.support.inprocess import AppServer, serve_in_process
 from tests.support.live import start_server, stop_server
-from tests.support.wire import assert_error
+from tests.support.wire import assert_error, create_store
 from tests.test_observations import new_profile, obs
 
 HTTP = "convmem_http_request_duration_seconds"
@@ -48,8 +48,22 @@ def requests_seen(samples: Samples, method: str, route: str, status: int) -> flo
     return value(samples, f"{HTTP}_count", method=method, route=route, status=str(status))
 
 
-def test_metrics_report_requests_recall_and_the_queue(http: httpx.Client, anon: httpx.Client, db: Database,
-                                                      store_id: str) -> None:
+@pytest.fixture
+def own(private_database: str, tmp_path: Path) -> Iterator[AppServer]:
+    """A server with a database of its own: the session's other servers (an e2e tier's `convmem serve`
+    on the session database) would otherwise take its embedding jobs and observe their metrics."""
+    with serve_in_process(private_database, tmp_path) as app:
+        yield app
+
+
+def test_metrics_report_requests_recall_and_the_queue(own: AppServer) -> None:
+    creds = new_account(own.runtime.db)
+    with own.http(creds) as http, own.http() as anon:
+        _report_requests_recall_and_the_queue(http, anon, own.runtime.db, create_store(http))
+
+
+def _report_requests_recall_and_the_queue(http: httpx.Client, anon: httpx.Client, db: Database,
+                                          store_id: str) -> None:
     profile_id = new_profile(db, store_id)
     profile_route = "/v1/Stores/{storeId}/Profiles/{profileId}"
     before = scrape(anon)
