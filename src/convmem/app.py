@@ -44,6 +44,8 @@ from convmem.api.proxies import parse_networks
 from convmem.auth.service import Authenticator
 from convmem.background import Background
 from convmem.config import Settings
+from convmem.console import PREFIX as CONSOLE_PREFIX
+from convmem.console import install as install_console
 from convmem.domain.pagination import TokenCodec
 from convmem.domain.rate_limit import FailureThrottle, RateLimiter, TokenBuckets
 from convmem.runtime import Runtime
@@ -137,6 +139,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(module.router)
     app.include_router(imports.upload_router)
     app.include_router(metrics_endpoint.router)  # outside API_PREFIXES: its own bearer token
+    install_console(app)  # the web console (console/): its own sessions, over the same services
     errors.install(app)
     openapi_doc.install(app)
     # Every response may be gzipped when the client asks (header, or the official client's
@@ -146,7 +149,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # read), then the body screen. The CSV upload target takes raw bytes and is authorised by
     # the signature in its URL: neither Basic authentication nor JSON screening there. The MCP
     # endpoint parses and bounds its own JSON-RPC bodies, and refuses bad strings as tool errors.
-    app.add_middleware(BodyScreenMiddleware, raw_body_paths=(imports.UPLOAD_PREFIX, MCP_PATH))
+    # Console forms are not JSON (console/ reads and bounds them itself).
+    app.add_middleware(BodyScreenMiddleware, raw_body_paths=(imports.UPLOAD_PREFIX, MCP_PATH, f"{CONSOLE_PREFIX}/"))
     app.add_middleware(AuthenticationGate, protected=API_PREFIXES, public=(imports.UPLOAD_PREFIX,))
     app.add_middleware(RequestContextMiddleware, body_timeout=settings.body_timeout_seconds)
     # Outermost: every request is timed, refusals included (api/metrics.py).

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from convmem.storage import (  # noqa: F401  (registers the tables)
+    console_sessions,
     conversation_tables,
     erasure_tables,
     identity_tables,
