@@ -238,7 +238,7 @@ def test_profile_page_traits_recall_history_and_erasure(browser: httpx.Client, a
     refused = browser.post(f"{base}/traits", data={"csrf_token": token, "trait.Contact.email": "not an email"})
     assert refused.status_code == 400 and 'aria-invalid="true"' in refused.text
 
-    recalled = browser.get(base, params={"query": "when can we deliver?"})
+    recalled = browser.get(base, params={"query": "when is delivery possible?"})
     results = recalled.text.split('id="recall-results"')[1]
     assert "works nights" in results and 'class="score-fill"' in results
     assert results.index("works nights") < results.index("Rex") if "Rex" in results else True

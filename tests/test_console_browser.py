@@ -99,7 +99,7 @@ def test_sign_in_search_profile_traits_recall_and_delete(page: Page, account: Cr
         "city"] == "Lyon"
 
     # The Recall playground: ranked results with score bars.
-    page.get_by_label("Query").fill("when can we deliver?")
+    page.get_by_label("Query").fill("when is delivery possible?")
     page.get_by_role("button", name="Recall").click()
     results = page.locator("#recall-results")
     expect(results).to_contain_text("works nights")
