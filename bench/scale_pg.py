@@ -581,9 +581,10 @@ def measure_bulk(clients: Clients, store_id: str, rounds: int, first: int) -> li
 
 
 def measure_ingest(clients: Clients, url: str, store_id: str, targets: list[str], total: int,
-                   writers: int = 2) -> tuple[float, list[float]]:
+                   writers: int = 2) -> tuple[float, list[float], int]:
     """Observations posted in batches of 10 by ``writers`` clients as fast as they are accepted;
-    returns (observations/s from the first POST to the last one searchable, delays in ms)."""
+    returns (observations/s from the first POST to the last one searchable, delays in ms, the
+    watcher's polls: each one a transaction of its own)."""
     posted: dict[str, float] = {}  # marker -> POST start (perf_counter)
     seen: dict[str, float] = {}
     lock = threading.Lock()
@@ -612,6 +613,7 @@ def measure_ingest(clients: Clients, url: str, store_id: str, targets: list[str]
                     "SELECT o.content FROM observations o JOIN memory_index m ON m.item_id = o.id "
                     "WHERE o.profile_id = ANY(%s) AND o.content LIKE %s AND NOT m.needs_embedding "
                     "AND m.embedded_version = m.content_version", (targets, f"%[{marker} %")).fetchall()
+                polls[0] += 1
                 now = time.perf_counter()
                 for (content,) in rows:
                     key = content[content.rindex("[") + 1:-1]
@@ -621,6 +623,7 @@ def measure_ingest(clients: Clients, url: str, store_id: str, targets: list[str]
                 time.sleep(0.02)
 
     last_post = [0.0]
+    polls = [0]
     watch = threading.Thread(target=watcher, daemon=True)
     watch.start()
     threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
@@ -633,7 +636,24 @@ def measure_ingest(clients: Clients, url: str, store_id: str, targets: list[str]
     watch.join()
     first = min(posted.values())
     delays = [(seen[k] - posted[k]) * 1000 for k in posted]
-    return len(posted) / (max(seen.values()) - first), delays
+    return len(posted) / (max(seen.values()) - first), delays, polls[0]
+
+
+STAT_COLUMNS = ("xact_commit", "tup_inserted", "tup_updated", "tup_deleted", "blks_read", "blks_hit")
+
+
+def database_stats(url: str, settle: float = 11.0) -> dict[str, int]:
+    """This database's own counters (pg_stat_database: other databases of the cluster do not
+    count), after ``settle`` seconds: an idle backend flushes its counters within 10 s."""
+    time.sleep(settle)
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql.SQL("SELECT {} FROM pg_stat_database WHERE datname = current_database()").format(
+            sql.SQL(", ").join(map(sql.Identifier, STAT_COLUMNS)))).fetchone()
+    return dict(zip(STAT_COLUMNS, (int(v) for v in row or ()), strict=True))
+
+
+def per_unit(before: dict[str, int], after: dict[str, int], units: int) -> str:
+    return ", ".join(f"{name} {(after[name] - before[name]) / units:.1f}" for name in STAT_COLUMNS)
 
 
 def sizes(url: str) -> dict[str, tuple[int, int]]:
@@ -745,15 +765,26 @@ def main() -> None:
                 results.append((f"Recall, {label} observations, first per process (cold)",
                                 f"median {statistics.median(cold):.0f} ms, max {max(cold):.0f} ms (n={len(cold)})"))
 
-            bulk_s = measure_bulk(clients, store_id, args.bulk_rounds, first=scale.profiles + 10_000_000)
+            # New profiles (numbers past the loaded ones, a fresh range per run: --reuse runs again).
+            first = scale.profiles + 1000 * (time.time_ns() // 1000 % 4000)
+            stats = database_stats(url)
+            bulk_s = measure_bulk(clients, store_id, args.bulk_rounds, first=first)
+            bulk_stats = per_unit(stats, database_stats(url), 1000 * args.bulk_rounds)
             results.append(("bulk upsert of 1,000 new profiles (PUT to COMPLETED)",
                             ", ".join(f"{s:.2f} s" for s in bulk_s) + f" (median {statistics.median(bulk_s):.2f} s)"))
 
             targets = profile_ids(url, store_id, range(scale.sample, scale.sample + 200))
-            rate, delays = measure_ingest(clients, url, store_id, targets, args.ingest)
+            stats = database_stats(url)
+            rate, delays, polls = measure_ingest(clients, url, store_id, targets, args.ingest)
+            after = database_stats(url)
+            after["xact_commit"] -= polls  # the watcher's own transactions
+            ingest_stats = per_unit(stats, after, args.ingest // 20 * 20)
             results.append(("ingest, POST to searchable (embedded), 2 clients x batches of 10",
                             f"{rate:.0f} observations/s; delay p50 {pct(delays, 50) / 1000:.2f} s / "
                             f"p95 {pct(delays, 95) / 1000:.2f} s (n={len(delays)})"))
+            results.append(("database work per bulk-upserted profile (pg_stat_database)", bulk_stats))
+            results.append(("database work per ingested observation (pg_stat_database; blks incl. the watcher's polls)",
+                            ingest_stats))
 
             for name, proc in deployment.processes():
                 rss, peak = rss_mib(proc.pid)
