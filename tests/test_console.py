@@ -21,6 +21,7 @@ from convmem.domain import ids
 from convmem.domain.rate_limit import FailureThrottle
 from convmem.domain.timefmt import utcnow
 from convmem.storage import memories
+from convmem.storage.console_sessions import console_sessions
 from convmem.storage.conversation_tables import conversations
 from convmem.storage.db import Database
 from tests.support.console import XSS_OBSERVATION, XSS_TRAIT, csrf_of, seed, sign_in, signed_in
@@ -333,3 +334,13 @@ def test_conversation_operations_and_import_pages(browser: httpx.Client, account
     done = browser.get(page_url).text
     assert 'id="import-details"' in done and "row" in done
     assert browser.post(imports, files={"file": ("x.csv", io.BytesIO(b"a,b\n"), "text/csv")}).status_code == 403
+
+
+def test_sessions_expire_on_the_server(browser: httpx.Client, account: Credentials, db: Database) -> None:
+    signed_in(browser, account)
+    assert browser.get("/console/").status_code == 200
+    with db.write() as conn:
+        conn.execute(update(console_sessions).where(console_sessions.c.account_sid == account.account_sid)
+                     .values(expires_at=utcnow() - timedelta(seconds=1)))
+    resp = browser.get("/console/")
+    assert resp.status_code == 303 and resp.headers["location"] == "/console/login"
