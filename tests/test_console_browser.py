@@ -150,6 +150,9 @@ def test_trait_group_conflict_csrf_refusal_and_other_accounts(page: Page, chromi
     expect(conflict).to_contain_text("loyaltyTier")
     group = http.get(f"/v1/ControlPlane/Stores/{seeded.store_id}/TraitGroups/Contact").text
     assert "loyaltyTier" in group and "vipSince" not in group
+    other_tab.set_viewport_size({"width": 375, "height": 800})  # the wide table scrolls, the page does not
+    assert other_tab.evaluate("() => document.documentElement.scrollWidth") <= 375 + 1
+    other_tab.close()
 
     # A forged CSRF token: 403, and the observation is still there.
     profile = f"/console/stores/{seeded.store_id}/profiles/{seeded.profile_id}"

@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from convmem.api import proxies
 from convmem.api.deps import ServerContext
 from convmem.auth.service import Authenticator
-from convmem.domain.errors import Unauthorized
+from convmem.domain.errors import RateLimited, Unauthorized
 from convmem.domain.timefmt import utcnow
 from convmem.storage import console_sessions as session_repo
 
@@ -110,6 +110,10 @@ def current_session(request: Request) -> Session:
         row = session_repo.live_session(conn, _hash(token), utcnow())
     if row is None:
         raise SignInRequired
+    # The account's API rate limit covers its console use too (the console is no way around it).
+    wait = ctx.limiter.take(row.account_sid)
+    if wait:
+        raise RateLimited("Too many requests for this account. Please retry in a moment.", wait)
     return Session(row.token_hash, row.account_sid, row.credential_sid, row.csrf_token)
 
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from convmem.console import charts
 from convmem.console.sessions import CSRF_FIELD, CsrfRejected, Session, SignInRequired
-from convmem.domain.errors import DomainError, ProfileMoved
+from convmem.domain.errors import DomainError, ProfileMoved, RateLimited
 from convmem.domain.timefmt import format_ts
 
 HERE = Path(__file__).parent
@@ -96,6 +96,8 @@ class ConsoleRoute(APIRoute):
                 response = render(request, "error.html", status=exc.status,
                                   title="Not found" if exc.status == 404 else "Request refused",
                                   message=exc.message)
+                if isinstance(exc, RateLimited):
+                    response.headers["Retry-After"] = str(exc.retry_after)
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
             return response
