@@ -11,6 +11,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -367,3 +368,23 @@ def test_the_accounts_rate_limit_covers_the_console(browser: httpx.Client, accou
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
     finally:
         ctx.limiter = saved
+
+
+def test_extraction_shows_on_the_overview_the_conversation_and_the_profile(
+        browser: httpx.Client, account: Credentials, v1: Any, v2: Any, store_id: str, db: Database) -> None:
+    from tests.test_conversation_memory import extraction_done, talk, wait_for
+
+    conversation, customer = talk(v2, store_id, {"name": "Lee", "addresses": [
+        {"channel": "SMS", "address": "+18005550161"}]}, ["I'm planning a trip to Lisbon in June and I prefer "
+                                                          "window seats."])
+    [job] = wait_for(lambda: extraction_done(db, conversation))
+    signed_in(browser, account)
+    overview = browser.get(f"/console/stores/{store_id}").text
+    assert f"<title>added: {job.progress['added']}</title>" in overview and job.progress["added"] >= 1
+    assert "<title>conversations: 1</title>" in overview
+    view = browser.get(f"/console/conversations/{conversation}").text
+    produced = view.split('id="produced"')[1]
+    assert "Lisbon" in produced and f"/profiles/{customer.profile_id}" in produced
+    assert f"added {job.progress['added']}" in view
+    profile = browser.get(f"/console/stores/{store_id}/profiles/{customer.profile_id}").text
+    assert f'href="/console/conversations/{conversation}"' in profile

@@ -113,8 +113,10 @@ def store_overview(request: Request, ctx: Ctx, session: SignedIn, store_id: str,
         if q.strip() else None
     per_day = charts.bar_chart("Observations added per day, last 30 days", overview.per_day, label_every=5)
     outcomes = charts.horizontal_bars("Extraction outcomes", overview.outcomes)
+    counts = charts.horizontal_bars("Profiles and conversations", [("profiles", overview.profiles),
+                                                                  ("conversations", overview.conversations)])
     return render(request, "store.html", session, o=overview, q=q[:255], hits=hits, per_day_chart=per_day,
-                  outcomes_chart=outcomes)
+                  outcomes_chart=outcomes, counts_chart=counts)
 
 
 # ---- trait groups -----------------------------------------------------------------------------
