@@ -245,8 +245,15 @@ def test_profile_page_traits_recall_history_and_erasure(browser: httpx.Client, a
     assert "works nights" in results and 'class="score-fill"' in results
     assert results.index("works nights") < results.index("Rex") if "Rex" in results else True
 
-    history = browser.get(f"{base}/observations/{seeded.observation_ids[0]}")
-    assert history.status_code == 200 and "Revision history" in history.text
+    changed = seeded.observation_ids[0]
+    patched = http.patch(f"/v1/Stores/{seeded.store_id}/Profiles/{seeded.profile_id}/Observations/{changed}",
+                         json={"content": "Now prefers delivery before 9am."})
+    assert patched.status_code in (200, 202), patched.text
+    assert "History (2 revisions)" in browser.get(base).text
+    history = browser.get(f"{base}/observations/{changed}")
+    revisions = history.text.split('id="revisions"')[1]
+    assert history.status_code == 200 and "before 9am" in revisions and "Revision history" in history.text
+    assert revisions.count("<li>") == 2
 
     confirm = browser.get(f"{base}/delete")
     assert confirm.status_code == 200 and "2 observations" in confirm.text and "1 identifier" in confirm.text

@@ -137,6 +137,7 @@ class ProfileView:
     observation_count: int
     summaries: list[Any]
     summary_count: int
+    revisions: dict[str, int]
 
 
 def profile_view(db: Database, account: str, store_id: str, profile_id: str, after: str | None) -> ProfileView:
@@ -157,7 +158,8 @@ def profile_view(db: Database, account: str, store_id: str, profile_id: str, aft
             traits=traits, schema=group_repo.all_traits(conn, store_id), observations=page.items,
             provenance=memory_provenance.of_items(conn, items),
             next_after=page.next_cursor.after if page.next_cursor else None,
-            observation_count=observation_count, summaries=summary_page.items, summary_count=summary_count)
+            observation_count=observation_count, summaries=summary_page.items, summary_count=summary_count,
+            revisions=q.revision_counts(conn, [row.id for row in page.items]))
 
 
 def observation_history(db: Database, account: str, store_id: str, profile_id: str,

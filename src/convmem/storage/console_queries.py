@@ -16,7 +16,7 @@ from convmem.storage.conversation_tables import conversations
 from convmem.storage.identity_tables import profile_imports, profile_traits
 from convmem.storage.job_tables import jobs
 from convmem.storage.memory_provenance import memory_provenance as mp
-from convmem.storage.memory_tables import observations, summaries
+from convmem.storage.memory_tables import observation_revisions, observations, summaries
 from convmem.storage.profile_tables import profiles
 from convmem.storage.tables import operations, trait_groups
 
@@ -145,3 +145,13 @@ def communications_of(conn: Connection, conversation_id: str, limit: int) -> lis
 def linked_conversation_count(conn: Connection, profile_id: str) -> int:
     return int(conn.execute(select(func.count(func.distinct(cp.c.conversation_id)))
                             .where(cp.c.profile_id == profile_id)).scalar_one())
+
+
+def revision_counts(conn: Connection, observation_ids: Sequence[str]) -> dict[str, int]:
+    """Stored revisions per observation (each change of an observation keeps one)."""
+    if not observation_ids:
+        return {}
+    r = observation_revisions.c
+    rows = conn.execute(select(r.observation_id, func.count()).where(r.observation_id.in_(list(observation_ids)))
+                        .group_by(r.observation_id)).all()
+    return {row[0]: int(row[1]) for row in rows}
