@@ -395,3 +395,9 @@ def test_extraction_shows_on_the_overview_the_conversation_and_the_profile(
     assert f"added {job.progress['added']}" in view
     profile = browser.get(f"/console/stores/{store_id}/profiles/{customer.profile_id}").text
     assert f'href="/console/conversations/{conversation}"' in profile
+
+
+def test_unknown_console_pages_are_html_404s(browser: httpx.Client) -> None:
+    resp = browser.get("/console/no/such/page")
+    assert resp.status_code == 404 and "text/html" in resp.headers["content-type"]
+    assert "content-security-policy" in resp.headers

@@ -171,3 +171,10 @@ def import_progress(request: Request, ctx: Ctx, session: SignedIn, store_id: str
                     rows: int | None = None) -> Response:
     row = imports.fetch(ctx.db, session.account_sid, store_id, import_id[:64])
     return JSONResponse(_status(row, rows))
+
+
+# Last of the console's routes: any other path under /console/ is an HTML 404, not the API's JSON one.
+@router.get("/{rest:path}")
+def not_found(request: Request, rest: str) -> Response:
+    return render(request, "error.html", status=404, title="Not found",
+                  message="There is no console page at this address.")
