@@ -27,12 +27,12 @@ from convmem.extract.injection import InjectionGuard
 from convmem.extract.screening import SpecialCategoryScreen
 from convmem.jobs.queue import JobRegistry
 from convmem.metrics import Metrics
-from convmem.search import lexical
 from convmem.search.embedding import EmbeddingModels, QueryEmbeddings
 from convmem.search.vectors import ProfileCache
 from convmem.services import bulk, embeddings, erasure, imports
 from convmem.services.conversations import extraction as conversation_extraction
 from convmem.services.recall import RecallEngine
+from convmem.storage import fulltext
 from convmem.storage.db import Database
 
 
@@ -81,7 +81,7 @@ def llm_settings(settings: Settings) -> LLMSettings | None:
 
 
 def recall_engine(settings: Settings, db: Database, models: EmbeddingModels) -> RecallEngine:
-    return RecallEngine(lexical=lexical.for_dialect(db.dialect),
+    return RecallEngine(fulltext=fulltext.for_dialect(db.dialect),
                         queries=QueryEmbeddings(models, threads=settings.query_embedding_threads),
                         cache=ProfileCache(),
                         weights=FusionWeights(lexical=settings.recall_lexical_weight,

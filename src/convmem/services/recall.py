@@ -26,14 +26,14 @@ import numpy as np
 from convmem.domain.errors import InvalidRequest
 from convmem.domain.memories import observation_wire, summary_wire
 from convmem.domain.ranking import FusionWeights, diversify, pool_size, relevance, top_positions
+from convmem.search import lexical as lexical_scores
 from convmem.search import text as search_text
 from convmem.search.embedding import QueryEmbeddings
-from convmem.search.lexical import LexicalIndex
 from convmem.search.vectors import Item, ProfileCache, ProfileMemories, build, collector_paused
 from convmem.services import recall_conversation
 from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
-from convmem.storage import memory_index
+from convmem.storage import fulltext, memory_index
 from convmem.storage.db import Database
 
 
@@ -61,7 +61,7 @@ class RecallResult:
 class RecallEngine:
     """What Recall needs besides the database, built once per process."""
 
-    lexical: LexicalIndex
+    fulltext: fulltext.MatchFinder
     queries: QueryEmbeddings
     cache: ProfileCache
     weights: FusionWeights
@@ -212,7 +212,8 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
             # Neither a query nor a conversation to infer one from: recency order.
             picks = _recent(mem, keep, req)
         else:
-            lexical = engine.lexical.search(conn, mem, profile.id, terms)
+            matched = engine.fulltext.matches(conn, profile.id, terms, fulltext.MAX_MATCHES) if terms else []
+            lexical = lexical_scores.scores(mem, matched, terms)
             query_vector = engine.queries.get(query) if len(mem.vector_rows) else np.zeros(0, dtype=np.float32)
             picks = _ranked(mem, keep, query_vector, lexical, req, engine.weights)
         _render(conn, mem, picks, result, key)  # in the same snapshot as the cache key
