@@ -58,7 +58,7 @@ class CountingCache(ProfileCache):
 def engine(server: AppServer) -> RecallEngine:
     """An engine of its own (its own cache), sharing the server's query vectors."""
     shared = server.runtime.recall
-    return RecallEngine(fulltext=shared.fulltext, queries=shared.queries, cache=CountingCache(),
+    return RecallEngine(queries=shared.queries, cache=CountingCache(),
                         weights=shared.weights)
 
 
@@ -81,7 +81,7 @@ class Harness:
 
     def fresh(self) -> RecallEngine:
         shared = self.engine
-        return RecallEngine(fulltext=shared.fulltext, queries=shared.queries, cache=ProfileCache(),
+        return RecallEngine(queries=shared.queries, cache=ProfileCache(),
                             weights=shared.weights)
 
     def key(self) -> tuple[int, int]:

@@ -32,7 +32,6 @@ from convmem.search.vectors import ProfileCache
 from convmem.services import bulk, embeddings, erasure, imports
 from convmem.services.conversations import extraction as conversation_extraction
 from convmem.services.recall import RecallEngine
-from convmem.storage import fulltext
 from convmem.storage.db import Database
 
 
@@ -81,8 +80,7 @@ def llm_settings(settings: Settings) -> LLMSettings | None:
 
 
 def recall_engine(settings: Settings, db: Database, models: EmbeddingModels) -> RecallEngine:
-    return RecallEngine(fulltext=fulltext.for_dialect(db.dialect),
-                        queries=QueryEmbeddings(models, threads=settings.query_embedding_threads),
+    return RecallEngine(queries=QueryEmbeddings(models, threads=settings.query_embedding_threads),
                         cache=ProfileCache(),
                         weights=FusionWeights(lexical=settings.recall_lexical_weight,
                                               diversity=settings.recall_diversity))

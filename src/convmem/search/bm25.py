@@ -1,7 +1,6 @@
-"""Okapi BM25 with per-profile statistics. The database's full-text index finds the profile's
-documents that contain a query term; they are ranked here, identically on both backends
-(FTS5's bm25() takes its statistics over every profile in the table, and PostgreSQL's ts_rank
-has no inverse document frequency)."""
+"""Okapi BM25 with per-profile statistics, from the profile's own postings: identical on both
+backends (FTS5's bm25() takes its statistics over every profile in the table, and PostgreSQL's
+ts_rank has no inverse document frequency)."""
 
 from __future__ import annotations
 

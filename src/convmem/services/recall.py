@@ -6,8 +6,8 @@ query is inferred offline from the conversation's last 10 communications (recall
 and ``communicationsLimit`` returns that conversation's communications in Recall's shape.
 
 Candidates are the profile's items with beginDate ≤ occurredAt < endDate. Dense scores come
-from the cached float32 matrix (exact cosine), lexical scores from the database's full-text
-index; items not embedded yet take part through their lexical score.
+from the cached float32 matrix (exact cosine), lexical scores (BM25) from the cached postings of
+the same snapshot; items not embedded yet take part through their lexical score.
 
 The profile's cached memories (search/vectors.py) are brought up to date, in the Recall's
 snapshot, from the index rows changed since the version they hold (``_catch_up``): a write, in
@@ -33,7 +33,7 @@ from convmem.search.vectors import Item, ProfileCache, ProfileMemories, build, c
 from convmem.services import recall_conversation
 from convmem.services.common import require_store
 from convmem.services.profile_scope import require_profile
-from convmem.storage import fulltext, memory_index
+from convmem.storage import memory_index
 from convmem.storage.db import Database
 
 
@@ -61,7 +61,6 @@ class RecallResult:
 class RecallEngine:
     """What Recall needs besides the database, built once per process."""
 
-    fulltext: fulltext.MatchFinder
     queries: QueryEmbeddings
     cache: ProfileCache
     weights: FusionWeights
@@ -212,8 +211,7 @@ def recall(db: Database, engine: RecallEngine, account: str, store_id: str, prof
             # Neither a query nor a conversation to infer one from: recency order.
             picks = _recent(mem, keep, req)
         else:
-            matched = engine.fulltext.matches(conn, profile.id, terms, fulltext.MAX_MATCHES) if terms else []
-            lexical = lexical_scores.scores(mem, matched, terms)
+            lexical = lexical_scores.scores(mem, terms)
             query_vector = engine.queries.get(query) if len(mem.vector_rows) else np.zeros(0, dtype=np.float32)
             picks = _ranked(mem, keep, query_vector, lexical, req, engine.weights)
         _render(conn, mem, picks, result, key)  # in the same snapshot as the cache key
