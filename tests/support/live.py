@@ -4,11 +4,8 @@ starting it, waiting until it is ready, and stopping it."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import httpx
 from twilio.rest import Client
 
 from tests.support.credentials import AccountCredentials, basic_auth
+from tests.support.processes import free_port, stop, wait_ready
 from tests.support.tiers import check_server_process
 
 CONVMEM = str(Path(sys.executable).with_name("convmem"))
@@ -23,42 +21,6 @@ CONVMEM = str(Path(sys.executable).with_name("convmem"))
 # authentication throttle (many tests check refusals from 127.0.0.1 on one shared server).
 TEST_ENV = {"CONVMEM_RATE_LIMIT_PER_SECOND": "0", "CONVMEM_AUTH_FAILURE_BURST": "1000000",
             "CONVMEM_LOG_LEVEL": "WARNING"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Callable[[], str], *, timeout: float = 60,
-               interval: float = 0.1) -> None:
-    """Return once the server at ``url`` answers /readyz with 200. If ``proc`` exits first, or the
-    server is not ready within ``timeout`` seconds (then it is killed), raise with ``log()``'s text."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log()}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(interval)
-    proc.kill()
-    proc.wait()
-    raise RuntimeError(f"server did not become ready:\n{log()}")
-
-
-def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    """Terminate the process, and kill it if it does not exit within ``timeout`` seconds."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @dataclass
