@@ -208,7 +208,8 @@ class ConversationView:
     conversation: Any
     participants: list[tuple[Any, str | None]]
     communications: list[Any]
-    withheld: set[str]
+    withheld: set[str]  # by the injection guard
+    screened: set[str]  # a sentence dropped by the special-category screen
     produced: list[Any]
     reports: list[Any]
     store_id: str | None
@@ -222,6 +223,7 @@ def conversation_view(db: Database, account: str, conversation_id: str) -> Conve
         return ConversationView(
             conversation=row, participants=conversation_repo.linked_participants(conn, row.id),
             communications=q.communications_of(conn, row.id, 500), withheld=set(row.memory_withheld or []),
+            screened=set(row.memory_screened or []) - set(row.memory_withheld or []),
             produced=q.items_of_conversation(conn, row.id),
             reports=q.extraction_reports_of(conn, EXTRACTION_KIND, row.id),
             store_id=row.memory_store_id)

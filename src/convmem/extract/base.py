@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -131,10 +131,14 @@ class ExtractionCounters:
     # extracted sentences it dropped: neither ever reaches memory.
     withheld_communication_ids: list[str] = field(default_factory=list)
     withheld_outputs: int = 0
+    # Communications with a sentence the special-category screen dropped (an operator's console
+    # marks them; their text stays out of memory).
+    screened_communication_ids: set[str] = field(default_factory=set)
 
-    def count_drop(self, category: str) -> None:
+    def count_drop(self, category: str, communication_ids: Iterable[str] = ()) -> None:
         self.dropped_by_screening += 1
         self.dropped_by_category[category] = self.dropped_by_category.get(category, 0) + 1
+        self.screened_communication_ids.update(communication_ids)
 
 
 @dataclass(slots=True)

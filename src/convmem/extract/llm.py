@@ -224,7 +224,7 @@ class LLMExtractor(Extractor):
                 content = f"On {format_date(communications[0].occurred_at)}, {content}"
             [verdict] = self.screen.screen_written([content], request.transcript.roles())
             if verdict.sensitive:
-                counters.count_drop(verdict.category or "unknown")
+                counters.count_drop(verdict.category or "unknown", (c.id for c in communications))
                 continue
             observations.append(
                 CandidateObservation(

@@ -274,7 +274,7 @@ class OfflineExtractor(Extractor):
             third = rewrite.to_third_person(sentence, name, other)
             verdict = self._screen(sentence, third)
             if verdict.sensitive:
-                counters.count_drop(verdict.category or "unknown")
+                counters.count_drop(verdict.category or "unknown", [communication.id])
                 continue
             if not third.startswith(name):
                 third = f"{name} said {rewrite.lower_first(third, {name, other})}"
@@ -289,7 +289,7 @@ class OfflineExtractor(Extractor):
             written = f"{name} asked: {third}"
             verdict = self._screen(request, written)
             if verdict.sensitive:
-                counters.count_drop(verdict.category or "unknown")
+                counters.count_drop(verdict.category or "unknown", [communication.id])
                 continue
             kept.append((_end_sentence(written), rules.Judgement(ObservationKind.PREFERENCE, 0.7)))
         if not kept:
@@ -321,7 +321,7 @@ class OfflineExtractor(Extractor):
                     " " + action) else f"{subject} committed to {action}"
             verdict = self._screen(sentence, text)
             if verdict.sensitive:
-                counters.count_drop(verdict.category or "unknown")
+                counters.count_drop(verdict.category or "unknown", [communication.id])
                 continue
             kept.append(_end_sentence(text))
         if not kept:
@@ -373,6 +373,7 @@ class OfflineExtractor(Extractor):
                     continue
                 third = rewrite.to_third_person(sentence, speaker, other)
                 if self._screen(sentence, third).sensitive:
+                    counters.screened_communication_ids.add(communication.id)
                     continue
                 if not third.startswith(speaker):
                     third = f"{speaker} said {rewrite.lower_first(third, {speaker, other})}"

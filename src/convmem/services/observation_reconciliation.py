@@ -76,6 +76,8 @@ class Counts:
     # are recorded so that an operator can look at them; none of their text reaches memory.
     withheld_communication_ids: set[str] = field(default_factory=set)
     withheld_outputs: int = 0  # extracted sentences the guard dropped on the way out
+    # Communications with a sentence the special-category screen dropped (ids only).
+    screened_communication_ids: set[str] = field(default_factory=set)
 
     def as_progress(self) -> dict[str, Any]:
         return {"candidates": self.candidates, "added": self.added, "updated": self.updated,
@@ -83,7 +85,8 @@ class Counts:
                 "fallbacks": self.fallbacks, "backends": sorted(self.backends),
                 "withheld": len(self.withheld_communication_ids),
                 "withheldCommunicationIds": sorted(self.withheld_communication_ids),
-                "withheldOutputs": self.withheld_outputs}
+                "withheldOutputs": self.withheld_outputs,
+                "screenedCommunicationIds": sorted(self.screened_communication_ids)}
 
 
 @dataclass

@@ -81,6 +81,7 @@ conversations = Table(
     # Customer communications the prompt-injection guard withheld from memory (ids only, never
     # text; null until one is withheld): what an operator looks at (extract/guarded.py).
     Column("memory_withheld", JSON),
+    Column("memory_screened", JSON),  # ids of communications with a sentence the screen dropped
     Index("ix_conversations_account_sid_id", "account_sid", "id"),
     Index("ix_conversations_next_due_at", "next_due_at"),
     Index("ix_conversations_configuration_id", "configuration_id"),

@@ -95,6 +95,7 @@ def plan(data: ExtractionInput, closed: bool, engine: Extractor, counts: reconci
         # with the job's counts and on the conversation, so that an operator can look at them.
         counts.withheld_communication_ids.update(result.counters.withheld_communication_ids)
         counts.withheld_outputs += result.counters.withheld_outputs
+        counts.screened_communication_ids.update(result.counters.screened_communication_ids)
         proposals.append(Proposal(str(customer.profile_id), list(result.observations), result.summary))
     return proposals
 
@@ -116,6 +117,7 @@ def screen(data: ExtractionInput, proposals: Sequence[Proposal], embedder: Embed
         for candidate, vector, verdict in zip(proposal.observations, vectors, verdicts, strict=True):
             if verdict.sensitive:
                 counts.screened += 1
+                counts.screened_communication_ids.update(candidate.provenance.communication_ids)
             elif candidate.provenance.communication_ids:
                 kept.append(candidate)
                 kept_vectors.append(vector)
@@ -189,7 +191,8 @@ def extract_conversation(ctx: JobContext) -> reconciliation.Counts:
             if _state(current) != _state(data):
                 continue  # another job or new traffic got there first: start over from what is there now
             write(conn, str(store_id), conversation_id, plans, limits, counts, embedder)
-            memory.advance_watermark(conn, conversation_id, current.watermark, counts.withheld_communication_ids)
+            memory.advance_watermark(conn, conversation_id, current.watermark, counts.withheld_communication_ids,
+                                     counts.screened_communication_ids)
             if counts.withheld_communication_ids:
                 log.warning("prompt injection withheld from memory", extra={"fields": {
                     "conversation_id": conversation_id,

@@ -54,12 +54,15 @@ def extraction_input(conn: Connection, conversation_id: str) -> ExtractionInput 
 
 
 def advance_watermark(conn: Connection, conversation_id: str, watermark: int,
-                      withheld: Collection[str] = ()) -> None:
+                      withheld: Collection[str] = (), screened: Collection[str] = ()) -> None:
     """Mark everything up to ``watermark`` processed, in the transaction that wrote the results,
-    adding the communications the injection guard withheld to the conversation's record."""
+    adding to the conversation's record the communications the injection guard withheld and
+    those with a sentence the special-category screen dropped."""
     changes: dict[str, Any] = {"extraction_watermark": watermark}
-    if withheld:
+    if withheld or screened:
         current = repo.get_conversation_any_account(conn, conversation_id)
-        known = list((current.memory_withheld or []) if current is not None else [])
-        changes["memory_withheld"] = known + sorted(set(withheld) - set(known))
+        for column, ids in (("memory_withheld", withheld), ("memory_screened", screened)):
+            if ids:
+                known = list((getattr(current, column) or []) if current is not None else [])
+                changes[column] = known + sorted(set(ids) - set(known))
     repo.update_conversation(conn, conversation_id, changes)
