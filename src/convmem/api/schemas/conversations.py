@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, JsonValue, StringConstraints
 
 from convmem.api.schemas.common import Meta, RequestModel, ResponseModel
 from convmem.domain.conversations import commands as cmd
@@ -294,7 +294,10 @@ class SendMessagePayload(RequestModel):
     from_: SendParty = Field(alias="from")
     to: Annotated[list[SendParty], Field(min_length=1, max_length=50)]
     content: SendContent
-    channelSettings: dict[Annotated[str, StringConstraints(max_length=64)], dict[str, object]] | None = None
+    # A free map for the sender (contract 4.6): the spec's own example has flat string values
+    # ({"messagingServiceSid": "MG..."}), so any JSON value is accepted; it is not stored.
+    channelSettings: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], JsonValue],
+                               Field(max_length=50)] | None = None
 
 
 class CreateActionBody(RequestModel):
