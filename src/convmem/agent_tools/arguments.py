@@ -14,7 +14,7 @@ from pydantic_core import core_schema
 
 from convmem.domain import ids
 from convmem.domain.memories import CONVERSATION_PATTERN, MAX_CONTENT, SOURCE_PATTERN
-from convmem.domain.timefmt import parse_ts
+from convmem.domain.timefmt import rfc3339_text
 
 DEFAULT_OBSERVATIONS = 20  # REST Recall's defaults (api/recall.py)
 DEFAULT_SUMMARIES = 5
@@ -38,14 +38,6 @@ def _storable(value: str) -> str:
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
-    return value
-
-
-def _rfc3339(value: str) -> str:
-    try:
-        parse_ts(value)
-    except ValueError:
-        raise ValueError("must be an RFC 3339 date-time, e.g. 2025-01-15T10:30:45Z") from None
     return value
 
 
@@ -108,7 +100,7 @@ class RememberArgs(ToolArguments):
                                   description="The observation: one self-contained fact about the customer."),
                        Storable, AfterValidator(_not_blank)]
     occurredAt: Annotated[str, Field(max_length=64, description="When it was observed (RFC 3339); default: now."),
-                          AfterValidator(_rfc3339)] | None = None
+                          AfterValidator(rfc3339_text)] | None = None
     source: Annotated[str, Field(min_length=1, max_length=100, pattern=SOURCE_PATTERN,
                                  description="Where the observation comes from.")] = DEFAULT_SOURCE
 

@@ -29,3 +29,13 @@ def parse_ts(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"date-time needs a time zone (Z or an offset): {text!r}")
     return value.astimezone(UTC)
+
+
+def rfc3339_text(value: str) -> str:
+    """``value`` unchanged when it is an RFC 3339 date-time; ValueError with the API's message
+    otherwise. For validators of request fields that keep the text (REST bodies, MCP arguments)."""
+    try:
+        parse_ts(value)
+    except ValueError:
+        raise ValueError("must be an RFC 3339 date-time, e.g. 2025-01-15T10:30:45Z") from None
+    return value

@@ -10,18 +10,9 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from convmem.api.schemas.common import RequestModel
 from convmem.domain.memories import CONVERSATION_PATTERN, MAX_BATCH, MAX_CONTENT, MAX_CONVERSATIONS, SOURCE_PATTERN
-from convmem.domain.timefmt import parse_ts
+from convmem.domain.timefmt import rfc3339_text
 
-
-def _rfc3339(value: str) -> str:
-    try:
-        parse_ts(value)
-    except ValueError:
-        raise ValueError("must be an RFC 3339 date-time, e.g. 2025-01-15T10:30:45Z") from None
-    return value
-
-
-DateTime = Annotated[str, StringConstraints(max_length=64), AfterValidator(_rfc3339)]
+DateTime = Annotated[str, StringConstraints(max_length=64), AfterValidator(rfc3339_text)]
 Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT)]
 Source = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=SOURCE_PATTERN)]
 # The published specification requires a non-empty source on summaries too.
