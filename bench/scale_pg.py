@@ -11,8 +11,8 @@ dropped at any time: ``dropdb -h 127.0.0.1 -U postgres convmem_scale``):
   the API);
 * a template profile with observations written through the API and embedded by a worker, against
   which the generated rows are checked before the bulk load: every column the server derives
-  (normalized identifiers and their uniqueness value, trait JSON, the stemmed ``search_text`` and
-  so the generated ``search_tsv``, content and embedded versions, the change feed's ``change_seq``
+  (normalized identifiers and their uniqueness value, trait JSON, the stemmed ``search_text``,
+  content and embedded versions, the change feed's ``change_seq``
   and the profile's ``memory_index_state`` version) must come out the same;
 * ``--profiles`` profiles, each with Contact traits (email, phone, firstName, city) and the email
   and phone identifiers, resolved by the server's own ``prepare_upsert``;

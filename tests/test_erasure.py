@@ -58,7 +58,7 @@ def markers(count: int = 20) -> list[str]:
 
 
 def needle(marker: str) -> bytes:
-    # FTS5 stores each term after the prefix it shares with the previous one: look for the
+    # An index may store a term after the prefix it shares with the previous one: look for the
     # random tail, which no neighbouring term shares.
     return marker[-12:].encode()
 

@@ -3,7 +3,7 @@ removes every copy of it that convmem wrote, not only the rows the API reads.
 
 In the deleting transaction (so it is all-or-nothing with the delete itself):
 
-* the rows, and with them their full-text index entries, vectors and provenance;
+* the rows, and with them their search index rows, vectors and provenance;
 * for a profile, its customer's traces in the store's conversations: the participants resolved
   to it lose their name and addresses, the communications they authored keep their place in
   the transcript with empty text, the other communications addressed to them lose that
@@ -18,9 +18,9 @@ In the deleting transaction (so it is all-or-nothing with the delete itself):
 After the commit, the in-process caches of the serving process drop what they held of it, and
 every other server process does the same within ``WATCH_SECONDS`` (it watches the audit trail).
 The reclaim job then makes the deleted rows leave the database files: on SQLite (every
-connection runs with ``secure_delete``, so deleted cells and freed pages are zeroed) it has FTS5
-forget the deleted tokens and truncates the WAL; on PostgreSQL it VACUUMs the tables once no
-older snapshot can see the rows, and rebuilds the full-text GIN index. What that guarantees, and
+connection runs with ``secure_delete``, so deleted cells and freed pages are zeroed) it
+truncates the WAL; on PostgreSQL it VACUUMs the tables (indexes included) once no older
+snapshot can see the rows. What that guarantees, and
 what it cannot (PostgreSQL page free space, WAL segments, backups), is in the README."""
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def erase_profile(conn: Connection, account_sid: str, store_id: str, profile_id:
         erasure.add("import_report_messages", scrubbed)
         erasure.tables.add("profile_imports")
     # The rest goes by ON DELETE CASCADE: traits, identifiers, aliases, observations with their
-    # revisions, summaries, index rows (the FTS5 trigger fires for cascaded deletes too),
+    # revisions, summaries, index rows,
     # provenance and the participant links.
     profile_data.delete_profile(conn, profile_id)
     _record(conn, account_sid, store_id, erasure, credential_sid, now)

@@ -22,13 +22,8 @@ from convmem.storage.dialects import postgresql, sqlite
 from convmem.storage.erasure_tables import erasure_audit
 from convmem.storage.identity_tables import profile_identifiers, profile_imports, profile_traits
 from convmem.storage.job_tables import jobs
-from convmem.storage.memory_tables import memory_index, observation_revisions, observations, summaries
+from convmem.storage.memory_tables import observation_revisions, observations, summaries
 from convmem.storage.profile_tables import profile_aliases
-
-# PostgreSQL: the full-text GIN index keeps a key (an erased word) for good once no row has
-# it; only a rebuild drops it.
-_FTS_INDEX = "ix_memory_index_search_tsv"
-
 
 # ---- the audit trail ----------------------------------------------------------------------
 
@@ -231,15 +226,10 @@ def reclaim(db: Database, tables: Sequence[str], *, after_xid: int | None, renew
     """Make rows deleted (or rewritten) in ``tables`` leave the database files; what was done,
     for the log. ``tables`` must be names of the schema (they are put into SQL)."""
     if db.is_sqlite:
-        if memory_index.name in tables:
-            with db.write() as conn:
-                sqlite.purge_fts_deletions(conn)
         for _ in range(checkpoint_attempts):
             if sqlite.truncate_wal(db.engine):
-                return {"fts": memory_index.name in tables, "wal": "truncated"}
+                return {"wal": "truncated"}
             renew()
         raise RuntimeError("readers kept the WAL from being checkpointed; will retry")
-    rebuild = [_FTS_INDEX] if memory_index.name in tables else []
-    passed = postgresql.reclaim(db.engine, tables, after_xid=after_xid, rebuild_indexes=rebuild,
-                                wait_seconds=wait_seconds, renew=renew)
-    return {"vacuumed": len(tables), "rebuilt": len(rebuild), "horizon_passed": passed}
+    passed = postgresql.reclaim(db.engine, tables, after_xid=after_xid, wait_seconds=wait_seconds, renew=renew)
+    return {"vacuumed": len(tables), "horizon_passed": passed}

@@ -3,10 +3,8 @@
 Every table here carries ``profile_id`` → ``profiles.id`` ON DELETE CASCADE: deleting a profile
 erases its memories, and a merge re-points them by updating that one column.
 
-The lexical side of ``memory_index`` is dialect-specific and created by migration 0004 only:
-on SQLite an external-content FTS5 table ``memory_fts`` kept in step by triggers, on
-PostgreSQL a generated ``search_tsv`` tsvector column with a GIN index. Neither is declared
-here; ``storage.schema.include_object`` tells the schema comparison to ignore them."""
+``memory_index.search_text`` is the lexical text Recall's per-profile postings are built from
+(search/lexical.py); the database keeps no full-text index of it (dropped by migration 0014)."""
 
 from __future__ import annotations
 
@@ -69,7 +67,7 @@ summaries = Table(
 memory_index = Table(
     "memory_index",
     metadata,
-    # Integer key: FTS5's rowid (external content) on SQLite.
+    # Integer key: the per-profile search cache orders and finds its items by it.
     Column("doc_id", Integer, primary_key=True, autoincrement=True),
     Column("item_id", String(48), nullable=False, unique=True),
     Column("kind", String(16), nullable=False),  # "observation" | "summary"

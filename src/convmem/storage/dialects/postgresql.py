@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -51,9 +50,6 @@ WHERE datname = current_database() AND pid <> pg_backend_pid()
        OR (backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(:xid AS xid))))
 """)
 _POLL_SECONDS = 0.2
-# A REINDEX CONCURRENTLY waits for every older snapshot; one stuck behind a forgotten open
-# transaction fails after this long (leaving an invalid copy the next run drops) and is retried.
-_REINDEX_TIMEOUT = "30min"
 
 
 def _wait_for_horizon(conn: Connection, xid: int, timeout: float, renew: Callable[[], None]) -> bool:
@@ -69,25 +65,12 @@ def _wait_for_horizon(conn: Connection, xid: int, timeout: float, renew: Callabl
     return True
 
 
-def _drop_failed_rebuilds(conn: Connection, index: str) -> None:
-    """A REINDEX CONCURRENTLY that failed leaves an invalid ``<index>_ccnew`` (or ``_ccold``)
-    behind, which later rebuilds would otherwise pile up next to."""
-    pattern = "^" + re.escape(index) + "_cc(new|old)[0-9]*$"
-    leftovers = conn.execute(text(
-        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "WHERE NOT i.indisvalid AND c.relname ~ :pattern"), {"pattern": pattern}).scalars().all()
-    quote = conn.dialect.identifier_preparer.quote
-    for name in leftovers:
-        conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {quote(name)}")
-
-
-def reclaim(engine: Engine, tables: Sequence[str], *, after_xid: int | None, rebuild_indexes: Sequence[str],
-            wait_seconds: float, renew: Callable[[], None]) -> bool:
+def reclaim(engine: Engine, tables: Sequence[str], *, after_xid: int | None, wait_seconds: float,
+            renew: Callable[[], None]) -> bool:
     """Remove erased rows from the relation files of ``tables`` (names the caller has checked):
     wait until no snapshot older than the erasing transaction ``after_xid`` remains (at most
     ``wait_seconds``), then ``VACUUM`` them with index cleanup forced on (otherwise VACUUM may
-    skip the indexes when few pages changed, and their entries keep the erased values), then
-    rebuild ``rebuild_indexes``: a GIN index never removes a key, even once no row has it.
+    skip the indexes when few pages changed, and their entries keep the erased values).
 
     VACUUM cannot run in a transaction, hence the autocommit connection. Returns whether the
     horizon had passed (if not, rows deleted by the erasing transaction may survive until the
@@ -98,12 +81,4 @@ def reclaim(engine: Engine, tables: Sequence[str], *, after_xid: int | None, reb
         quote = conn.dialect.identifier_preparer.quote
         conn.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {', '.join(quote(t) for t in tables)}")
         renew()
-        for index in rebuild_indexes:
-            _drop_failed_rebuilds(conn, index)
-            conn.exec_driver_sql(f"SET statement_timeout = '{_REINDEX_TIMEOUT}'")
-            try:
-                conn.exec_driver_sql(f"REINDEX INDEX CONCURRENTLY {quote(index)}")
-            finally:
-                conn.exec_driver_sql("RESET statement_timeout")
-            renew()
     return passed

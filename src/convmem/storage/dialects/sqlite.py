@@ -3,18 +3,12 @@ ourselves (pysqlite's implicit BEGIN is turned off so ``Database`` can choose IM
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 
 _SYNC_MODES = {"OFF", "NORMAL", "FULL", "EXTRA"}
-
-# FTS5 can drop a deleted row's tokens from its index in place since SQLite 3.42 (the
-# 'secure-delete' option); older libraries only forget them when segments are merged.
-FTS5_SECURE_DELETE = sqlite3.sqlite_version_info >= (3, 42, 0)
-
 
 # Seconds a thread waits for a pooled connection: long, as a writer holds its connection while
 # it queues on the database lock (busy_timeout, 30 s) and the pool must not fail before it.
@@ -53,25 +47,6 @@ def create(url: URL, *, synchronous: str, pool_size: int, max_overflow: int,
         cur.close()
 
     return engine
-
-
-def purge_fts_deletions(conn: Connection) -> None:
-    """Make the full-text index forget the tokens of deleted rows, in the caller's write
-    transaction. External-content FTS5 records a deletion as a tombstone entry that repeats
-    every token of the deleted row, and both stay in ``memory_fts_data`` until segments are
-    merged; 'optimize' merges everything into one segment, which drops them (the freed pages
-    are zeroed by secure_delete). With 3.42+, 'secure-delete' mode is switched on here once:
-    deletions then remove their entries in place, and this one 'optimize' clears what earlier
-    deletions left. That step is one-way for the database: it raises the FTS5 file format, and
-    a library older than 3.42 then refuses ``memory_fts`` ("invalid fts5 file format ... run
-    'rebuild'"; checked with 3.51.1 then 3.40.1)."""
-    if FTS5_SECURE_DELETE:
-        enabled = conn.exec_driver_sql(
-            "SELECT v FROM memory_fts_config WHERE k = 'secure-delete'").scalar()
-        if enabled:
-            return
-        conn.exec_driver_sql("INSERT INTO memory_fts(memory_fts, rank) VALUES ('secure-delete', 1)")
-    conn.exec_driver_sql("INSERT INTO memory_fts(memory_fts) VALUES ('optimize')")
 
 
 def truncate_wal(engine: Engine) -> bool:

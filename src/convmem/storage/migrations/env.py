@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from convmem.storage.schema import include_object, metadata
+from convmem.storage.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
@@ -13,7 +13,6 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
-    include_object=include_object,
     # storage/migrate.py's progress report, when the caller asked for one.
     on_version_apply=context.config.attributes.get("on_version_apply", ()),
 )
