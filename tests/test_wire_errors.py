@@ -198,3 +198,23 @@ def test_odd_path_segments_are_never_500(http: httpx.Client, store_id: str, segm
             assert 300 <= resp.status_code < 500, (method, path, resp.status_code, resp.text)
             if resp.status_code >= 400:
                 assert_error(resp, resp.status_code)
+
+
+# --- a transaction the database rolled back against a concurrent one --------------------------
+
+@pytest.mark.parametrize("error", ["DeadlockDetected", "SerializationFailure"])
+def test_a_deadlock_or_serialization_failure_is_503_to_retry_not_500(
+        http: httpx.Client, monkeypatch: pytest.MonkeyPatch, error: str) -> None:
+    import psycopg.errors
+    from sqlalchemy.exc import OperationalError
+
+    from convmem.services import stores
+
+    def rolled_back(*args: object, **kwargs: object) -> None:
+        raise OperationalError("UPDATE ...", {}, getattr(psycopg.errors, error)("rolled back"))
+
+    monkeypatch.setattr(stores, "create", rolled_back)
+    resp = http.post(STORES, json={"displayName": "contended"})
+    body = assert_error(resp, 503, 20503, "retry")
+    assert resp.headers["Retry-After"] == "1"
+    assert "concurrent" in body["message"]

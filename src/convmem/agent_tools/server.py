@@ -48,6 +48,7 @@ INSTRUCTIONS = (
 _UNAVAILABLE = {
     Failure.UNAVAILABLE: "Service unavailable: the database cannot be reached right now; retry in a few seconds.",
     Failure.STORAGE_FULL: "Service unavailable: the server's storage is full, so it cannot accept writes now.",
+    Failure.CONTENTION: "Service unavailable: a concurrent change to the same data rolled this one back; retry it.",
 }
 
 CallerOf = Callable[[ServerRequestContext[Any, Any]], Caller]

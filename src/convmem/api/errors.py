@@ -31,12 +31,14 @@ def error_response(status: int, code: int, message: str, headers: dict[str, str]
 
 # Seconds a client should wait before retrying when the database is unreachable (a restart or
 # fail-over usually takes a few seconds) or the disk is full (an operator has to act).
-RETRY_AFTER = {Failure.UNAVAILABLE: 2, Failure.STORAGE_FULL: 30}
+RETRY_AFTER = {Failure.UNAVAILABLE: 2, Failure.STORAGE_FULL: 30, Failure.CONTENTION: 1}
 _FAILURE_MESSAGES = {
     Failure.UNAVAILABLE: "Service Unavailable: the database cannot be reached right now; retry after the "
                          "Retry-After interval",
     Failure.STORAGE_FULL: "Service Unavailable: storage is full, so the server cannot accept writes until an "
                           "operator frees space; nothing already accepted was lost",
+    Failure.CONTENTION: "Service Unavailable: the request collided with a concurrent change to the same data and "
+                        "was rolled back whole; retry it as it is",
 }
 
 

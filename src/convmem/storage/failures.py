@@ -14,12 +14,16 @@ from sqlalchemy import exc as sa_exc
 class Failure(enum.Enum):
     UNAVAILABLE = "unavailable"  # the database cannot be reached, or is shutting down / busy
     STORAGE_FULL = "storage_full"  # the disk (or the database's size limit) is full
+    CONTENTION = "contention"  # rolled back by the database against a concurrent transaction
 
 
 # PostgreSQL SQLSTATE classes and codes that mean "not now" rather than "wrong request":
 # 08 connection exceptions, 53 insufficient resources, 57P0x operator intervention (shutdown,
-# crash recovery, cannot connect now), 40001/40P01 are not here: they are retried by callers.
+# crash recovery, cannot connect now). 40001/40P01 (serialization failure, deadlock) roll the
+# transaction back whole: identity resolution retries them itself, and any other write that
+# meets one is answered 503 to retry as it is, never 500.
 _PG_UNAVAILABLE_CLASSES = ("08", "57P")
+_PG_CONTENTION = ("40001", "40P01")
 _PG_DISK_FULL = "53100"
 _PG_OUT_OF_RESOURCES = ("53000", "53200", "53300", "53400")
 _DISK_FULL_TEXT = ("database or disk is full", "no space left on device", "disk full", "could not extend file")
@@ -57,6 +61,8 @@ def classify(error: BaseException) -> Failure | None:
             return Failure.STORAGE_FULL
         if state.startswith(_PG_UNAVAILABLE_CLASSES) or state in _PG_OUT_OF_RESOURCES:
             return Failure.UNAVAILABLE
+        if state in _PG_CONTENTION:
+            return Failure.CONTENTION
         return None
     # psycopg raises OperationalError without a SQLSTATE when it cannot connect at all.
     try:
