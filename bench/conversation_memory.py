@@ -18,6 +18,7 @@ Conversations are ingested with the job worker off; the server is then restarted
 the time until every extraction job is done gives the throughput (turns/s, embedding included).
 
     .venv/bin/python bench/conversation_memory.py [--files 26 30] [--database-url postgresql://...]
+    .venv/bin/python bench/conversation_memory.py --labelled-only --labelled data/conversations/dev.jsonl
 
 The data is read in place from ../shared/bench-data/locomo and never copied (non-commercial
 evaluation licence).
@@ -374,6 +375,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the working directory (it holds LoCoMo text)")
     parser.add_argument("--labelled", type=Path, default=REPO / "data" / "conversations" / "test.jsonl",
                         help="labelled support conversations (JSON lines); '' to skip")
+    parser.add_argument("--labelled-only", action="store_true",
+                        help="skip LoCoMo: ingest and measure only the labelled conversations")
     args = parser.parse_args()
 
     from sqlalchemy import func, select
@@ -382,7 +385,7 @@ def main() -> None:
     from convmem.storage.db import Database
     from convmem.storage.memory_tables import observations, summaries
 
-    files = sorted(args.data.glob("*.json"))
+    files = [] if args.labelled_only else sorted(args.data.glob("*.json"))
     if args.files:
         files = [f for f in files if f.stem in args.files]
     samples = [load(f) for f in files]
@@ -461,33 +464,34 @@ def main() -> None:
     inferred_ms = [t for pair in timings for t in pair[0]]
     explicit_ms = [t for pair in timings for t in pair[1]]
 
-    turns = sum(s.turns for s in samples)
-    sessions = sum(len(s.sessions) for s in samples)
-    questions = sum(len(s.questions) for s in samples)
-    print(f"LoCoMo samples {', '.join(s.name for s in samples)}: {sessions} sessions, {turns} turns, "
-          f"{questions} questions (categories 1-4); backend {db.dialect}")
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores)")
-    print(f"ingestion through /v2 (conversations, participants, communications, close): {ingest_seconds:.1f} s")
-    print(f"extraction: {extract_seconds:.1f} s for {turns} turns = {turns / extract_seconds:.1f} turns/s "
-          f"(embedding included); backends {dict(backends)}; failed jobs {len(failures)}")
-    print(f"candidates {totals['candidates']}: added {totals['added']}, updated {totals['updated']}, "
-          f"discarded {totals['discarded']}; special-category dropped {totals['screened']}; "
-          f"summaries {totals['summaries']}; LLM fallbacks {totals['fallbacks']}")
-    print(f"stored: {stored_obs} observations + {stored_sum} summaries = {stored_obs + stored_sum} items for "
-          f"{turns} turns ({(stored_obs + stored_sum) / turns:.2f} per turn); "
-          f"{stored_obs / sessions:.2f} observations per session; gold observations posted {gold_posted}")
-    print(f"turns cited per observation (a hit needs one evidence turn among them): extracted "
-          f"{sum(cited) / max(len(cited), 1):.2f}, gold {sum(gold_cited) / max(len(gold_cited), 1):.2f}")
-    print(f"Recall queryTime (server, median over {len(inferred_ms)} conversations): query inferred from the "
-          f"conversation {_median(inferred_ms):.1f} ms, explicit query {_median(explicit_ms):.1f} ms")
-    print()
-    header = f"{'R@10':<38}{'all':>7}" + "".join(f"{name:>13}" for name in CATEGORIES.values())
-    print(header)
-    for label, tally in (("extracted memories (Recall)", extracted), ("BM25 over raw turns", raw),
-                         ("gold observations (Recall)", gold),
-                         ("BM25 raw turns, top 20 (turn budget)", raw20)):
-        print(f"{label:<38}{tally.rate():>7.1%}" + "".join(f"{tally.rate(c):>13.1%}" for c in CATEGORIES))
-    print(f"{'questions':<38}{questions:>7}" + "".join(f"{extracted.asked[c]:>13}" for c in CATEGORIES))
+    if samples:
+        turns = sum(s.turns for s in samples)
+        sessions = sum(len(s.sessions) for s in samples)
+        questions = sum(len(s.questions) for s in samples)
+        print(f"LoCoMo samples {', '.join(s.name for s in samples)}: {sessions} sessions, {turns} turns, "
+              f"{questions} questions (categories 1-4); backend {db.dialect}")
+        print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores)")
+        print(f"ingestion through /v2 (conversations, participants, communications, close): {ingest_seconds:.1f} s")
+        print(f"extraction: {extract_seconds:.1f} s for {turns} turns = {turns / extract_seconds:.1f} turns/s "
+              f"(embedding included); backends {dict(backends)}; failed jobs {len(failures)}")
+        print(f"candidates {totals['candidates']}: added {totals['added']}, updated {totals['updated']}, "
+              f"discarded {totals['discarded']}; special-category dropped {totals['screened']}; "
+              f"summaries {totals['summaries']}; LLM fallbacks {totals['fallbacks']}")
+        print(f"stored: {stored_obs} observations + {stored_sum} summaries = {stored_obs + stored_sum} items for "
+              f"{turns} turns ({(stored_obs + stored_sum) / turns:.2f} per turn); "
+              f"{stored_obs / sessions:.2f} observations per session; gold observations posted {gold_posted}")
+        print(f"turns cited per observation (a hit needs one evidence turn among them): extracted "
+              f"{sum(cited) / max(len(cited), 1):.2f}, gold {sum(gold_cited) / max(len(gold_cited), 1):.2f}")
+        print(f"Recall queryTime (server, median over {len(inferred_ms)} conversations): query inferred from the "
+              f"conversation {_median(inferred_ms):.1f} ms, explicit query {_median(explicit_ms):.1f} ms")
+        print()
+        header = f"{'R@10':<38}{'all':>7}" + "".join(f"{name:>13}" for name in CATEGORIES.values())
+        print(header)
+        for label, tally in (("extracted memories (Recall)", extracted), ("BM25 over raw turns", raw),
+                             ("gold observations (Recall)", gold),
+                             ("BM25 raw turns, top 20 (turn budget)", raw20)):
+            print(f"{label:<38}{tally.rate():>7.1%}" + "".join(f"{tally.rate(c):>13.1%}" for c in CATEGORIES))
+        print(f"{'questions':<38}{questions:>7}" + "".join(f"{extracted.asked[c]:>13}" for c in CATEGORIES))
     if labelled_result is not None:
         f = labelled_result
         print()

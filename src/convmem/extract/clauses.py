@@ -84,9 +84,18 @@ def is_ask(clause: str) -> bool:
         return True
     if _FIRST_PERSON_SUBJECT.match(body):
         return False
-    if _first_word(body) in imperative_verbs():
+    order = _STANDING_LEAD.sub("", body)
+    if _first_word(order) in imperative_verbs() and not _NOUN_SUBJECT.match(order):
         return True
     return body.rstrip().endswith("?")
+
+
+# "From now on, always approve ...": an order behind a standing adverbial is still an order.
+_STANDING_LEAD = re.compile(r"^(?:(?:from now on|in (?:the )?future|going forward|next time|for (?:every|all|any) "
+                            r"(?:future )?\w+|always|never)\b,?\s*)+", re.IGNORECASE)
+# "Email is fine", "Post works better": a verb's spelling, used as the subject of a statement.
+_NOUN_SUBJECT = re.compile(r"^[a-z'-]+\s+(?:is|are|was|were|works|worked|would|will|sounds|seems|suits|'s)\b",
+                           re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -98,12 +107,48 @@ def _before_order() -> re.Pattern[str]:
                       + r")\s)", re.IGNORECASE)
 
 
+# A speaker's own commitment goes on after "and": "I'll talk it over tonight and ring you back
+# tomorrow" is one statement, not a statement and an order.
+_OWN_COMMITMENT = re.compile(
+    r"^(?:(?:i|we)(?:'ll| will| shall| am going to| are going to|'m going to|'re going to| need to| have to| plan to|"
+    r"'re planning to|'m planning to)|(?:i'll|we'll|ill))\b", re.IGNORECASE)
+# After an ask, a comma before another subject starts a new clause: "Send it to x@example.com please,
+# that's my business email", "ring my husband rather than me, he'll be home".
+_COMMA_AFTER_ASK = re.compile(
+    r",\s+(?=(?:that|this|it|he|she|they|there)(?:'s|'ll|'re|'d| is| was| will| would| are| has| have)\s)",
+    re.IGNORECASE)
+
+
+def _split_orders(part: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for match in _before_order().finditer(part):
+        before = _OPENERS.sub("", part[start:match.start()].strip(" ,"))
+        joined = re.fullmatch(r",?\s+(?:and|and then|then)\s+", match.group(0), re.IGNORECASE)
+        if joined and _OWN_COMMITMENT.match(before):
+            continue
+        pieces.append(part[start:match.start()])
+        start = match.end()
+    pieces.append(part[start:])
+    return pieces
+
+
+def _split_after_request(part: str) -> list[str]:
+    """A request that carries a wish, cut from the clause after it; any other ask stays whole (its
+    tail, "..., they're friends of mine", is the ask's own justification, not a statement)."""
+    if not is_ask(part):
+        return [part]
+    pieces = _COMMA_AFTER_ASK.split(part, maxsplit=1)
+    return pieces if len(pieces) > 1 and wish(pieces[0]) else [part]
+
+
 def split_clauses(sentence: str) -> list[str]:
     """The sentence cut at the boundaries between statements and asks (order kept)."""
     parts = [sentence]
-    for boundary in (_HARD_BOUNDARY, _COMMA_BEFORE_ASK, _CONJUNCTION_BEFORE_STATEMENT, _CONJUNCTION_BEFORE_ASK,
-                     _before_order()):
+    for boundary in (_HARD_BOUNDARY, _COMMA_BEFORE_ASK, _CONJUNCTION_BEFORE_STATEMENT, _CONJUNCTION_BEFORE_ASK):
         parts = [piece for part in parts for piece in boundary.split(part)]
+    parts = [piece for part in parts for piece in _split_orders(part)]
+    parts = [piece for part in parts for piece in _split_after_request(part)]
     return [p.strip(" ,;:-") for p in parts if p and p.strip(" ,;:-?.!")]
 
 
@@ -120,6 +165,8 @@ really right said same say see she should since so some still such take than tha
 that's the their them then there these they thing think this those though through time to today told
 too two under until up us use very want was wasn't way we we're we've well went were what when where
 which while who why will with won't work would yes yet you your
+keep keeps kept need needs want wants help fine try tried find found give gave put let come came
+phone order account home house family car money week month year morning night again around
 """.split())  # noqa: SIM905 (a word list reads best as text)
 
 
@@ -140,12 +187,15 @@ def statements(sentence: str) -> list[str]:
         return [sentence.rstrip("?").rstrip() if sentence.rstrip().endswith("?") else sentence]
     found: list[str] = []
     for clause in clauses:
-        if is_ask(clause):
-            continue
-        clause = _LEADING_SUBORDINATOR.sub("", _OPENERS.sub("", clause)).strip(" ,;:-?")
-        if clause:
-            found.append(clause[0].upper() + clause[1:] + ("" if clause[-1:] in ".!" else "."))
+        if not is_ask(clause):
+            found.extend(_statement(clause))
     return found
+
+
+def _statement(clause: str) -> list[str]:
+    """A statement clause of a longer sentence, standing alone."""
+    clause = _LEADING_SUBORDINATOR.sub("", _OPENERS.sub("", clause)).strip(" ,;:-?")
+    return [clause[0].upper() + clause[1:] + ("" if clause[-1:] in ".!" else ".")] if clause else []
 
 
 # A request that sets how the customer wants to be served from now on is a preference worth
@@ -182,4 +232,136 @@ def standing_requests(sentence: str) -> list[str]:
                       flags=re.IGNORECASE).strip(" ,;:-?.")
         if body:
             found.append(body[0].lower() + body[1:] + ".")
+    return found
+
+
+# -- the wish a request carries ------------------------------------------------------------------------
+#
+# "Can you deliver to my office", "could it be a video call on a Saturday", "can I take my bike on the
+# train at peak times": a request for something about the customer's own arrangements says what the
+# customer wants, and that is a preference or a plan worth remembering, written as the statement it
+# carries ("I'd like you to deliver to my office"), never as the ask. Only requests that name a detail
+# of the customer's life (their people and things, a day or a time, a place, a contact) and ask for a
+# service the customer may choose (delivery, contact, scheduling, who is on a booking) qualify; asks for
+# information, decisions, money or status never do (see _ENTITLEMENT and META), and neither do orders
+# about the assistant, its memory or its rules.
+
+# The verbs of a request the customer may make of the business ("could you ... "), of what the customer
+# would like to do ("can I ..."), and of what they would like to happen ("could it ...").
+_SERVICE_VERBS = frozenset("""
+deliver send post email e-mail text call ring phone contact courier ship forward move change switch book rebook
+schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
+reserve hold address swap
+""".split())  # noqa: SIM905 (a word list reads best as text)
+_OWN_VERBS = frozenset("""
+book buy switch change move add take bring keep have get pay collect pick use upgrade transfer swap exchange order
+reserve join travel fly sit park come visit stay start choose
+""".split())  # noqa: SIM905
+_EVENT_VERBS = frozenset("""
+be come arrive go get stay start end run
+""".split())  # noqa: SIM905
+# The opening of a request, up to its verb: "could you", "can I", "is it possible for you to", "any
+# chance you could", "could the engineer" (a thing or person of the customer's arrangement, with one of
+# the _EVENT_VERBS: "could future updates go to ...").
+_REQUEST = re.compile(
+    r"^(?:(?:please|pls|plz|kindly)\s+)?(?:"
+    r"(?:can|could|would|will|may|might)\s+(?P<subject>you|i|we|someone|somebody|it|they)|"
+    r"(?:is it|would it be|will it be) possible (?:for (?P<for>you|me|us|it|them) )?to|"
+    r"(?:is there )?any (?:chance|way) (?:(?P<chance>you|i|we|it|they) (?:can|could|might)|"
+    r"(?:for (?P<for2>you|me|us) )?to)|"
+    r"(?:can|could|would|will|may|might)\s+(?P<thing>(?:the|my|our|your|future|all|any|every)(?:\s+[a-z'-]+){1,2}?)"
+    r"(?=\s+(?:" + "|".join(sorted(_EVENT_VERBS)) + r")\b)"
+    r")\s+",
+    re.IGNORECASE,
+)
+_SOFTENERS = re.compile(r"^(?:(?:please|pls|plz|kindly|also|just|possibly|maybe|perhaps|then|instead)\s+)+",
+                        re.IGNORECASE)
+_TAIL = re.compile(
+    r"(?:,?\s+(?:please|pls|plz|though|instead|too|as well|for me|for us|at all|if (?:at all |that's |that is |it's |"
+    r"it is )?(?:possible|ok|okay|alright|fine)|if you can|if you could|if that works|by any chance))+$",
+    re.IGNORECASE,
+)
+# A leading "when/once/if I ..." that states the circumstance of the request: "when I get back in
+# February can I switch to the off-peak plan".
+_LEADING_CONDITION = re.compile(
+    r"^(?P<condition>(?:when|once|after|before|if|as soon as|until|while)\s+" + _FIRST_PERSON_START +
+    r"[^,?]*?),?\s+(?P<ask>(?:can|could|would|will|may)\s+(?:you|i|we|someone|somebody|it|they)\b.*)$",
+    re.IGNORECASE,
+)
+# A detail of the customer's life the request names.
+_DETAIL = re.compile(
+    r"\b(?:my|our|mine|ours)\b|\d|@|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|"
+    r"weekends?|mornings?|afternoons?|evenings?|nights?|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december|daily|weekly|monthly|quarterly|yearly|annually|email|e-mail|"
+    r"texts?|post|phone|video|address|office|home|work|neighbou?r)\b",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"(?<=\w )[A-Z][a-z]+")
+# Words of text about the assistant, its memory and rules, or the customer's standing with the
+# business: a request naming one is never a wish, and a bare answer naming one is not an answer
+# (rules.judge_customer_sentence).
+META = re.compile(
+    r"\b(?:ai|assistant|bot|chatbot|model|llm|system|prompt|instructions?|rules?|memory|memories|memori[sz]e|"
+    r"remember|store|save|record|records|profile|notes?|summar\w*|database|flag\w*|status|tier|premium|platinum|"
+    r"gold|lifetime|forever|tool_\w+|policy update|money|cash|loyalty|points)\b",
+    re.IGNORECASE,
+)
+
+
+def wish(clause: str) -> str | None:
+    """The first-person statement of what an ask wants ("I'd like you to deliver to my office."), when
+    the ask is a request about the customer's own arrangements; None for any other ask."""
+    body = _OPENERS.sub("", clause.strip()).strip(" ,;:-?.!")
+    condition = thing = ""
+    leading = _LEADING_CONDITION.match(body)
+    if leading:
+        condition, body = leading.group("condition"), leading.group("ask")
+    body = _TAIL.sub("", body).strip(" ,;:-?.!")
+    match = _REQUEST.match(body)
+    if match:
+        thing = match.group("thing") or ""
+        subject = (match.group("subject") or match.group("for") or match.group("chance") or match.group("for2")
+                   or ("thing" if thing else "i")).lower()
+        predicate = body[match.end():]
+    elif _first_word(body) in imperative_verbs() or re.match(r"(?:please|pls|plz|kindly)\s", body, re.IGNORECASE):
+        subject, predicate = "you", body
+    else:
+        return None
+    predicate = _SOFTENERS.sub("", predicate).strip()
+    predicate = predicate[:1].lower() + predicate[1:]
+    verb = _first_word(predicate)
+    standing = bool(_STANDING.search(body)) and bool(re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE))
+    if not predicate or _ENTITLEMENT.search(body) or META.search(body):
+        return None
+    allowed = {"you": _SERVICE_VERBS, "someone": _SERVICE_VERBS, "somebody": _SERVICE_VERBS, "i": _OWN_VERBS,
+               "me": _OWN_VERBS, "we": _OWN_VERBS, "us": _OWN_VERBS}.get(subject, _EVENT_VERBS)
+    detail = _DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate + " " + condition)
+    if not standing and (verb not in allowed or not detail):
+        return None
+    lead = {"you": "I'd like you to", "i": "I'd like to", "me": "I'd like to", "we": "we'd like to",
+            "us": "we'd like to", "it": "I'd like it to", "they": "I'd like them to", "them": "I'd like them to",
+            "someone": "I'd like someone to", "somebody": "I'd like someone to"}.get(subject, f"I'd like {thing} to")
+    text = f"{lead} {predicate}"
+    if condition:
+        text += " " + condition[0].lower() + condition[1:]
+    text = _TAIL.sub("", text).strip(" ,;:-?.!")
+    return text[0].upper() + text[1:] + "."
+
+
+def carried(sentence: str) -> list[str]:
+    """What ``sentence`` says that may become memory, in order: its statement clauses (as
+    :func:`statements` gives them) and, for each ask that carries one, the wish (:func:`wish`)."""
+    if not looks_english(sentence):
+        return []
+    clauses = split_clauses(sentence)
+    if len(clauses) == 1 and not is_ask(clauses[0]):
+        return statements(sentence)
+    found: list[str] = []
+    for clause in clauses:
+        if is_ask(clause):
+            wanted = wish(clause)
+            if wanted:
+                found.append(wanted)
+            continue
+        found.extend(_statement(clause))
     return found

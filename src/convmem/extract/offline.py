@@ -201,7 +201,8 @@ class OfflineExtractor(Extractor):
             if not request.is_new(communication):
                 continue
             if _is_author(communication, request.customer):
-                piece = self._from_customer(communication, index, customer_name, other, counters)
+                answering = index > 0 and _asks(request.transcript.communications[index - 1], request.customer)
+                piece = self._from_customer(communication, index, customer_name, other, counters, answering)
             elif communication.author.type.is_agent:
                 piece = self._from_agent(communication, index, customer_name, counters)
             else:
@@ -264,10 +265,16 @@ class OfflineExtractor(Extractor):
         name: str,
         other: str,
         counters: ExtractionCounters,
+        answering: bool = False,
     ) -> _Piece | None:
+        """The customer's statements in ``communication``: its statement clauses and the wishes its
+        requests carry (extract/clauses.py), each judged, rewritten and screened. ``answering``: the
+        communication answers the other side's question, so its first sentence may be a bare answer
+        ("Size 9 UK") that says something about the customer."""
         kept: list[tuple[str, rules.Judgement]] = []
-        for sentence in _statements_of(communication.text):
-            judgement = rules.judge_customer_sentence(sentence, in_kept_turn=bool(kept))
+        for position, sentence in enumerate(_statements_of(communication.text)):
+            judgement = rules.judge_customer_sentence(sentence, in_kept_turn=bool(kept),
+                                                      answering=answering and position == 0)
             if judgement is None or judgement.confidence < self.settings.min_confidence:
                 continue
             counters.candidates_seen += 1
@@ -281,17 +288,6 @@ class OfflineExtractor(Extractor):
             kept.append((_end_sentence(third), judgement))
             if len(kept) >= self.settings.max_sentences_per_observation:
                 break
-        for request in _standing_requests_of(communication.text):
-            if len(kept) >= self.settings.max_sentences_per_observation:
-                break
-            counters.candidates_seen += 1
-            third = rewrite.to_third_person(request, name, other, subject_start=False)
-            written = f"{name} asked: {third}"
-            verdict = self._screen(request, written)
-            if verdict.sensitive:
-                counters.count_drop(verdict.category or "unknown", [communication.id])
-                continue
-            kept.append((_end_sentence(written), rules.Judgement(ObservationKind.PREFERENCE, 0.7)))
         if not kept:
             return None
         return _Piece(communication, index, [text for text, _ in kept], [j for _, j in kept])
@@ -403,24 +399,30 @@ class OfflineExtractor(Extractor):
 
 
 def _statements_of(text: str) -> list[str]:
-    """The cleaned statements a communication makes: its sentences, and of its questions and
-    requests the clauses that state something (extract/clauses.py); asks are never memory."""
+    """The cleaned statements a communication makes, in order: its sentences, and of its questions
+    and requests the clauses that state something and the wish a request about the customer's own
+    arrangements carries, as a statement (extract/clauses.py); an ask itself is never memory."""
     found: list[str] = []
     for raw in split_sentences(text):
         sentence = rewrite.clean(raw)
         if sentence:
-            found.extend(clauses.statements(sentence))
+            found.extend(clauses.carried(sentence))
     return found
 
 
-def _standing_requests_of(text: str) -> list[str]:
-    """Requests that set a lasting preference (extract/clauses.py), cleaned."""
-    found: list[str] = []
-    for raw in split_sentences(text):
-        sentence = rewrite.clean(raw)
-        if sentence:
-            found.extend(clauses.standing_requests(sentence))
-    return found
+# "How can I help?" opens a conversation; what follows is the customer's request, not an answer.
+_OPEN_QUESTION = re.compile(
+    r"\b(?:how (?:can|may|could|else can) (?:i|we) (?:help|assist)|what can (?:i|we) do for you|anything else|"
+    r"how are you|how's it going|what brings you)\b[^.!?]*\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _asks(communication: Communication, customer: Participant) -> bool:
+    """Whether ``communication`` is the other side's question about something (the next customer
+    turn answers it), not an open "How can I help?"."""
+    text = communication.text.rstrip()
+    return not _is_author(communication, customer) and text.endswith("?") and not _OPEN_QUESTION.search(text)
 
 
 def _end_sentence(text: str) -> str:

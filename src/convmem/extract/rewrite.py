@@ -202,7 +202,8 @@ def lower_first(text: str, names: set[str]) -> str:
         return text
     words = text.split(" ", 2)
     first = words[0].strip(",.!?;:'\"")
-    if not first or first in names or first.isupper() or first[:1].islower() or first.lower() in _CALENDAR:
+    if not first or first.removesuffix("'s") in names or first.isupper() or first[:1].islower() \
+            or first.lower() in _CALENDAR:
         return text
     if first.lower().removesuffix("'s") in _COMMON_STARTERS or "'" in first:
         return text[0].lower() + text[1:]

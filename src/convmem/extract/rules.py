@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from convmem.extract.base import ObservationKind
+from convmem.extract.clauses import META as _META
 from convmem.extract.clauses import is_ask
 from convmem.extract.rewrite import implied_subject
 
@@ -241,6 +242,8 @@ _RULES: list[tuple[ObservationKind, float, re.Pattern[str]]] = [
             r"enjoy|enjoyed|prefer|preferred|adore|hate|hated|dislike|can't stand|cannot stand|don't like|"
             r"do not like|am into|'m into|am a (?:big |huge )?fan|'m a (?:big |huge )?fan|am passionate|"
             r"'m passionate|am keen|'m keen|am obsessed|'m obsessed|am addicted|'m addicted)\b|"
+            r"\b(?:i'd|i would|we'd|we would) (?:like|love|prefer) (?:you|it|them|someone|him|her)\b|"
+            r"\b(?:i'd|i would|we'd|we would) (?:rather|prefer)\b|"
             r"\b(?:my|our) (?:favou?rite|go-to|fave)\b|\b(?:passion|hobby|hobbies)\b",
             re.IGNORECASE,
         ),
@@ -289,6 +292,13 @@ _AGENT_COMMITMENT = re.compile(
 )
 
 
+# An answer that is only a reference ("Order FR-2290", "It's QX7R2L", "postcode is M14 6RT").
+_ID_ONLY = re.compile(
+    r"^(?i:(?:it's|its|it is|that's|the|my|our|a|an|order|ref\w*|booking|account|member|membership|postcode|"
+    r"post code|zip|number|no\.?|code|id|is|card|debit|credit|ending|ends|in|with|#|:)\s*)*"
+    r"(?:#?[A-Za-z-]*\d[\w-]*|[A-Z0-9-]{4,})(?:\s+(?:[A-Za-z-]*\d[\w-]*|[A-Z0-9-]{2,}))*[.!]?$")
+
+
 @dataclass(frozen=True, slots=True)
 class Judgement:
     kind: ObservationKind
@@ -307,19 +317,38 @@ def is_small_talk(sentence: str) -> bool:
     return bool(_GREETING.match(sentence) or _REACTION.match(sentence)) or len(content_words(sentence)) < 3
 
 
-def judge_customer_sentence(sentence: str, in_kept_turn: bool) -> Judgement | None:
+# The customer's choice between options the other side offered: "Email is fine", "Mornings are best".
+_OPTION = re.compile(
+    r"^(?!(?:that|this|it|which|there|everything|nothing|anything|something|all|he|she|they|you|what|who)\b)"
+    r"(?:[a-z0-9'-]+ ){0,2}[a-z0-9'-]+ (?:is|are|would be|works|suits (?:me|us)) (?:(?:just|totally|absolutely|"
+    r"perfectly|much|really) )?(?:fine|best|better|ideal|preferable|easier|good|great|perfect|ok|okay)\b",
+    re.IGNORECASE,
+)
+
+
+def judge_customer_sentence(sentence: str, in_kept_turn: bool, answering: bool = False) -> Judgement | None:
     """Kind and confidence of a cleaned customer sentence, or ``None`` when it is not worth keeping.
 
     ``in_kept_turn`` says whether an earlier sentence of the same turn was kept: a follow-up sentence
     without a first-person word ("The stories were so inspiring") then still belongs to the speaker's
-    account, at a lower confidence.
+    account, at a lower confidence. ``answering`` says the sentence opens the answer to the other
+    side's question: a bare answer ("Size 9 UK", "Decreasing, to match the mortgage") is about the
+    speaker even without a first-person word.
     """
-    if is_question(sentence) or _GREETING.match(sentence) or _REACTION.match(sentence) or is_ask(sentence):
+    if is_question(sentence) or is_ask(sentence):
+        return None
+    if _SECOND_PERSON.match(sentence) and _RULES[0][2].search(sentence):
+        # A complaint about the other side's service ("your voice recognition keeps failing") is
+        # the customer's problem, not a remark about the other side.
+        return Judgement(ObservationKind.PROBLEM, 0.7)
+    if _GREETING.match(sentence) or _REACTION.match(sentence):
         return None
     words = len(content_words(sentence))
     first_person = bool(_FIRST_PERSON.search(sentence)) or implied_subject(sentence)
     if words < 2 and not (first_person and words == 1):
         return None
+    if _OPTION.match(sentence) and not _SECOND_PERSON.search(sentence):
+        return Judgement(ObservationKind.PREFERENCE, 0.6)
     about_other = bool(_SECOND_PERSON.search(sentence)) and not first_person
     if about_other:
         return None
@@ -337,6 +366,8 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool) -> Judgement | No
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4)
     if in_kept_turn and words >= 4:
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4 + specific)
+    if answering and not _ID_ONLY.match(sentence) and not _META.search(sentence) and sentence[:1].isalnum():
+        return Judgement(ObservationKind.PERSONAL_FACT, 0.4)
     if words >= 4:
         return Judgement(ObservationKind.PERSONAL_FACT, 0.35 + specific)
     return None
