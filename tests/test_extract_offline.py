@@ -238,6 +238,14 @@ def _contents(*turns: tuple[Participant, str]) -> list[str]:
          ["Dana would like Sam to never substitute their oat milk with cows milk"]),
         ("can you stop sending me texts about classes, email is fine",
          ["Dana would like Sam to stop sending them texts about classes", "email is fine"]),
+        ("I was wondering if you could deliver on Saturdays because I work weekdays",
+         ["Dana would like Sam to deliver on Saturdays.", "Dana works weekdays."]),
+        ("Would you mind sending it to my work address?", ["Dana would like Sam to send it to their work address."]),
+        ("would it be possible to have the delivery after 5pm as I work until then?",
+         ["Dana would like to have the delivery after 5pm.", "Dana works until then."]),
+        ("If I order today will it arrive before my daughter's wedding on Saturday?",
+         ["Dana would like it to arrive before their daughter's wedding on Saturday if they order today."]),
+        ("Please note I'm away until the 20th.", ["Dana is away until the 20th."]),
     ],
 )
 def test_a_request_about_the_customers_arrangements_is_kept_as_the_wish_it_carries(

@@ -133,11 +133,18 @@ def _split_orders(part: str) -> list[str]:
     return pieces
 
 
+_BECAUSE = re.compile(r",?\s+(?:because|'cause|cause|cos)\s+", re.IGNORECASE)
+
+
 def _split_after_request(part: str) -> list[str]:
-    """A request that carries a wish, cut from the clause after it; any other ask stays whole (its
-    tail, "..., they're friends of mine", is the ask's own justification, not a statement)."""
+    """An ask cut from the reason it gives ("Are you open on Sundays because that's my only day off"),
+    and a request that carries a wish cut from the clause after it; any other ask keeps its tail
+    ("..., they're friends of mine" is the ask's own justification, not a statement)."""
     if not is_ask(part):
         return [part]
+    because = _BECAUSE.split(part, maxsplit=1)
+    if len(because) > 1:
+        return [*_split_after_request(because[0]), because[1].rstrip(" ?")]
     pieces = _COMMA_AFTER_ASK.split(part, maxsplit=1)
     return pieces if len(pieces) > 1 and wish(pieces[0]) else [part]
 
@@ -251,7 +258,7 @@ def standing_requests(sentence: str) -> list[str]:
 _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text call ring phone contact courier ship forward move change switch book rebook
 schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
-reserve hold address swap
+reserve hold address swap make
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade transfer swap exchange order
@@ -265,8 +272,10 @@ be come arrive go get stay start end run
 # the _EVENT_VERBS: "could future updates go to ...").
 _REQUEST = re.compile(
     r"^(?:(?:please|pls|plz|kindly)\s+)?(?:"
-    r"(?:can|could|would|will|may|might)\s+(?P<subject>you|i|we|someone|somebody|it|they)|"
     r"(?:is it|would it be|will it be) possible (?:for (?P<for>you|me|us|it|them) )?to|"
+    r"(?:(?:i was |i'm |just )?wondering|i wonder|do you think)\s+(?:if|whether)\s+(?P<wonder>you|i|we|someone|it|they)"
+    r"\s+(?:can|could|would|might|may)|"
+    r"(?:can|could|would|will|may|might)\s+(?P<subject>you|i|we|someone|somebody|it|they)|"
     r"(?:is there )?any (?:chance|way) (?:(?P<chance>you|i|we|it|they) (?:can|could|might)|"
     r"(?:for (?P<for2>you|me|us) )?to)|"
     r"(?:can|could|would|will|may|might)\s+(?P<thing>(?:the|my|our|your|future|all|any|every)(?:\s+[a-z'-]+){1,2}?)"
@@ -293,7 +302,8 @@ _DETAIL = re.compile(
     r"\b(?:my|our|mine|ours)\b|\d|@|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|"
     r"weekends?|mornings?|afternoons?|evenings?|nights?|january|february|march|april|may|june|"
     r"july|august|september|october|november|december|daily|weekly|monthly|quarterly|yearly|annually|email|e-mail|"
-    r"texts?|post|phone|video|address|office|home|work|neighbou?r)\b",
+    r"texts?|post|phone|video|address|office|home|work|neighbou?r|porch|doorstep|door|gate|garage|reception|"
+    r"letterbox|mailbox|locker|depot|concierge)\b",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"(?<=\w )[A-Z][a-z]+")
@@ -308,6 +318,18 @@ META = re.compile(
 )
 
 
+_WOULD_YOU_MIND = re.compile(r"^(?:would|do) you mind\s+(?P<verb>[a-z]+ing)\b", re.IGNORECASE)
+
+
+def _base_form(gerund: str) -> str:
+    """"sending" -> "send", "moving" -> "move", "dropping" -> "drop" (for the verbs a wish may have)."""
+    stem = gerund.lower()[:-3]
+    for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+        if candidate in _SERVICE_VERBS:
+            return candidate
+    return gerund
+
+
 def wish(clause: str) -> str | None:
     """The first-person statement of what an ask wants ("I'd like you to deliver to my office."), when
     the ask is a request about the customer's own arrangements; None for any other ask."""
@@ -317,18 +339,21 @@ def wish(clause: str) -> str | None:
     if leading:
         condition, body = leading.group("condition"), leading.group("ask")
     body = _TAIL.sub("", body).strip(" ,;:-?.!")
-    match = _REQUEST.match(body)
+    match = None if _WOULD_YOU_MIND.match(body) else _REQUEST.match(body)
     if match:
         thing = match.group("thing") or ""
         subject = (match.group("subject") or match.group("for") or match.group("chance") or match.group("for2")
-                   or ("thing" if thing else "i")).lower()
+                   or match.group("wonder") or ("thing" if thing else "i")).lower()
         predicate = body[match.end():]
+    elif mind := _WOULD_YOU_MIND.match(body):
+        subject, predicate = "you", _base_form(mind.group("verb")) + body[mind.end():]
     elif _first_word(body) in imperative_verbs() or re.match(r"(?:please|pls|plz|kindly)\s", body, re.IGNORECASE):
         subject, predicate = "you", body
     else:
         return None
     predicate = _SOFTENERS.sub("", predicate).strip()
     predicate = predicate[:1].lower() + predicate[1:]
+    predicate = re.sub(r"^(?:don't|dont|do not)\b", "not", predicate, flags=re.IGNORECASE)
     verb = _first_word(predicate)
     standing = bool(_STANDING.search(body)) and bool(re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE))
     if not predicate or _ENTITLEMENT.search(body) or META.search(body):

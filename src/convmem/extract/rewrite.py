@@ -20,7 +20,9 @@ _LEADING_FILLER = re.compile(
     r"true|sure|cool|awesome|great|nice|thanks|thank you|gosh|man|dude|ugh|yay|lmao|you know|i mean|"
     r"to be honest|tbh|speaking of which|speaking of that|funny you (?:should )?(?:ask|mention)|"
     r"[a-z]+ you for asking|good question|and|but|plus|however|that said|also|understood|noted|got it|"
-    r"certainly|sure thing|of course|no problem|speaking of|oh and|"
+    r"certainly|sure thing|of course|no problem|speaking of|oh and|just so you know|so you know|"
+    r"(?:just )?to let you know|just letting you know|fyi|for your information|for (?:the|your) records?|"
+    r"please note(?: that)?|note that|bear in mind(?: that)?|please be aware(?: that)?|"
     r"on (?:a|another|that|the) (?:different|side|similar|related|brighter|lighter|other) note)\b[,!.;:\-\s]*)+",
     re.IGNORECASE,
 )

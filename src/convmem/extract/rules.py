@@ -252,7 +252,7 @@ _RULES: list[tuple[ObservationKind, float, re.Pattern[str]]] = [
         ObservationKind.PERSONAL_FACT,
         0.75,
         re.compile(
-            r"\b(?:i|we) (?:have|'ve got|have got|own) (?:a|an|two|three|four|five|\d+|my|some|the)\b|"
+            r"\b(?:i|we)(?: have|'ve got| have got| own) (?:a|an|two|three|four|five|\d+|my|some|the)\b|"
             r"\b(?:i|we) (?:live|lived|grew up|was born|moved|work|worked|study|studied|teach|volunteer|"
             r"graduated|retired|started|joined|adopted|married|got married|got engaged|met)\b|"
             r"\b(?:i'm|i am|im) (?:a|an) [a-z]+|\b(?:i'm|i am) (?:from|studying|working|retired|married|single|"
