@@ -1,6 +1,6 @@
 """Precision and recall of the GDPR special-category screen (src/convmem/extract/screening.py).
 
-Usage: .venv/bin/python bench/screening_eval.py [--split dev|test] [--timing]
+Usage: .venv/bin/python bench/screening_eval.py [--split dev|test|test2] [--timing]
 
 Prints aggregate figures only, never a sentence: precision, recall and F1 overall and per category, the
 share of sensitive sentences given the right category, and the false-positive rate on ordinary sentences.
@@ -18,14 +18,16 @@ see screening.py). Its data lives in data/screen/:
   opinion, sex life, biometric enrolment, long sentences with one sensitive clause, hard negatives) and in
   the extractors' third-person output form ("On 2024-03-05, Dana said ...", agent commitments). Their rows
   are read freely, including the classifier's out-of-fold errors on them.
-- dev.jsonl: 400 sentences (200 sensitive, 25 per category; 200 ordinary) written by an independent author
-  who never saw the screen or its data. Used for two decisions only: the regularisation strength, and the
-  decision threshold by the stated rule (recall >= 0.95 first, then the best precision). Only its aggregate
+- dev.jsonl: 800 sentences (400 sensitive, 50 per category; 400 ordinary), written by two independent
+  authors who never saw the screen or its data (the second half, source "independent-dev-2026-12-06",
+  added on 2026-12-06). Used for two decisions only: the regularisation strength, and the decision
+  threshold by the stated rule (recall >= 0.95 first, then the best precision). Only its aggregate
   figures are ever looked at, so it stays a fair check of those two choices.
-- test.jsonl: 400 sentences by another independent author, FROZEN. Nobody working on the screen opens it,
-  greps it or looks at its errors; nothing is tuned on it. It is measured once, with the final model, by
-  ``--split test``, which prints aggregate figures only and appends them, with the model's hash, to
-  data/screen/test.log so that a second measurement is visible.
+- test.jsonl and test2.jsonl: 400 sentences each by two more independent authors, FROZEN. Nobody working
+  on the screen opens them, greps them or looks at their errors; nothing is tuned on them. Each is
+  measured once per change of the screen, with the final model, by ``--split test`` / ``--split test2``,
+  which print aggregate figures only and append them, with the model's hash, to data/screen/<split>.log
+  so that every measurement is visible.
 
 When a test split has been read (row by row, or tuned against through repeated measurement) it has become
 training data: it moves into train*.jsonl and a new test split is written by someone who has seen neither
@@ -52,7 +54,7 @@ from pathlib import Path
 from convmem.extract.screening import CATEGORIES, MODEL_FILE, SpecialCategoryScreen, default_screen, embed_each
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "screen"
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "test2")
 
 
 @dataclass
@@ -170,10 +172,10 @@ def main() -> None:
     rows = load(args.split)
     text = render(args.split, evaluate(rows, screen), screen)
     print(text)
-    if args.split == "test":
-        # The frozen split's measurements are logged, so that measuring it twice shows.
-        log = DATA / "test.log"
-        earlier = log.read_text(encoding="utf-8").count("== test") if log.exists() else 0
+    if args.split.startswith("test"):
+        # The frozen splits' measurements are logged, so that measuring one twice shows.
+        log = DATA / f"{args.split}.log"
+        earlier = log.read_text(encoding="utf-8").count(f"== {args.split}:") if log.exists() else 0
         with log.open("a", encoding="utf-8") as stream:
             stream.write(f"# {datetime.now(UTC).isoformat(timespec='seconds')} model {model_hash()}\n{text}\n")
         if earlier:
