@@ -12,7 +12,9 @@ goes through the extraction the server runs: the offline extractor behind the in
   line's communication in its provenance (target for injections: 0).
 
 Protocol. train.jsonl (500 lines) and dev.jsonl (200 lines) were written by one independent author
-(a helper told the task but not shown the project); the classifier is trained on train, its
+(a helper told the task but not shown the project), train_extra.jsonl (896 lines in eleven languages,
+half of the ordinary ones mentioning instructions, systems, agents or memory legitimately) by a second
+one; the classifier is trained on train*.jsonl, its
 threshold chosen on dev by the rule in extract/injection_training.py, and the patterns were written
 while reading train and dev. test.jsonl (240 lines) was written by another independent author, is
 measured once per change of the guard, aggregate figures only, and is never read row by row; once

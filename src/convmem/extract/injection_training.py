@@ -2,7 +2,7 @@
 
     .venv/bin/python -m convmem.extract.injection_training [--data-dir data/injection]
 
-Trains the logistic regression of extract/injection.py on ``train.jsonl`` (whole messages,
+Trains the logistic regression of extract/injection.py on ``train*.jsonl`` (whole messages,
 MiniLM vectors of the packaged model), then chooses its threshold on ``dev.jsonl`` by a stated
 rule: among thresholds at which the guard (patterns or classifier) withholds at most 1% of the
 ordinary dev lines, the one that catches the most injections (the highest such threshold on a
@@ -54,7 +54,13 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=MODEL_FILE)
     args = parser.parse_args()
     embedder = get_embedder(2)
-    texts, labels = load(args.data_dir / "train.jsonl")
+    texts: list[str] = []
+    parts = []
+    for path in sorted(args.data_dir.glob("train*.jsonl")):
+        part_texts, part_labels = load(path)
+        texts += part_texts
+        parts.append(part_labels)
+    labels = np.concatenate(parts)
     weights, bias = fit_logistic(embedder.embed_sorted(texts), labels, l2=L2, epochs=800, learning_rate=1.0)
     dev_texts, dev_labels = load(args.data_dir / "dev.jsonl")
     # Scored as the guard scores (whole message and each sentence), without a threshold yet.
