@@ -115,7 +115,8 @@ _OWN_COMMITMENT = re.compile(
 # After an ask, a comma before another subject starts a new clause: "Send it to x@example.com please,
 # that's my business email", "ring my husband rather than me, he'll be home".
 _COMMA_AFTER_ASK = re.compile(
-    r",\s+(?=(?:that|this|it|he|she|they|there)(?:'s|'ll|'re|'d| is| was| will| would| are| has| have)\s)",
+    r",\s+(?=(?:that|this|it|he|she|they|there)(?:'s|'ll|'re|'d| is| was| will| would| are| has| have)\s|"
+    r"(?:none|neither|both|all|most|some|each) of (?:us|them)\s)",
     re.IGNORECASE)
 
 
@@ -278,6 +279,7 @@ _REQUEST = re.compile(
     r"(?:can|could|would|will|may|might)\s+(?P<subject>you|i|we|someone|somebody|it|they)|"
     r"(?:is there )?any (?:chance|way) (?:(?P<chance>you|i|we|it|they) (?:can|could|might)|"
     r"(?:for (?P<for2>you|me|us) )?to)|"
+    r"(?P<chance_of>(?:is there )?any chance of)|"
     r"(?:can|could|would|will|may|might)\s+(?P<thing>(?:the|my|our|your|future|all|any|every)(?:\s+[a-z'-]+){1,2}?)"
     r"(?=\s+(?:" + "|".join(sorted(_EVENT_VERBS)) + r")\b)"
     r")\s+",
@@ -342,6 +344,8 @@ def wish(clause: str) -> str | None:
     match = None if _WOULD_YOU_MIND.match(body) else _REQUEST.match(body)
     if match:
         thing = match.group("thing") or ""
+        if match.group("chance_of"):
+            thing = "noun"
         subject = (match.group("subject") or match.group("for") or match.group("chance") or match.group("for2")
                    or match.group("wonder") or ("thing" if thing else "i")).lower()
         predicate = body[match.end():]
@@ -358,6 +362,11 @@ def wish(clause: str) -> str | None:
     standing = bool(_STANDING.search(body)) and bool(re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE))
     if not predicate or _ENTITLEMENT.search(body) or META.search(body):
         return None
+    if thing == "noun":  # "any chance of a delivery on Saturday"
+        if _ENTITLEMENT.search(body) or META.search(body) or not (
+                _DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate)):
+            return None
+        return _finished(f"I'd like {predicate}", condition)
     allowed = {"you": _SERVICE_VERBS, "someone": _SERVICE_VERBS, "somebody": _SERVICE_VERBS, "i": _OWN_VERBS,
                "me": _OWN_VERBS, "we": _OWN_VERBS, "us": _OWN_VERBS}.get(subject, _EVENT_VERBS)
     detail = _DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate + " " + condition)
@@ -366,11 +375,30 @@ def wish(clause: str) -> str | None:
     lead = {"you": "I'd like you to", "i": "I'd like to", "me": "I'd like to", "we": "we'd like to",
             "us": "we'd like to", "it": "I'd like it to", "they": "I'd like them to", "them": "I'd like them to",
             "someone": "I'd like someone to", "somebody": "I'd like someone to"}.get(subject, f"I'd like {thing} to")
-    text = f"{lead} {predicate}"
+    return _finished(f"{lead} {predicate}", condition)
+
+
+def _finished(text: str, condition: str) -> str:
     if condition:
         text += " " + condition[0].lower() + condition[1:]
     text = _TAIL.sub("", text).strip(" ,;:-?.!")
     return text[0].upper() + text[1:] + "."
+
+
+# Chat drops the subject of a statement that would otherwise read as a question: "Would prefer a
+# morning slot", "Can't do Mondays", "Won't be home until 6".
+_DROPPED_SUBJECT = re.compile(
+    r"^(?:would (?:prefer|rather|like(?! to (?:see|hear|know|ask)))|"
+    r"(?:can't|cannot|won't|couldn't) (?!(?:wait|believe|you|we|i|it|they|he|she|there|this|that|be sure)\b)[a-z]+)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_subject(clause: str) -> str:
+    body = _OPENERS.sub("", clause)
+    if _DROPPED_SUBJECT.match(body) and not body.rstrip().endswith("?"):
+        return "I " + body[:1].lower() + body[1:]
+    return clause
 
 
 def carried(sentence: str) -> list[str]:
@@ -378,9 +406,10 @@ def carried(sentence: str) -> list[str]:
     :func:`statements` gives them) and, for each ask that carries one, the wish (:func:`wish`)."""
     if not looks_english(sentence):
         return []
-    clauses = split_clauses(sentence)
+    split = split_clauses(sentence)
+    clauses = [_with_subject(clause) for clause in split]
     if len(clauses) == 1 and not is_ask(clauses[0]):
-        return statements(sentence)
+        return statements(sentence if clauses == split else clauses[0])
     found: list[str] = []
     for clause in clauses:
         if is_ask(clause):
