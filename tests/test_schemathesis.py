@@ -14,8 +14,6 @@ import httpx
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -27,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from convmem.storage.db import Database
 from tests.support.credentials import new_account
+from tests.support.fuzzing import run_examples
 from tests.support.inprocess import AppServer
 from tests.support.wire import STORES, create_group, new_store, operation
 
@@ -117,17 +116,8 @@ def test_no_server_errors(target: Target, method: str, path: str, mode: Generati
     if fixed:
         strategies.append(api_operation.as_strategy(generation_mode=mode, path_parameters=fixed))
     checks = POSITIVE_CHECKS if mode == GenerationMode.POSITIVE else NEGATIVE_CHECKS
-    statuses: list[int] = []
-
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(case=st.one_of(strategies))
-    def run(case: schemathesis.Case) -> None:
-        response = case.call(base_url=target.url, session=target.session, headers=target.headers, timeout=30)
-        statuses.append(response.status_code)
-        case.validate_response(response, checks=checks, headers=target.headers)
-
-    run()
+    statuses = run_examples(strategies, base_url=target.url, session=target.session, headers=target.headers,
+                            checks=checks, max_examples=MAX_EXAMPLES)
     if fixed:
         # Some requests got past the lookups: the real ids were used.
         assert any(status != 404 for status in statuses), statuses
