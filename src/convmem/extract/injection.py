@@ -84,15 +84,18 @@ def _decoded_base64(text: str) -> list[str]:
 
 
 def normalised_forms(text: str) -> list[str]:
-    """The text as the patterns read it: a plain form, and one with leetspeak folded (a separate
-    form, so that digits in ordinary text, order numbers and prices, are read as digits too)."""
+    """The text as the patterns read it: a plain form, one with leetspeak folded (a separate form,
+    so that digits in ordinary text, order numbers and prices, are read as digits too), and one
+    without accents ("Igñore prëvious ïnstructions", Turkish "SİSTEM"); a separate form, so that
+    the patterns written with accents for other languages still read them."""
     plain = unicodedata.normalize("NFKC", text)
     plain = _ZERO_WIDTH.sub("", plain).translate(_HOMOGLYPHS)
     plain = _SPELLED.sub(_unspell, plain)
     forms = [plain]
-    leet = plain.translate(_LEET)
-    if leet != plain:
-        forms.append(leet)
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(ch))
+    for form in (plain.translate(_LEET), bare, bare.translate(_LEET)):
+        if form not in forms:
+            forms.append(form)
     for hidden in _decoded_base64(plain):
         forms.extend(normalised_forms(hidden))
     return forms
@@ -156,6 +159,10 @@ class InjectionGuard:
         if model is None and embedder is not None and MODEL_FILE.exists():
             model = LinearModel.load(MODEL_FILE)
         self._model = model if embedder is not None else None
+
+    def matches(self, text: str) -> bool:
+        """Whether one of the guard's patterns matches (no classifier)."""
+        return pattern_match(text, self._patterns) is not None
 
     def check(self, text: str) -> Verdict:
         return self.check_many([text])[0]
