@@ -5,8 +5,12 @@
 Trains the logistic regression of extract/injection.py on ``train*.jsonl`` (whole messages,
 MiniLM vectors of the packaged model), then chooses its threshold on ``dev.jsonl`` by a stated
 rule: among thresholds at which the guard (patterns or classifier) withholds at most 1% of the
-ordinary dev lines, the one that catches the most injections (the highest such threshold on a
-tie). 1%, not the 2% the product allows: the extraction keeps only statements about the
+ordinary dev lines, and the classifier flags at most 2% (the product's limit) of a larger pool
+of honest customer sentences, the one that catches the most injections (the highest such threshold on a tie). The
+pool is the special-category screen's training and dev sentences (data/screen/train*.jsonl and
+dev.jsonl, about 10,000 sentences by several independent authors, none addressed to a model):
+100 ordinary dev lines cannot pin down a 1% rate, and a threshold chosen on them alone flagged
+3% of that pool. 1%, not the 2% the product allows: the extraction keeps only statements about the
 customer (extract/clauses.py), which stops most of what the classifier misses, while every
 ordinary message it withholds costs the facts in it. ``test.jsonl`` is never read here:
 bench/injection_eval.py measures it. Deterministic: the same data and model give the same weights."""
@@ -24,6 +28,7 @@ from convmem.search.embedding import get_embedder
 
 L2 = 1e-4
 MAX_ORDINARY_WITHHELD = 0.01
+MAX_POOL_FLAGGED = 0.02
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.50, 0.991, 0.01))
 
 
@@ -32,16 +37,27 @@ def load(path: Path) -> tuple[list[str], np.ndarray]:
     return [str(r["text"]) for r in rows], np.array([bool(r["injection"]) for r in rows])
 
 
-def choose_threshold(scores: np.ndarray, patterns: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
+def honest_pool(screen_dir: Path) -> list[str]:
+    """Customer sentences from the screen's data (never its test splits): none is an injection."""
+    paths = [*sorted(screen_dir.glob("train*.jsonl")), screen_dir / "dev.jsonl"]
+    return [str(json.loads(line)["text"]) for path in paths if path.exists()
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def choose_threshold(scores: np.ndarray, patterns: np.ndarray, labels: np.ndarray,
+                     pool_scores: np.ndarray | None = None) -> tuple[float, float, float]:
     """(threshold, recall, ordinary withheld) by the rule in the module docstring."""
     best: tuple[float, float, float] | None = None
+    pool = np.zeros(0) if pool_scores is None else pool_scores
     ordinary = max(1, int((~labels).sum()))
     injections = max(1, int(labels.sum()))
     for threshold in THRESHOLDS:
         flagged = patterns | (scores >= threshold)
         withheld = float((flagged & ~labels).sum()) / ordinary
         recall = float((flagged & labels).sum()) / injections
-        if withheld <= MAX_ORDINARY_WITHHELD and (best is None or recall > best[1]):
+        pooled = float((pool >= threshold).mean()) if len(pool) else 0.0
+        if withheld <= MAX_ORDINARY_WITHHELD and pooled <= MAX_POOL_FLAGGED and (
+                best is None or recall > best[1]):
             best = (threshold, recall, withheld)
     if best is None:
         raise SystemExit("no threshold keeps the ordinary lines withheld under the limit")
@@ -52,6 +68,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path("data/injection"))
     parser.add_argument("--output", type=Path, default=MODEL_FILE)
+    parser.add_argument("--screen-data", type=Path, default=Path("data/screen"),
+                        help="the pool of honest customer sentences (train*.jsonl, dev.jsonl)")
     args = parser.parse_args()
     embedder = get_embedder(2)
     texts: list[str] = []
@@ -68,10 +86,14 @@ def main() -> None:
     scores = np.array([v.score for v in guard.check_many(dev_texts)])
     patterns = np.array([pattern_match(t) is not None for t in dev_texts])
     scores = np.where(patterns, 0.0, scores)  # pattern hits report 1.0; the rule counts them separately
-    threshold, recall, withheld = choose_threshold(scores, patterns, dev_labels)
+    pool = honest_pool(args.screen_data)
+    pool_scores = np.array([v.score for v in guard.check_many(pool)]) if pool else None
+    threshold, recall, withheld = choose_threshold(scores, patterns, dev_labels, pool_scores)
     LinearModel(weights, bias, threshold).save(args.output)
+    pooled = float((pool_scores >= threshold).mean()) if pool_scores is not None else 0.0
     print(f"trained on {len(texts)} lines; dev ({len(dev_texts)} lines): threshold {threshold:.2f}, "
-          f"injections caught {recall:.3f}, ordinary lines withheld {withheld:.3f}; wrote {args.output}")
+          f"injections caught {recall:.3f}, ordinary lines withheld {withheld:.3f}; honest pool "
+          f"({len(pool)} sentences) flagged {pooled:.3f}; wrote {args.output}")
 
 
 if __name__ == "__main__":
