@@ -500,8 +500,8 @@ def main() -> None:
               f"{f['facts_kept'] / max(f['facts'], 1):.1%}; special-category statements stored "
               f"{f.get('sensitive_stored', 0)}/{f.get('sensitive', 0)}; injections stored "
               f"{f.get('injections_stored', 0)}/{f.get('injections', 0)}; items stored per turn "
-              f"{f['items'] / max(f['turns'], 1):.2f}; injection lines withheld by the guard "
-              f"{totals.get('withheld', 0)}")
+              f"{f['items'] / max(f['turns'], 1):.2f}; lines withheld by the injection guard in every "
+              f"extraction job of the run{' (LoCoMo included)' if samples else ''}: {totals.get('withheld', 0)}")
     if failures:
         print("failed jobs:", *failures[:5], sep="\n  ")
     if args.keep:
