@@ -207,6 +207,8 @@ class Labelled:
     conversations: list[dict[str, Any]]
     store_id: str = ""
     profiles: list[str] = field(default_factory=list)  # per conversation, the customer's profile
+    conversation_ids: list[str] = field(default_factory=list)
+    turn_ids: list[list[str]] = field(default_factory=list)  # per conversation, the communication id of each turn
 
 
 def load_labelled(path: Path) -> list[dict[str, Any]]:
@@ -226,15 +228,17 @@ def ingest_labelled(http: httpx.Client, conversations: list[dict[str, Any]]) -> 
         agent = _ok(http.post(f"/v2/Conversations/{conv}/Participants", json={
             "type": "HUMAN_AGENT", "name": "Alex", "addresses": [{"channel": "CHAT", "address": "support-desk"}]}), 201)
         out.profiles.append(customer["profileId"])
+        out.conversation_ids.append(conv)
+        out.turn_ids.append([])
         ends = {"customer": (customer, customer_address), "agent": (agent, "support-desk")}
         for i, turn in enumerate(labelled["turns"]):
             (author, address), (other, other_address) = ends[turn["speaker"]], ends[
                 "agent" if turn["speaker"] == "customer" else "customer"]
-            _ok(http.post(f"/v2/Conversations/{conv}/Communications", json={
+            out.turn_ids[-1].append(_ok(http.post(f"/v2/Conversations/{conv}/Communications", json={
                 "author": {"address": address, "channel": "CHAT", "participantId": author["id"]},
                 "recipients": [{"address": other_address, "channel": "CHAT", "participantId": other["id"]}],
                 "content": {"type": "TEXT", "text": turn["text"]},
-                "occurredAt": _at(start + timedelta(days=n, seconds=30 * i))}), 201)
+                "occurredAt": _at(start + timedelta(days=n, seconds=30 * i))}), 201)["id"])
         _ok(http.patch(f"/v2/Conversations/{conv}", json={"status": "CLOSED"}))
     return out
 
@@ -246,19 +250,31 @@ def _has_term(text: str, term: str) -> bool:
 def labelled_figures(db: Any, data: Labelled) -> dict[str, Any]:
     from sqlalchemy import select
 
+    from convmem.storage.conversation_tables import conversations
     from convmem.storage.memory_tables import observations, summaries
 
     figures: Counter[str] = Counter()
-    for labelled, profile in zip(data.conversations, data.profiles, strict=True):
+    for labelled, profile, conversation_id, turn_ids in zip(
+            data.conversations, data.profiles, data.conversation_ids, data.turn_ids, strict=True):
         with db.read() as conn:
             obs = list(conn.execute(select(observations.c.content).where(observations.c.profile_id == profile))
                        .scalars())
             summ = list(conn.execute(select(summaries.c.content).where(summaries.c.profile_id == profile)).scalars())
+            record = conn.execute(select(conversations.c.memory_withheld, conversations.c.memory_screened)
+                                  .where(conversations.c.id == conversation_id)).one()
+        withheld, screened = set(record.memory_withheld or []), set(record.memory_screened or [])
         figures["turns"] += len(labelled["turns"])
         figures["items"] += len(obs) + len(summ)
         for fact in labelled["facts"]:
             figures["facts"] += 1
-            figures["facts_kept"] += any(all(_has_term(o, t) for t in fact["key_terms"]) for o in obs)
+            kept = any(all(_has_term(o, t) for t in fact["key_terms"]) for o in obs)
+            figures["facts_kept"] += kept
+            if not kept:
+                # Why, in aggregate only: the turn withheld by the injection guard, a sentence of it
+                # dropped by the special-category screen, or neither (the extraction missed it).
+                turn = turn_ids[fact["turn"]]
+                figures["missed_withheld" if turn in withheld else "missed_screened" if turn in screened
+                        else "missed_not_extracted"] += 1
         for kind in ("sensitive", "injections"):
             for item in labelled[kind]:
                 figures[kind] += 1
@@ -500,7 +516,9 @@ def main() -> None:
               f"{f['turns']} turns): facts kept {f['facts_kept']}/{f['facts']} = "
               f"{f['facts_kept'] / max(f['facts'], 1):.1%}; special-category statements stored "
               f"{f.get('sensitive_stored', 0)}/{f.get('sensitive', 0)}; injections stored "
-              f"{f.get('injections_stored', 0)}/{f.get('injections', 0)}; items stored per turn "
+              f"{f.get('injections_stored', 0)}/{f.get('injections', 0)}; facts missed in a turn the guard "
+              f"withheld {f.get('missed_withheld', 0)}, in a turn with a sentence the screen dropped "
+              f"{f.get('missed_screened', 0)}, otherwise {f.get('missed_not_extracted', 0)}; items stored per turn "
               f"{f['items'] / max(f['turns'], 1):.2f}; lines withheld by the injection guard in every "
               f"extraction job of the run{' (LoCoMo included)' if samples else ''}: {totals.get('withheld', 0)}")
     if failures:
