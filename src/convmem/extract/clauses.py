@@ -208,7 +208,7 @@ def _statement(clause: str) -> list[str]:
 
 # A request that sets how the customer wants to be served from now on is a preference worth
 # remembering ("please never substitute my oat milk", "contact me in French from now on", "send it
-# to my work email rather than my personal one"); a one-off ask is not.
+# to my work email rather than my personal one"), whatever detail it names (wish); a one-off ask is not.
 _STANDING = re.compile(
     r"\b(?:from now on|in future|in the future|future|going forward|always|never|rather than|instead of|"
     r"only|any ?more|no more|stop (?:sending|calling|texting|emailing|ringing)|(?:don't|do not) "
@@ -223,24 +223,6 @@ _ENTITLEMENT = re.compile(
     r"override\w*|exempt\w*|entitle\w*|unlimited|security|password|pin|id)\b",
     re.IGNORECASE,
 )
-
-
-def standing_requests(sentence: str) -> list[str]:
-    """The asks of ``sentence`` that state a lasting preference about how the customer is served
-    (without "please" and ending with a period)."""
-    found: list[str] = []
-    if not looks_english(sentence):
-        return found
-    for clause in split_clauses(sentence):
-        if not is_ask(clause) or not _STANDING.search(clause) or _ENTITLEMENT.search(clause):
-            continue
-        if not re.search(r"\b(?:me|my|us|our|i|we)\b", clause, re.IGNORECASE):
-            continue  # about the customer, or it is not theirs to set
-        body = re.sub(r"^(?:please|pls|plz|kindly)\s+|,?\s+(?:please|pls|plz)$", "", _OPENERS.sub("", clause).strip(),
-                      flags=re.IGNORECASE).strip(" ,;:-?.")
-        if body:
-            found.append(body[0].lower() + body[1:] + ".")
-    return found
 
 
 # -- the wish a request carries ------------------------------------------------------------------------
@@ -363,8 +345,7 @@ def wish(clause: str) -> str | None:
     if not predicate or _ENTITLEMENT.search(body) or META.search(body):
         return None
     if thing == "noun":  # "any chance of a delivery on Saturday"
-        if _ENTITLEMENT.search(body) or META.search(body) or not (
-                _DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate)):
+        if not (_DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate)):
             return None
         return _finished(f"I'd like {predicate}", condition)
     allowed = {"you": _SERVICE_VERBS, "someone": _SERVICE_VERBS, "somebody": _SERVICE_VERBS, "i": _OWN_VERBS,
