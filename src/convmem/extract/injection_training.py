@@ -3,17 +3,20 @@
     .venv/bin/python -m convmem.extract.injection_training [--data-dir data/injection]
 
 Trains the logistic regression of extract/injection.py on ``train*.jsonl`` (whole messages,
-MiniLM vectors of the packaged model), then chooses its threshold on ``dev.jsonl`` by a stated
-rule: among thresholds at which the guard (patterns or classifier) withholds at most 1% of the
-ordinary dev lines, and the classifier flags at most 2% (the product's limit) of a larger pool
-of honest customer sentences, the one that catches the most injections (the highest such threshold on a tie). The
-pool is the special-category screen's training and dev sentences (data/screen/train*.jsonl and
-dev.jsonl, about 10,000 sentences by several independent authors, none addressed to a model):
-100 ordinary dev lines cannot pin down a 1% rate, and a threshold chosen on them alone flagged
-3% of that pool. 1%, not the 2% the product allows: the extraction keeps only statements about the
+MiniLM vectors of the packaged model), then chooses its threshold by a stated rule: among the
+thresholds at which the guard (patterns or classifier) withholds at most 1% of the ordinary lines
+of ``dev.jsonl`` and the classifier flags at most 2% of a pool of honest customer sentences, the
+one that catches the most dev injections (the highest such threshold on a tie).
+
+1% of dev, not the 2% the product allows: the extraction keeps only statements about the
 customer (extract/clauses.py), which stops most of what the classifier misses, while every
-ordinary message it withholds costs the facts in it. ``test.jsonl`` is never read here:
-bench/injection_eval.py measures it. Deterministic: the same data and model give the same weights."""
+ordinary message it withholds costs the facts in it. The pool is the special-category screen's
+training and dev sentences (data/screen/train*.jsonl and dev.jsonl, about 10,000 sentences by
+several independent authors, none addressed to a model): 100 ordinary dev lines cannot pin down
+a rate of 1%, and a threshold chosen on them alone flagged 3% of that pool.
+
+``test.jsonl`` is never read here: bench/injection_eval.py measures it. Deterministic: the same
+data and model give the same weights."""
 
 from __future__ import annotations
 
@@ -45,9 +48,9 @@ def honest_pool(screen_dir: Path) -> list[str]:
 
 
 def choose_threshold(scores: np.ndarray, patterns: np.ndarray, labels: np.ndarray,
-                     pool_scores: np.ndarray | None = None) -> tuple[float, float, float]:
-    """(threshold, recall, ordinary withheld) by the rule in the module docstring."""
-    best: tuple[float, float, float] | None = None
+                     pool_scores: np.ndarray | None = None) -> tuple[float, float, float, float]:
+    """(threshold, recall, ordinary dev lines withheld, pool flagged) by the rule in the module docstring."""
+    best: tuple[float, float, float, float] | None = None
     pool = np.zeros(0) if pool_scores is None else pool_scores
     ordinary = max(1, int((~labels).sum()))
     injections = max(1, int(labels.sum()))
@@ -58,7 +61,7 @@ def choose_threshold(scores: np.ndarray, patterns: np.ndarray, labels: np.ndarra
         pooled = float((pool >= threshold).mean()) if len(pool) else 0.0
         if withheld <= MAX_ORDINARY_WITHHELD and pooled <= MAX_POOL_FLAGGED and (
                 best is None or recall > best[1]):
-            best = (threshold, recall, withheld)
+            best = (threshold, recall, withheld, pooled)
     if best is None:
         raise SystemExit("no threshold keeps the ordinary lines withheld under the limit")
     return best
@@ -88,9 +91,8 @@ def main() -> None:
     scores = np.where(patterns, 0.0, scores)  # pattern hits report 1.0; the rule counts them separately
     pool = honest_pool(args.screen_data)
     pool_scores = np.array([v.score for v in guard.check_many(pool)]) if pool else None
-    threshold, recall, withheld = choose_threshold(scores, patterns, dev_labels, pool_scores)
+    threshold, recall, withheld, pooled = choose_threshold(scores, patterns, dev_labels, pool_scores)
     LinearModel(weights, bias, threshold).save(args.output)
-    pooled = float((pool_scores >= threshold).mean()) if pool_scores is not None else 0.0
     print(f"trained on {len(texts)} lines; dev ({len(dev_texts)} lines): threshold {threshold:.2f}, "
           f"injections caught {recall:.3f}, ordinary lines withheld {withheld:.3f}; honest pool "
           f"({len(pool)} sentences) flagged {pooled:.3f}; wrote {args.output}")
