@@ -37,7 +37,7 @@ from tests.support.credentials import new_account
 from tests.support.fuzzing import run_examples
 from tests.support.inprocess import AppServer
 from tests.support.profiles import configure_identity
-from tests.support.wire import STORES, create_group, new_store, operation
+from tests.support.wire import STORES, create_group, create_mapping, new_store
 from tests.test_official_spec import DOCUMENTS, METHODS, _official
 
 # Examples per operation: 68 operations x 12 examples stays well under a minute.
@@ -83,13 +83,6 @@ def _summary(http: httpx.Client, store_id: str, profile_id: str, content: str) -
     assert resp.status_code == 202, resp.text
     listed = http.get(f"/v1/Stores/{store_id}/Profiles/{profile_id}/ConversationSummaries").json()["summaries"]
     return str(next(s["id"] for s in listed if s["content"] == content))
-
-
-def _mapping(http: httpx.Client, store_id: str, name: str) -> str:
-    resp = http.post(f"{STORES}/{store_id}/DataMappings", json={
-        "displayName": name, "mappingFrom": {"type": "INGRESS", "columns": ["c"]},
-        "mappingTo": {"type": "TRAITS", "mappings": [{"expression": "c", "traitGroup": "Fuzzed", "traitName": "a"}]}})
-    return str(operation(http, resp.headers["Operation-Id"])["result"]["id"])
 
 
 def _conversation(http: httpx.Client, store_id: str) -> dict[tuple[str, str], str]:
@@ -146,7 +139,8 @@ def target(app_server: AppServer, db: Database) -> Iterator[Target]:
         victim_observation = _observation(http, store_id, profile_id, "Collects vintage typewriters")
         summary_id = _summary(http, store_id, profile_id, "Asked for a vegetarian meal")
         victim_summary = _summary(http, store_id, profile_id, "Moved the delivery to Friday")
-        mapping_id, victim_mapping = _mapping(http, store_id, "kept"), _mapping(http, store_id, "victim")
+        mapping_id, victim_mapping = create_mapping(http, store_id, "kept", "Fuzzed", "a"), create_mapping(
+            http, store_id, "victim", "Fuzzed", "a")
         created = http.post(f"/v1/Stores/{store_id}/Profiles/Imports", json={
             "filename": "people.csv", "fileSize": 100,
             "columnMappings": [{"columnName": "email", "traitGroup": "Contact", "traitName": "email"},

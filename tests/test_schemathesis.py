@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 import requests
 import schemathesis
@@ -27,7 +26,7 @@ from convmem.storage.db import Database
 from tests.support.credentials import new_account
 from tests.support.fuzzing import run_examples
 from tests.support.inprocess import AppServer
-from tests.support.wire import STORES, create_group, new_store, operation
+from tests.support.wire import STORES, create_group, create_mapping, new_store
 
 # Examples per operation and generation mode: 38 cases x 10 examples stays well under a minute.
 MAX_EXAMPLES = 10
@@ -64,13 +63,6 @@ class Target:
     victims: dict[str, str]  # real ids that DELETE may consume
 
 
-def _mapping(http: httpx.Client, store_id: str, name: str) -> str:
-    resp = http.post(f"{STORES}/{store_id}/DataMappings", json={
-        "displayName": name, "mappingFrom": {"type": "INGRESS", "columns": ["c"]},
-        "mappingTo": {"type": "TRAITS", "mappings": [{"expression": "c", "traitGroup": "Fuzzed", "traitName": "a"}]}})
-    return str(operation(http, resp.headers["Operation-Id"])["result"]["id"])
-
-
 @pytest.fixture(scope="module")
 def target(app_server: AppServer, db: Database) -> Iterator[Target]:
     issued = new_account(db)
@@ -78,7 +70,8 @@ def target(app_server: AppServer, db: Database) -> Iterator[Target]:
         store_id, victim_store = new_store(http, "fuzzed"), new_store(http, "fuzz-victim")
         for name in ("Fuzzed", "Victim"):
             create_group(http, store_id, name, {"a": {"dataType": "STRING"}})
-        mapping_id, victim_mapping = _mapping(http, store_id, "fuzzed"), _mapping(http, store_id, "victim")
+        mapping_id, victim_mapping = create_mapping(http, store_id, "fuzzed", "Fuzzed", "a"), create_mapping(
+            http, store_id, "victim", "Fuzzed", "a")
         op_id = http.patch(f"{STORES}/{store_id}", json={}).headers["Operation-Id"]
         doc = http.get("/openapi.json").json()
     token = base64.b64encode(f"{issued.account_sid}:{issued.auth_token}".encode()).decode()

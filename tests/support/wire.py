@@ -69,6 +69,13 @@ def new_store(http: httpx.Client, name: str | None = None) -> str:
     return result_id(http, http.post(STORES, json={"displayName": name or f"wire-{secrets.token_hex(4)}"}))
 
 
+def create_mapping(http: httpx.Client, store_id: str, name: str, group: str, trait: str) -> str:
+    """An INGRESS data mapping of one column ``c`` onto ``group``.``trait``; its id."""
+    return result_id(http, http.post(f"{STORES}/{store_id}/DataMappings", json={
+        "displayName": name, "mappingFrom": {"type": "INGRESS", "columns": ["c"]},
+        "mappingTo": {"type": "TRAITS", "mappings": [{"expression": "c", "traitGroup": group, "traitName": trait}]}}))
+
+
 def operation_id(status_url: str) -> str:
     return status_url.rstrip("/").rsplit("/", 1)[1]
 
