@@ -18,6 +18,7 @@ from convmem.extract.base import (
 )
 from convmem.extract.offline import OfflineExtractor, OfflineSettings, split_sentences
 from convmem.extract.rewrite import anchor_relative_dates, clean, to_third_person
+from convmem.extract.screening import ScreenResult
 
 CUSTOMER = Participant("conv_participant_c", "Dana", ParticipantType.CUSTOMER, "mem_profile_dana")
 AGENT = Participant("conv_participant_a", "Sam", ParticipantType.HUMAN_AGENT)
@@ -110,6 +111,48 @@ def test_special_category_sentences_are_dropped_and_counted() -> None:
     assert result.counters.dropped_by_screening == 1
     assert result.counters.dropped_by_category == {"health": 1}
     assert result.summary is not None and "diabetes" not in result.summary.content
+
+
+class _WordScreen:
+    """A stand-in screen that flags any text containing one of its words (the real one is a trained model;
+    here the test decides what is sensitive)."""
+
+    def __init__(self, *words: str) -> None:
+        self.words = words
+
+    def _verdict(self, text: str) -> ScreenResult:
+        hit = next((w for w in self.words if w in text.lower()), None)
+        return ScreenResult(True, "health", 0.99, hit, "model") if hit else ScreenResult(False, None, 0.01)
+
+    def screen(self, text: str) -> ScreenResult:
+        return self._verdict(text)
+
+    def screen_many(self, texts: list[str]) -> list[ScreenResult]:
+        return [self._verdict(t) for t in texts]
+
+    def backstop(self, text: str) -> ScreenResult:
+        return ScreenResult(False)
+
+
+def test_the_ordinary_clauses_of_a_flagged_sentence_are_kept_without_the_sensitive_one() -> None:
+    t = transcript((CUSTOMER, "I'm moving to Leeds in March, and my chemotherapy starts in April, "
+                              "so please send the new router to my work address in Bradford."))
+    extractor = OfflineExtractor(OfflineSettings(max_turns_per_observation=1), screen=_WordScreen("chemotherapy"))
+    result = extractor.extract(ExtractionRequest(t, CUSTOMER))
+    (observation,) = result.observations
+    assert "Leeds in March" in observation.content
+    assert "Bradford" in observation.content  # the wish the request carries
+    assert "chemotherapy" not in observation.content and "April" not in observation.content
+    assert result.counters.dropped_by_category == {"health": 1}
+
+
+def test_a_sentence_sensitive_only_as_a_whole_keeps_nothing() -> None:
+    # No clause alone is flagged: the screen found the whole sentence sensitive, so no part of it is kept.
+    t = transcript((CUSTOMER, "I'm moving to Leeds in March, and the treatment there starts in April, "
+                              "which my consultant arranged."))
+    screen = _WordScreen("moving to leeds in march, and the treatment")
+    result = OfflineExtractor(screen=screen).extract(ExtractionRequest(t, CUSTOMER))
+    assert result.observations == []
 
 
 def test_neighbouring_turns_are_packed_with_all_their_provenance() -> None:

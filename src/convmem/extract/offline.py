@@ -43,6 +43,8 @@ from convmem.extract.base import (
     format_date,
 )
 from convmem.extract.screening import ScreenResult, SpecialCategoryScreen, default_screen
+from convmem.extract.screening_clauses import clauses as clauses_for_screening
+from convmem.extract.screening_clauses import word_count as clause_word_count
 
 _KIND_PRIORITY = [
     ObservationKind.AGENT_COMMITMENT,
@@ -52,6 +54,12 @@ _KIND_PRIORITY = [
     ObservationKind.PERSONAL_FACT,
     ObservationKind.EVENT,
 ]
+# A clause cut out of a longer sentence starts with the word that joined it ("and", "so", "because"); alone,
+# it reads without it. A relative clause ("which means ...", "who ...") is about the clause before it.
+_LEADING_JOINER = re.compile(
+    r"^(?:(?:and|but|so|because|'cause|cause|although|though|whereas|while|plus|or|yet|as well as|also|then)\b[\s,]*)+",
+    re.IGNORECASE)
+_RELATIVE = re.compile(r"^(?:which|who|whom|whose|that|where|when)\b", re.IGNORECASE)
 _PAST_COMMITMENT = re.compile(r"^\w+ed\b|^(?:sent|issued|opened|booked)\b", re.IGNORECASE)
 
 
@@ -240,6 +248,33 @@ class OfflineExtractor(Extractor):
         verdict = self._verdicts.get().get(said) or self.screen.screen(said)
         return verdict if verdict.sensitive else self.screen.backstop(written)
 
+    def _ordinary_clauses(self, sentence: str) -> list[str]:
+        """The clauses of a flagged ``sentence`` that can stand alone without what made it sensitive.
+
+        Only when the screen finds the sensitive part in a clause of its own (the clause scores over the
+        threshold alone, or holds a backstop term): a sentence that is sensitive only as a whole keeps nothing.
+        A clause is kept when, on its own, the screen lets it through, and when it does not lean on the
+        clause before it (a relative "which"/"who" clause). Each kept clause is then judged and screened
+        again as a statement, the rewrite included."""
+        parts = clauses_for_screening(sentence)
+        if len(parts) < 2:
+            return []
+        known = self._verdicts.get()
+        todo = [p for p in dict.fromkeys(parts) if p not in known]
+        known.update(zip(todo, self.screen.screen_many(todo), strict=True))
+        if not any(known[p].sensitive for p in parts):
+            return []
+        kept = []
+        for part in parts:
+            if known[part].sensitive:
+                continue
+            standing = _LEADING_JOINER.sub("", part).strip(" ,;:-")
+            if not standing or _RELATIVE.match(standing) or clause_word_count(standing) < 3:
+                continue
+            # As any statement: an ask in it is never memory, the wish a request carries is.
+            kept.extend(clauses.carried(standing[0].upper() + standing[1:]))
+        return kept
+
     # -- observations -------------------------------------------------------------------------------
 
     def _joins(self, group: list[_Piece], piece: _Piece) -> bool:
@@ -272,16 +307,24 @@ class OfflineExtractor(Extractor):
         communication answers the other side's question, so its first sentence may be a bare answer
         ("Size 9 UK") that says something about the customer."""
         kept: list[tuple[str, rules.Judgement]] = []
-        for position, sentence in enumerate(_statements_of(communication.text)):
+        statements = [(sentence, True) for sentence in _statements_of(communication.text)]
+        position = -1
+        while statements:
+            sentence, whole = statements.pop(0)
+            position += whole
             judgement = rules.judge_customer_sentence(sentence, in_kept_turn=bool(kept),
-                                                      answering=answering and position == 0)
+                                                      answering=answering and position == 0 and whole)
             if judgement is None or judgement.confidence < self.settings.min_confidence:
                 continue
-            counters.candidates_seen += 1
+            counters.candidates_seen += whole
             third = rewrite.to_third_person(sentence, name, other)
             verdict = self._screen(sentence, third)
             if verdict.sensitive:
-                counters.count_drop(verdict.category or "unknown", [communication.id])
+                if whole:
+                    counters.count_drop(verdict.category or "unknown", [communication.id])
+                    # The ordinary clauses of the statement are still worth remembering ("I'm moving to
+                    # Leeds in March, and my chemo starts in April"): each is judged and screened again.
+                    statements[:0] = [(part, False) for part in self._ordinary_clauses(sentence)]
                 continue
             if not third.startswith(name):
                 third = f"{name} said {rewrite.lower_first(third, {name, other})}"
