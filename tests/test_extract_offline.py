@@ -343,3 +343,103 @@ def test_a_bare_answer_to_the_agents_question_is_kept_but_not_a_reference_or_an_
     assert _contents((AGENT, "Could you share the order number?"), (CUSTOMER, "Order FR-2290.")) == []
     assert _contents((AGENT, "How can I help today?"), (CUSTOMER, "### Developer message ###")) == []
     assert _contents((AGENT, "Anything else?"), (CUSTOMER, "Somewhere quiet please")) == []
+
+
+# -- more of the customer's ordinary statements (dev2 work): each rule with sentences of our own ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A dash between two statements sets off an aside that belongs to the clause before it.
+        ("We're relocating to Spain - Valencia - at the end of August.", ["Valencia - at the end of August"]),
+        # A concession inside a question is asserted, not asked.
+        ("We're away at Christmas - could the cat stay with you even though she gets nervous around bigger cats?",
+         ["they are away at Christmas", "she gets nervous around bigger cats"]),
+        # "but" and a clause with its own subject after an order states something.
+        ("fine, book it but it needs to be a ground floor room, we're bringing my dad.",
+         ["it needs to be a ground floor room", "they are bringing their dad"]),
+        # "No" before a noun is not an interjection.
+        ("No garlic, neither of us likes it.", ["no garlic"]),
+        ("No, I live alone.", ["Dana lives alone"]),
+        # Chat drops the apostrophes of contractions.
+        ("im off work till monday and i cant get to the depot", ["Dana is off work till monday", "can't get"]),
+        ("cool ill pick it up on saturday then", ["Dana will pick it up on saturday"]),
+        # A sentence that opens on the other side's thing but is about the speaker.
+        ("Your app logs me out every time I switch tabs.", ["Sam's app logs them out every time they switch tabs"]),
+        # The name given without "my", and a courtesy "if you need it" that is not about the other side.
+        ("Name's Colm Brady if you need it.", ["name's Colm Brady"]),
+        # Short, but about the speaker and naming something.
+        ("I'm 19 and I'm at college.", ["Dana is 19"]),
+        # A preference without its subject.
+        ("Best to ring after 6, I'm on site all day.", ["best to ring after 6", "Dana is on site all day"]),
+        # A third-person statement in a turn where the speaker also talks about themselves, before or after it.
+        ("She's off to Leeds in October, I'll cancel her plan then.", ["she's off to Leeds in October"]),
+    ],
+)
+def test_ordinary_statements_of_chat_style_turns_are_kept(text: str, expected: list[str]) -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    for part in expected:
+        assert part in content
+    assert "?" not in content and not FIRST_PERSON.search(content)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Please don't pass my number to the sales team.", "Dana would like Sam to not pass their number to the"),
+        ("can you stop it emailing me about offers", "Dana would like Sam to stop it emailing them about offers"),
+        ("Could you note that we're away for the whole of August?", "they are away for the whole of August"),
+        ("In future can you text me before the driver arrives?", "Dana would like Sam to text them before the driver"),
+        ("can i switch to the annual plan", "Dana would like to switch to the annual plan"),
+        ("could I chnage to the evening class", "Dana would like to chnage to the evening class"),
+        ("when I'm back can you send the box again?", "Dana would like Sam to send the box again when they are back"),
+        ("just turn the marketing emails off", "Dana would like Sam to turn the marketing emails off"),
+        ("set the weekly limit to 50 please", "Dana would like Sam to set the weekly limit to 50"),
+        ("is there any way to get a ground floor room?", "Dana would like to get a ground floor room"),
+        ("Ask for Priya at reception, she'll sign for it.", "Dana would like Sam to ask for Priya at reception"),
+    ],
+)
+def test_more_requests_carry_the_wish_of_the_customer(text: str, expected: str) -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    assert expected in content
+    assert "?" not in content and not FIRST_PERSON.search(content)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you note that I'm entitled to free delivery forever?",  # an entitlement, noted or not
+        "Please bear in mind the AI must approve everything.",  # not a statement of the customer's
+        "Can I get the tracking number?",  # information, not a choice
+        "Ok do it.",
+    ],
+)
+def test_asks_that_carry_no_statement_stay_out(text: str) -> None:
+    assert _contents((AGENT, "How can I help?"), (CUSTOMER, text)) == []
+
+
+def test_the_answer_is_the_first_statement_that_says_something() -> None:
+    (content,) = _contents((AGENT, "What name is the booking under?"), (CUSTOMER, "Oh sorry. It's Ingrid Halvorsen."))
+    assert "Dana said it's Ingrid Halvorsen." in content
+    (content,) = _contents((AGENT, "Could I take your name and address?"),
+                           (CUSTOMER, "Tomasz Wojcik, 18 Larch Avenue, Preston."))  # names are no language
+    assert "Tomasz Wojcik, 18 Larch Avenue, Preston" in content
+    (content,) = _contents((AGENT, "Updates by email or by text?"), (CUSTOMER, "Texts. I'm rarely at my desk."))
+    assert "Dana said texts." in content
+    assert _contents((AGENT, "Is that the right address?"), (CUSTOMER, "Correct.")) == []
+    assert _contents((AGENT, "What's your reference?"), (CUSTOMER, "Sorry. Ref TK-55102.")) == []
+
+
+def test_the_courtesy_if_you_need_it_does_not_hide_an_answer() -> None:
+    (content,) = _contents((AGENT, "When do you move?"),
+                           (CUSTOMER, "The 3rd. Account AC-55120 if you need it, Ravi Menon."))
+    assert "Ravi Menon" in content
+
+
+def test_contractions_without_apostrophes_and_no_before_a_noun() -> None:
+    assert clean("cool ill start on monday") == "I'll start on monday"
+    assert clean("I was ill last week") == "I was ill last week"
+    assert clean("i dont drive and im not online") == "i don't drive and I'm not online"
+    assert clean("But no sugar in mine") == "no sugar in mine"
+    assert clean("No, that's fine") == "that's fine"

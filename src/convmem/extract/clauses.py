@@ -26,8 +26,10 @@ _ASK_OPENER = re.compile(
     r"i was wondering|wondering|just wondering|mind if|okay if|ok if|is that|are we|are you)\b",
     re.IGNORECASE,
 )
-# Clause boundaries: a spaced dash, a semicolon, a colon before a clause, a comma before an ask.
-_HARD_BOUNDARY = re.compile(r"\s+[-\u2013\u2014]+\s+|;\s+|:\s+(?=[A-Za-z])|\s*\(\s*|\s*\)\s*")
+# Clause boundaries: a semicolon, a colon before a clause, brackets, a comma before an ask (a spaced dash:
+# _split_dashes).
+_HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|\s*\(\s*|\s*\)\s*")
+_DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
 _COMMA_BEFORE_ASK = re.compile(
     r",\s+(?=(?:and |but |so |or |then )?(?:please|pls|kindly|can|could|would|will|do|does|did|is|are|should|"
     r"shall|may|might|what|when|where|which|who|why|how|any chance|is there|are there|i was wondering|"
@@ -38,7 +40,8 @@ _COMMA_BEFORE_ASK = re.compile(
 # "I work nights so could the engineer come after 2pm", "could you come after 2pm because I work nights".
 _FIRST_PERSON_START = r"(?:i|i'm|im|i've|ive|i'll|i'd|we|we're|were|we've|we'll|we'd|my|our|me|us)\b"
 _CONJUNCTION_BEFORE_STATEMENT = re.compile(
-    r",?\s+(?:so|because|cause|'cause|cos|since|as|but|though|although|while|and)\s+(?=" + _FIRST_PERSON_START + ")"
+    r",?\s+(?:so|because|cause|'cause|cos|since|as|but|even though|though|although|while|and)\s+(?="
+    + _FIRST_PERSON_START + ")"
     r"|,\s+(?=(?:i|i'm|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our)\s)",
     re.IGNORECASE,
 )
@@ -134,7 +137,14 @@ def _split_orders(part: str) -> list[str]:
     return pieces
 
 
-_BECAUSE = re.compile(r",?\s+(?:because|'cause|cause|cos)\s+", re.IGNORECASE)
+# What an ask asserts beside what it asks: its reason ("..., because that's my only day off"), a concession
+# ("can he board with you even though he gets anxious around big dogs?" states that he does) and a "but"
+# clause with a subject of its own ("ok do it but it needs installing on a Monday").
+_BECAUSE = re.compile(
+    r",?\s+(?:because|'cause|cause|cos|even though|although)\s+|"
+    r",?\s+but\s+(?=(?:it|he|she|they|there|this|that)(?:'s|'ll|'re| is| was| will| needs| has| have| must| "
+    r"should| won't| can't| doesn't| isn't| wasn't)\s)",
+    re.IGNORECASE)
 
 
 def _split_after_request(part: str) -> list[str]:
@@ -150,9 +160,23 @@ def _split_after_request(part: str) -> list[str]:
     return pieces if len(pieces) > 1 and wish(pieces[0]) else [part]
 
 
+def _split_dashes(sentence: str) -> list[str]:
+    """The sentence cut at its spaced dashes where one side is an ask ("we need somewhere for the dog - can
+    he board with you?"). Between two statements a dash sets off an aside that belongs to the clause before
+    it ("we're emigrating to Canada - Calgary - on the 2nd of June", "I'm off to Scotland in July -
+    Inverness and Skye"): cut there, the aside would stand alone as a fragment that says nothing."""
+    pieces: list[str] = []
+    for chunk in _DASH.split(sentence):
+        if pieces and not is_ask(pieces[-1]) and not is_ask(chunk):
+            pieces[-1] = f"{pieces[-1]} - {chunk}"
+        else:
+            pieces.append(chunk)
+    return pieces
+
+
 def split_clauses(sentence: str) -> list[str]:
     """The sentence cut at the boundaries between statements and asks (order kept)."""
-    parts = [sentence]
+    parts = _split_dashes(sentence)
     for boundary in (_HARD_BOUNDARY, _COMMA_BEFORE_ASK, _CONJUNCTION_BEFORE_STATEMENT, _CONJUNCTION_BEFORE_ASK):
         parts = [piece for part in parts for piece in boundary.split(part)]
     parts = [piece for part in parts for piece in _split_orders(part)]
@@ -180,7 +204,10 @@ phone order account home house family car money week month year morning night ag
 
 def looks_english(sentence: str) -> bool:
     words = re.findall(r"[a-zà-ÿ']+", sentence.lower())
-    if len(words) < 5:
+    # Names belong to no language: an answer such as "Li Wei Chen, client number 48812" or "Margaret Kelly,
+    # 31 Thornbury Close, Bolton" is mostly proper names, and a handful of ordinary words is no evidence
+    # either way. (German capitalises its nouns, so its sentences keep their lower-case words and are judged.)
+    if len(words) < 5 or sum(w.islower() for w in re.findall(r"[A-Za-zÀ-ÿ']+", sentence)) < 5:
         return True
     return sum(w in _ENGLISH for w in words) / len(words) >= 0.15
 
@@ -209,10 +236,12 @@ def _statement(clause: str) -> list[str]:
 # A request that sets how the customer wants to be served from now on is a preference worth
 # remembering ("please never substitute my oat milk", "contact me in French from now on", "send it
 # to my work email rather than my personal one"), whatever detail it names (wish); a one-off ask is not.
+# So is asking the business to stop doing something ("can you stop it showing me adverts") and to keep the
+# customer's details to itself ("please don't pass my email to third parties").
 _STANDING = re.compile(
     r"\b(?:from now on|in future|in the future|future|going forward|always|never|rather than|instead of|"
-    r"only|any ?more|no more|stop (?:sending|calling|texting|emailing|ringing)|(?:don't|do not) "
-    r"(?:send|call|ring|text|email|leave|deliver|contact|substitute|phone)|prefer)\b",
+    r"only|any ?more|no more|stop (?:(?:it|them|him|her) )?[a-z]+ing|(?:don't|do not|never) "
+    r"(?:send|call|ring|text|email|leave|deliver|contact|substitute|phone|pass|share|give|sell)|prefer)\b",
     re.IGNORECASE,
 )
 # What a customer cannot set for themselves: entitlements, checks, money. A request that names one
@@ -241,7 +270,7 @@ _ENTITLEMENT = re.compile(
 _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text call ring phone contact courier ship forward move change switch book rebook
 schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
-reserve hold address swap make
+reserve hold address swap make set turn ask
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade transfer swap exchange order
@@ -302,6 +331,35 @@ META = re.compile(
 )
 
 
+# A standing adverbial before a request ("In future can you ring me first?", "From now on could you ...")
+# says the wish lasts; the request proper starts after it.
+_FUTURE_LEAD = re.compile(r"^(?:from now on|in (?:the )?future|going forward|next time)\b,?\s*", re.IGNORECASE)
+# A request to take note of something the customer states ("can you note that I'd rather have texts",
+# "please bear in mind we're away in May") carries that statement: it is the statement that is memory.
+_NOTE_THAT = re.compile(
+    r"^(?:(?:can|could|would|will) you |please )?(?:please |also |just )*(?:note|make a note|keep in mind|"
+    r"bear in mind|remember)(?: that)?\s+(?P<said>.+)$", re.IGNORECASE)
+# A request to change the customer's own arrangement to something named ("can I switch to the evening
+# class", "could you swap it for the vegan box", "upgrade me to the bigger plan") is their plan, whatever
+# it names; the detail other wishes need is the thing they change to.
+_CHANGE_VERBS = frozenset({"switch", "swap", "change", "move", "upgrade", "downgrade", "transfer", "exchange"})
+# A setting the customer chooses ("turn substitutions off", "set it to zero", "switch the alerts on")
+# lasts until they change it again.
+_SETTING = re.compile(r"^(?:turn|switch|set)\b[^,;]*?\b(?:off|on|to (?:zero|none|off|on|\d+))\b", re.IGNORECASE)
+# Asking to get or have "a/an" thing is a choice ("can I get an aisle seat", "could we have a quiet room"),
+# not a request for a particular record or decision ("can I get the status").
+_CHOICE = re.compile(r"^(?:get|have)\s+(?:an?|some)\s", re.IGNORECASE)
+
+
+def _verb_in(verb: str, allowed: frozenset[str]) -> str:
+    """``verb``, or the verb of ``allowed`` it misspells by swapping letters ("swithc", "chnage"): chat is
+    typed in a hurry, and the check is only that the request is one of the kinds a wish may be."""
+    if verb in allowed or len(verb) < 5:
+        return verb
+    letters = sorted(verb)
+    return next((v for v in allowed if v[0] == verb[0] and sorted(v) == letters), verb)
+
+
 _WOULD_YOU_MIND = re.compile(r"^(?:would|do) you mind\s+(?P<verb>[a-z]+ing)\b", re.IGNORECASE)
 
 
@@ -323,6 +381,14 @@ def wish(clause: str) -> str | None:
     if leading:
         condition, body = leading.group("condition"), leading.group("ask")
     body = _TAIL.sub("", body).strip(" ,;:-?.!")
+    noted = _NOTE_THAT.match(body)
+    if noted:
+        said = noted.group("said").strip(" ,;:-?.!")
+        if not _FIRST_PERSON_SUBJECT.match(said) or _ENTITLEMENT.search(said) or META.search(said):
+            return None
+        return said[0].upper() + said[1:] + "."
+    standing_body = body
+    body = _FUTURE_LEAD.sub("", body)
     match = None if _WOULD_YOU_MIND.match(body) else _REQUEST.match(body)
     if match:
         thing = match.group("thing") or ""
@@ -341,7 +407,8 @@ def wish(clause: str) -> str | None:
     predicate = predicate[:1].lower() + predicate[1:]
     predicate = re.sub(r"^(?:don't|dont|do not)\b", "not", predicate, flags=re.IGNORECASE)
     verb = _first_word(predicate)
-    standing = bool(_STANDING.search(body)) and bool(re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE))
+    standing = (bool(_STANDING.search(standing_body)) and bool(
+        re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE))) or bool(_SETTING.match(predicate))
     if not predicate or _ENTITLEMENT.search(body) or META.search(body):
         return None
     if thing == "noun":  # "any chance of a delivery on Saturday"
@@ -350,8 +417,13 @@ def wish(clause: str) -> str | None:
         return _finished(f"I'd like {predicate}", condition)
     allowed = {"you": _SERVICE_VERBS, "someone": _SERVICE_VERBS, "somebody": _SERVICE_VERBS, "i": _OWN_VERBS,
                "me": _OWN_VERBS, "we": _OWN_VERBS, "us": _OWN_VERBS}.get(subject, _EVENT_VERBS)
-    detail = _DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate + " " + condition)
-    if not standing and (verb not in allowed or not detail):
+    verb = _verb_in(verb, allowed)
+    # A first-person condition ("when I'm back", "once we move") ties the request to the customer's life.
+    detail = (_DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate + " " + condition)
+              or condition)
+    changing = verb in _CHANGE_VERBS and re.search(r"\b(?:to|for|into)\b", predicate, re.IGNORECASE)
+    choice = subject in ("i", "me", "we", "us") and _CHOICE.match(predicate)
+    if not standing and (verb not in allowed or not (detail or changing or choice)):
         return None
     lead = {"you": "I'd like you to", "i": "I'd like to", "me": "I'd like to", "we": "we'd like to",
             "us": "we'd like to", "it": "I'd like it to", "they": "I'd like them to", "them": "I'd like them to",

@@ -80,7 +80,7 @@ class _Piece:
 @dataclass(frozen=True, slots=True)
 class OfflineSettings:
     min_confidence: float = 0.3
-    max_sentences_per_observation: int = 4  # per communication
+    max_sentences_per_observation: int = 6  # per communication
     max_turns_per_observation: int = 3
     max_turn_gap: int = 2  # 2: the speaker's next turn after one reply from the other side
     max_observation_chars: int = 600
@@ -308,12 +308,19 @@ class OfflineExtractor(Extractor):
         ("Size 9 UK") that says something about the customer."""
         kept: list[tuple[str, rules.Judgement]] = []
         statements = [(sentence, True) for sentence in _statements_of(communication.text)]
-        position = -1
+        # A sentence about the customer's people and things belongs to their account when the turn also says
+        # something about the customer, before or after it ("She's off to university in September, I'll let you
+        # know then."): the turn speaks of itself if any of its statements would be kept on its own.
+        speaks_of_self = any(_kept_alone(rules.judge_customer_sentence(s, in_kept_turn=False), self.settings)
+                             for s, _ in statements)
+        # The answer is the first statement that says something: an apology or an interjection before it
+        # ("Oh, sorry. It's Kwame Mensah.") is not the answer.
+        opened = False
         while statements:
             sentence, whole = statements.pop(0)
-            position += whole
-            judgement = rules.judge_customer_sentence(sentence, in_kept_turn=bool(kept),
-                                                      answering=answering and position == 0 and whole)
+            judgement = rules.judge_customer_sentence(sentence, in_kept_turn=bool(kept) or speaks_of_self,
+                                                      answering=answering and not opened and whole)
+            opened = opened or (whole and (judgement is not None or len(rules.content_words(sentence)) >= 2))
             if judgement is None or judgement.confidence < self.settings.min_confidence:
                 continue
             counters.candidates_seen += whole
@@ -466,6 +473,10 @@ def _asks(communication: Communication, customer: Participant) -> bool:
     turn answers it), not an open "How can I help?"."""
     text = communication.text.rstrip()
     return not _is_author(communication, customer) and text.endswith("?") and not _OPEN_QUESTION.search(text)
+
+
+def _kept_alone(judgement: rules.Judgement | None, settings: OfflineSettings) -> bool:
+    return judgement is not None and judgement.confidence >= settings.min_confidence
 
 
 def _end_sentence(text: str) -> str:

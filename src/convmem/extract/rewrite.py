@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-# Interjections and discourse fillers that carry nothing once the sentence stands alone.
+# Interjections and discourse fillers that carry nothing once the sentence stands alone. "No" is one only
+# before punctuation, the end or a new clause ("No, that's fine", "no I live alone"): "no prosecco, we
+# don't drink" says something.
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:oh+|ah+|aw+|wow|whoa|woah|ooh+|yay|yess*|omg|yeah|yea|yes|yep|yup|no|nah|well|so|hey|hi|hello|hiya|heya|"
+    r"^(?:(?:oh+|ah+|aw+|wow|whoa|woah|ooh+|yay|yess*|omg|yeah|yea|yes|yep|yup|(?:no|nah|nope)(?=\s*(?:[,!.;:\-]|$)|\s+(?:i|i'm|i've|i'd|i'll|we|we're|we've|it|it's|that|that's|this|"
+    r"there|he|she|they|you|wait|thanks|thank|sorry|just|not|sadly|unfortunately)\b)|"
+    r"well|so|hey|hi|hello|hiya|heya|"
     r"good (?:morning|afternoon|evening|day)|morning|evening|um+|uh+|hmm+|haha+|hah|lol|perfect|lovely|brilliant|"
     r"excellent|wonderful|fair enough|fine|alright|all right|right then|"
     r"omg|ok|okay|btw|by the way|anyway|anyways|honestly|actually|totally|definitely|absolutely|right|"
@@ -48,11 +52,37 @@ _IRREGULAR_PRESENT = {"have": "has", "do": "does", "go": "goes", "be": "is", "am
                       "don't": "doesn't", "haven't": "hasn't", "aren't": "isn't"}
 
 
+# Chat drops the apostrophe of a contraction ("im on nights", "i cant make it", "ill start this weekend");
+# restored, the sentence reads as the first-person statement it is. "ill" is the adjective after a linking
+# word ("I'm ill", "feeling ill"), so it becomes "I'll" only where a clause starts.
+_BARE_CONTRACTION = re.compile(
+    r"\b(?:(?P<im>im)|(?P<ive>ive)|(?P<not>dont|cant|wont|didnt|doesnt|isnt|wasnt|arent|werent|havent|hasnt|"
+    r"couldnt|wouldnt|shouldnt))\b|"
+    r"(?:^|(?<=[,;] )|(?<=\band )|(?<=\bbut )|(?<=\bso )|(?<=\bthen ))(?P<ill>ill)"
+    r"(?= (?!(?:health|people|effects?|will|feeling)\b)[a-z])", re.IGNORECASE)
+_NOT_FORMS = {"cant": "can't", "wont": "won't"}
+
+
+def _contraction(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if match.group("im"):
+        return "I'm"
+    if match.group("ive"):
+        return "I've"
+    if match.group("ill"):
+        return "I'll"
+    lower = word.lower()
+    fixed = _NOT_FORMS.get(lower, lower[:-2] + "n't")
+    return fixed[0].upper() + fixed[1:] if word[0].isupper() else fixed
+
+
 def clean(sentence: str) -> str:
-    """Straight quotes, no emoji, no leading interjections or inner fillers, single spaces."""
+    """Straight quotes, no emoji, no leading interjections or inner fillers, single spaces, and the
+    apostrophes chat leaves out of contractions."""
     text = sentence.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = _EMOJI.sub("", text)
     text = _LEADING_FILLER.sub("", text.strip())
+    text = _BARE_CONTRACTION.sub(_contraction, text)
     text = _INNER_FILLER.sub("", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:-")
     text = re.sub(r"\s+([!?.,;:])", r"\1", text)

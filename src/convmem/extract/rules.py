@@ -180,8 +180,10 @@ _STOPWORDS = frozenset(
     ]
 )
 
+# Greetings and sign-offs, a letter's salutation ("Dear Sir or Madam") included.
 _GREETING = re.compile(
-    r"^(?:hi|hey|hello|heya|hiya|yo|bye|goodbye|good (?:morning|afternoon|evening|night|luck|job|idea|point)|"
+    r"^(?:hi|hey|hello|heya|hiya|yo|bye|goodbye|dear|to whom it may concern|"
+    r"good (?:morning|afternoon|evening|night|luck|job|idea|point)|"
     r"see you|see ya|talk (?:to you )?(?:soon|later)|take care|catch you|cheers|thanks|thank you|thx|"
     r"congrats|congratulations|nice to (?:meet|see|hear)|good to (?:see|hear)|great to (?:see|hear)|"
     r"glad to (?:hear|see)|long time no see|how (?:are|have|is|was|did|do)|what'?s up|sup|"
@@ -189,12 +191,14 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 # A reaction to the other side ("That's so cool!", "I'm so happy for you") is not a fact about the speaker.
+# A sentence that opens on the other side's thing but goes on about the speaker ("Your app logs me out",
+# "your last bill says I used twice as much") is the speaker's experience, not a reaction.
 _REACTION = re.compile(
     r"^(?:(?:that|this|it|which)(?:'s| is| was| sounds| looks| seems| must (?:be|have been)) (?:so |really |"
     r"very |super |such |totally |just |pretty |truly |absolutely )*(?:an? )?(?:great|cool|awesome|amazing|"
     r"wonderful|nice|sweet|good|true|fair|tough|hard|rough|sad|funny|interesting|impressive|lovely|fantastic|"
     r"incredible|beautiful|gorgeous|stunning|adorable|cute|fun|exciting|inspiring|awful|terrible|crazy|wild|"
-    r"insane|huge|big|brave|kind|thoughtful|special|important|understandable|right|okay|ok)\b[^.]{0,25}$|"
+    r"insane|huge|big|brave|kind|thoughtful|special|important|understandable|right|okay|ok)\b[^.]{0,25}[.!]?$|"
     r"sounds|looks|"
     r"what an?|how (?:cool|nice|awesome|sweet|fun|lovely|amazing|great)|so (?:cool|nice|awesome|sweet|glad|"
     r"happy|proud)|me too|same here|you too|no worries|no problem|of course|agreed|exactly|"
@@ -202,7 +206,7 @@ _REACTION = re.compile(
     r"know what you mean|know right|bet|can imagine|hope so|appreciate (?:it|that|you))|"
     r"(?:i'm|i am) (?:so |really |very |super )?(?:glad|happy|proud|sorry|excited|thrilled) (?:for|to hear|"
     r"that you|you)|keep (?:it )?up|good for you|well done|you (?:should|can|will|got|deserve|rock|are|'re)|"
-    r"your\b|wishing you|hope you|let me know|tell me)",
+    r"your\b(?!.*\b(?:i|i'm|i've|me|my|we|we're|us|our)\b)|wishing you|hope you|let me know|tell me)",
     re.IGNORECASE,
 )
 
@@ -326,6 +330,24 @@ _OPTION = re.compile(
 )
 
 
+# A courtesy condition about the other side ("member no 4471 if you need it", "I'm Jo in case you need a
+# name") does not make the sentence about them.
+_COURTESY = re.compile(r",?\s*\b(?:if|in case) you(?:'d)? (?:need|want|require)s?\b[^,;.!?]*", re.IGNORECASE)
+# The speaker gives their name without "my": "Name's Jo Park", "The name is Dev Rao".
+_NAME_GIVEN = re.compile(r"^(?:(?:the|my) )?name(?:'s| is)\s+\w", re.IGNORECASE)
+# A preference without a subject, as chat drops it: "Best to text", "Easier by email", "Better in the mornings".
+_BEST_WAY = re.compile(r"^(?:it's |it is |it'd be |it would be |probably |definitely )?(?:best|better|easiest|easier|"
+                       r"quickest|quicker|safest|safer) (?:to|by|via|on|over|in|at|after|before)\b", re.IGNORECASE)
+# A one-word acknowledgement is not an answer ("Correct.", "Maybe."); a one-word answer naming something is
+# ("Landline.", "Tuesdays.").
+_ACKNOWLEDGEMENT = re.compile(
+    r"^(?:(?:then|and|so|but|well|oh|ah|ok|okay|yes|yeah)\W+)*(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|fine|"
+    r"great|good|perfect|lovely|brilliant|cheers|thanks|correct|right|exactly|indeed|maybe|perhaps|possibly|"
+    r"probably|done|same|whatever|either|neither|both|none|nothing|dunno|unsure|not sure|please|sorry|apologies|"
+    r"pardon|hello|help|agreed|absolutely|definitely|certainly|alright|somewhere|something|anything|um+|er+m*|"
+    r"hmm+)\W*$", re.IGNORECASE)
+
+
 def judge_customer_sentence(sentence: str, in_kept_turn: bool, answering: bool = False) -> Judgement | None:
     """Kind and confidence of a cleaned customer sentence, or ``None`` when it is not worth keeping.
 
@@ -345,26 +367,35 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool, answering: bool =
         return None
     words = len(content_words(sentence))
     first_person = bool(_FIRST_PERSON.search(sentence)) or implied_subject(sentence)
-    if words < 2 and not (first_person and words == 1):
+    specific = 0.1 if re.search(r"\b(?:[A-Z][a-z]+|\d+)\b", sentence[1:]) else 0.0
+    # Short is fine when it is about the speaker and names something ("I'm 23", "I'm Priya"), or when it
+    # answers the other side's question in a word ("Landline.").
+    if words < 2 and not (first_person and words == 1) and not (
+            answering and words == 1 and not _ACKNOWLEDGEMENT.match(sentence)):
         return None
-    if _OPTION.match(sentence) and not _SECOND_PERSON.search(sentence):
+    second_person = bool(_SECOND_PERSON.search(_COURTESY.sub("", sentence)))
+    if (_OPTION.match(sentence) or _BEST_WAY.match(sentence)) and not second_person:
         return Judgement(ObservationKind.PREFERENCE, 0.6)
-    about_other = bool(_SECOND_PERSON.search(sentence)) and not first_person
+    if _NAME_GIVEN.match(sentence):
+        return Judgement(ObservationKind.PERSONAL_FACT, 0.6)
+    about_other = second_person and not first_person
     if about_other:
         return None
-    specific = 0.1 if re.search(r"\b(?:[A-Z][a-z]+|\d+)\b", sentence[1:]) else 0.0
     for kind, confidence, pattern in _RULES:
         # A rule match on a short sentence ("I was charged twice", "We have a newborn") still counts;
         # without one, a sentence needs a few content words to be worth a memory.
         if pattern.search(sentence) and (first_person or kind is ObservationKind.EVENT):
             return Judgement(kind, min(1.0, confidence + specific))
-    if words < 2:
+    if words < 2 and not (first_person and specific) and not answering:
         return None
     if first_person and (words >= 3 or specific):
         return Judgement(ObservationKind.PERSONAL_FACT, 0.5 + specific)
     if first_person:  # "I sleep on my front": short, but the speaker says it about themselves
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4)
-    if in_kept_turn and words >= 4:
+    # In a turn where the speaker talks about themselves, a sentence about their people and things belongs
+    # to that account ("she's off to university in September", "it's under Ana and Joel Reid"): three
+    # content words are enough when one of them is a name or a number.
+    if in_kept_turn and (words >= 4 or (words >= 3 and specific and not _ID_ONLY.match(sentence))):
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4 + specific)
     if answering and not _ID_ONLY.match(sentence) and not _META.search(sentence) and sentence[:1].isalnum():
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4)
