@@ -24,15 +24,18 @@ from convmem.extract.screening import (
     MODEL,
     Backstop,
     BackstopTerm,
+    PairedEncoder,
     ScreenModel,
     SpecialCategoryScreen,
     default_screen,
+    embed_each,
     neutral_names,
     read_texts,
     shipped_backstop,
     shipped_model,
 )
 from convmem.extract.screening_clauses import MIN_WORDS_TO_SPLIT, clauses
+from convmem.search.e5 import shared_passages
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "screen"
 
@@ -63,6 +66,9 @@ def screen() -> SpecialCategoryScreen:
     return default_screen()
 
 
+WIDTH = 768  # what the shipped model reads: a MiniLM vector and an e5 vector side by side
+
+
 class CountingEmbedder:
     """A deterministic stand-in for the embedding session: a hashed bag of words, counting its calls."""
 
@@ -71,10 +77,10 @@ class CountingEmbedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         self.texts.extend(texts)
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), WIDTH), dtype=np.float32)
         for i, text in enumerate(texts):
             for word in text.lower().split():
-                out[i, zlib.crc32(word.encode()) % 384] += 1.0
+                out[i, zlib.crc32(word.encode()) % WIDTH] += 1.0
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
@@ -186,6 +192,18 @@ def test_text_written_about_a_named_customer_is_screened_for_what_it_says(screen
     assert listed.sensitive and listed.category == "health"
 
 
+def test_written_text_is_judged_at_the_written_threshold_unless_told(screen: SpecialCategoryScreen) -> None:
+    text = "On 2024-03-05, Lee said they have diabetes and need sugar-free options."
+    roles = {"Lee": "the customer"}
+    (score,) = screen.model.calibrated(screen.raw_scores([neutral_names(text, roles)])[0])
+    (verdict,) = screen.screen_written([text], roles)
+    assert verdict.sensitive == (score >= screen.written_threshold)
+    (strict,) = screen.screen_written([text], roles, threshold=1.01)
+    assert not strict.sensitive
+    (lenient,) = screen.screen_written([text], roles, threshold=0.0)
+    assert lenient.sensitive and lenient.category == "health"
+
+
 def test_screen_is_screen_many_of_one(screen: SpecialCategoryScreen) -> None:
     texts = [*CLEAR.values(), *ORDINARY, LONG, "I voted Green at the general election and I'm proud of it.",
              "The whole office voted to move the team lunch to Friday.", "", "ok"]
@@ -209,6 +227,29 @@ def test_given_vectors_save_embedding_the_whole_sentences() -> None:
         screen.screen_many(texts, vectors[:1])
 
 
+def test_the_paired_encoder_gives_each_text_the_vectors_it_gets_alone() -> None:
+    minilm, e5 = CountingEmbedder(), CountingEmbedder()
+    encoder = PairedEncoder(minilm, e5)
+    texts = ["My router doesn't work.", LONG, "My router doesn't work."]
+    vectors = embed_each(encoder, texts)
+    assert vectors.shape == (3, 2 * WIDTH)
+    assert minilm.texts == texts[:2]  # MiniLM one text per call, each once
+    assert e5.texts == texts[:2]  # e5 in one batch
+    assert np.array_equal(vectors[0], vectors[2])
+    assert np.array_equal(vectors[1], encoder.embed([LONG])[0])
+
+
+def test_e5_vectors_do_not_depend_on_their_batch() -> None:
+    # Why the paired encoder may batch e5 but not MiniLM: a verdict must not depend on the other texts.
+    e5 = shared_passages()
+    texts = ["ok", LONG, "I keep kosher, so no pork in the hamper please."]
+    together = e5.embed(texts)
+    assert together.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-4)
+    for text, vector in zip(texts, together, strict=True):
+        assert np.array_equal(e5.embed([text])[0], vector)
+
+
 def test_extractors_screen_with_the_screen_they_are_given() -> None:
     embedder = CountingEmbedder()
     screen = SpecialCategoryScreen(embedder)
@@ -222,8 +263,13 @@ def test_extractors_screen_with_the_screen_they_are_given() -> None:
 
 def test_the_shipped_model_says_how_it_was_built() -> None:
     model = shipped_model()
-    assert model.dimensions == 384 and len(model.layers) == 1
-    assert model.layers[0][0].shape == (384, len(CLASSES))
+    assert model.dimensions == WIDTH and len(model.layers) == 1
+    assert model.layers[0][0].shape == (WIDTH, len(CLASSES))
+    assert "e5" in model.meta["embedding"] and "e5" in model.meta["kind"]
+    # Text written about the customer scores lower than what the customer said: its own threshold, by the
+    # same rule on dev in that form.
+    assert model.written_threshold is not None and 0.0 < model.written_threshold < model.threshold
+    assert model.meta["dev_written"]["recall"] >= 0.95
     assert 0.0 < model.threshold < 1.0
     assert model.meta["threshold_rule"].startswith("recall >= 0.95")
     assert model.meta["dev"]["recall"] >= 0.95
