@@ -117,6 +117,9 @@ class _WordScreen:
     """A stand-in screen that flags any text containing one of its words (the real one is a trained model;
     here the test decides what is sensitive)."""
 
+    threshold = 0.5
+    written_threshold = 0.1
+
     def __init__(self, *words: str) -> None:
         self.words = words
 

@@ -253,9 +253,9 @@ class OfflineExtractor(Extractor):
 
         Only when the screen finds the sensitive part in a clause of its own (the clause scores over the
         threshold alone, or holds a backstop term): a sentence that is sensitive only as a whole keeps nothing.
-        A clause is kept when, on its own, the screen lets it through, and when it does not lean on the
-        clause before it (a relative "which"/"who" clause). Each kept clause is then judged and screened
-        again as a statement, the rewrite included."""
+        A clause is kept when, on its own, it scores under the screen's stricter cut, and when it does not
+        lean on the clause before it (a relative "which"/"who" clause). Each kept clause is then judged and
+        screened again as a statement, the rewrite included."""
         parts = clauses_for_screening(sentence)
         if len(parts) < 2:
             return []
@@ -265,8 +265,12 @@ class OfflineExtractor(Extractor):
         if not any(known[p].sensitive for p in parts):
             return []
         kept = []
+        # A clause of a sentence found sensitive is more likely to be part of the disclosure than a clause
+        # met alone ("I'm Muslim, so during Ramadan I'd like evening slots"): it must pass the screen's
+        # stricter cut, the one for text in the third person, chosen for recall 0.95 on a harder form.
+        cut = min(self.screen.threshold, self.screen.written_threshold)
         for part in parts:
-            if known[part].sensitive:
+            if known[part].sensitive or known[part].score >= cut:
                 continue
             standing = _LEADING_JOINER.sub("", part).strip(" ,;:-")
             if not standing or _RELATIVE.match(standing) or clause_word_count(standing) < 3:
