@@ -231,12 +231,15 @@ class OfflineExtractor(Extractor):
         costs a fraction of one call per sentence. ``_screen`` then finds its verdicts here."""
         if not self.settings.screen_special_categories:
             return
-        sentences = list(dict.fromkeys(
-            statement for communication in request.transcript.communications
-            for statement in _statements_of(communication.text)))
+        self._screen_all(statement for communication in request.transcript.communications
+                         for statement in _statements_of(communication.text))
+
+    def _screen_all(self, texts: Iterable[str]) -> dict[str, ScreenResult]:
+        """The verdicts of this extraction, with those of ``texts`` added in one batch (each text once)."""
         known = self._verdicts.get()
-        todo = [s for s in sentences if s not in known]
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
         known.update(zip(todo, self.screen.screen_many(todo), strict=True))
+        return known
 
     def _screen(self, said: str, written: str) -> ScreenResult:
         """Screen what was said with the model and the backstop, and what we would write with the
@@ -259,9 +262,7 @@ class OfflineExtractor(Extractor):
         parts = clauses_for_screening(sentence)
         if len(parts) < 2:
             return []
-        known = self._verdicts.get()
-        todo = [p for p in dict.fromkeys(parts) if p not in known]
-        known.update(zip(todo, self.screen.screen_many(todo), strict=True))
+        known = self._screen_all(parts)
         if not any(known[p].sensitive for p in parts):
             return []
         kept = []
