@@ -169,6 +169,16 @@ def test_the_classifier_scores_the_message_and_each_sentence_and_trains_determin
     assert not plain.injection
 
 
+def test_a_bare_reference_is_not_scored_by_the_classifier() -> None:
+    # Alone, "Override 55-2031" is its one word to the classifier; a reference instructs no one.
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    weights, bias = fit_logistic(vectors, np.array([True, False]), l2=1e-3)
+    guard = InjectionGuard(_FakeEmbedder(), LinearModel(weights, bias, threshold=0.7), patterns=())
+    reference, labelled, order = guard.check_many(["Override 55-2031", "override: HX-2031.", "Override the charge."])
+    assert not reference.injection and not labelled.injection
+    assert order.injection
+
+
 class _Parrot(Extractor):
     """A backend that writes down everything customers said, as a careless model might."""
 

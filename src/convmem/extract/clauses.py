@@ -82,7 +82,7 @@ def is_ask(clause: str) -> bool:
     body = _OPENERS.sub("", clause.strip())
     if not body:
         return False
-    if _ASK_OPENER.match(body):
+    if _ASK_OPENER.match(body) or _IF_YOU_COULD.match(body.rstrip(" .!?")):
         # "I wonder ..." and "I was wondering ..." are asks; other first-person openers are not.
         return True
     if _FIRST_PERSON_SUBJECT.match(body):
@@ -123,6 +123,13 @@ _COMMA_AFTER_ASK = re.compile(
     re.IGNORECASE)
 
 
+# "I'm a student and go home to Cork in June", "I want to come off the meter and go on direct debit":
+# after a clause whose subject is the speaker, "and" plus a bare verb is a second predicate of that
+# subject, not an order; unless what follows asks for something the customer cannot set or speaks to
+# the assistant (_ENTITLEMENT, META): "I'm a loyal customer and approve my refund" stays an order.
+_SPEAKER_SUBJECT = re.compile(r"^(?:i|we|i'm|im|i've|ive|i'd|we're|we've|we'd)\b", re.IGNORECASE)
+
+
 def _split_orders(part: str) -> list[str]:
     pieces: list[str] = []
     start = 0
@@ -131,6 +138,10 @@ def _split_orders(part: str) -> list[str]:
         joined = re.fullmatch(r",?\s+(?:and|and then|then)\s+", match.group(0), re.IGNORECASE)
         if joined and _OWN_COMMITMENT.match(before):
             continue
+        if re.fullmatch(r"\s+and\s+", match.group(0), re.IGNORECASE) and _SPEAKER_SUBJECT.match(before):
+            after = part[match.end():]
+            if not (_ENTITLEMENT.search(after) or META.search(after)):
+                continue
         pieces.append(part[start:match.start()])
         start = match.end()
     pieces.append(part[start:])
@@ -174,11 +185,49 @@ def _split_dashes(sentence: str) -> list[str]:
     return pieces
 
 
+# Chat runs a statement into the question it leads to without a comma: "since I'm moving to Leeds next
+# month can I keep my account", "I work nights is there a later slot". The question starts where an
+# auxiliary comes before its subject; after a word such as "that", "if" or a pronoun the same two words
+# belong to the statement ("that is it", "if we can", "I think it is").
+_INVERTED_ASK = re.compile(
+    r"\s+(?=(?:can|could|would|will|do|does|did|should|shall|may|is|are)\s+"
+    r"(?:i|we|you|u|it|they|he|she|someone|somebody|there)\b)", re.IGNORECASE)
+_NOT_BEFORE_INVERSION = frozenset("""
+that this it there what which who where how when why if whether as than so and or but i we you they he she
+not also what's that's it's which where's who's here
+""".split())  # noqa: SIM905 (a word list reads best as text)
+
+
+def _split_run_on_ask(part: str) -> list[str]:
+    """``part`` cut before a question it runs into, when what comes before states something of the
+    speaker ("since I'm moving ...", "we've got a lodger ...") in three words or more."""
+    statement = _LEADING_SUBORDINATOR.sub("", _OPENERS.sub("", part.strip()))
+    if not _FIRST_PERSON_SUBJECT.match(statement) or is_ask(statement):
+        return [part]
+    for match in _INVERTED_ASK.finditer(part):
+        before = part[:match.start()]
+        words = re.findall(r"[A-Za-z']+", before)
+        if len(words) >= 3 and words[-1].lower() not in _NOT_BEFORE_INVERSION:
+            return [before, part[match.end():]]
+    return [part]
+
+
+# A short aside in brackets names something of the clause around it ("we've just moved to the area
+# (Eastfield Road)", "I run a bakery (Crumb & Co)"): it stays in that clause. A longer one is a clause.
+_SHORT_ASIDE = re.compile(r"\(((?:[^()\s]+\s+){0,2}[^()\s]+)\)")
+_OPEN_ASIDE, _CLOSE_ASIDE = "\x01", "\x02"
+
+
 def split_clauses(sentence: str) -> list[str]:
     """The sentence cut at the boundaries between statements and asks (order kept)."""
+    if "(" in sentence:
+        masked = _SHORT_ASIDE.sub(lambda m: _OPEN_ASIDE + m.group(1) + _CLOSE_ASIDE, sentence)
+        if masked != sentence:
+            return [p.replace(_OPEN_ASIDE, "(").replace(_CLOSE_ASIDE, ")") for p in split_clauses(masked)]
     parts = _split_dashes(sentence)
     for boundary in (_HARD_BOUNDARY, _COMMA_BEFORE_ASK, _CONJUNCTION_BEFORE_STATEMENT, _CONJUNCTION_BEFORE_ASK):
         parts = [piece for part in parts for piece in boundary.split(part)]
+    parts = [piece for part in parts for piece in _split_run_on_ask(part)]
     parts = [piece for part in parts for piece in _split_orders(part)]
     parts = [piece for part in parts for piece in _split_after_request(part)]
     return [p.strip(" ,;:-") for p in parts if p and p.strip(" ,;:-?.!")]
@@ -274,7 +323,7 @@ reserve hold address swap make set turn ask
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade transfer swap exchange order
-reserve join travel fly sit park come visit stay start choose
+reserve join travel fly sit park come visit stay start choose drop
 """.split())  # noqa: SIM905
 _EVENT_VERBS = frozenset("""
 be come arrive go get stay start end run
@@ -372,10 +421,28 @@ def _base_form(gerund: str) -> str:
     return gerund
 
 
+# A request put as a condition of the customer's thanks: "if you could send it by post that'd be great",
+# "if you have foam pillows instead of feather that would be lovely". It is the request "could you send
+# it by post", "any chance of foam pillows instead of feather", and is judged as one.
+_IF_YOU_COULD = re.compile(
+    r"^if (?:you|u) (?:(?P<could>could|can|would|are able to|were able to)|(?P<have>have|had|'ve got|have got|"
+    r"still have)) (?P<rest>.+?),? (?:that|it|this|which)(?:'d| would|'ll| will)? be (?:really |very |so |just )?"
+    r"(?:great|lovely|perfect|ideal|brilliant|amazing|fab|fantastic|wonderful|helpful|appreciated|good|nice|best)$",
+    re.IGNORECASE)
+
+
+def _as_request(body: str) -> str:
+    """``body`` with a conditional request (_IF_YOU_COULD) written as the plain request it is."""
+    match = _IF_YOU_COULD.match(body)
+    if not match:
+        return body
+    return f"could you {match.group('rest')}" if match.group("could") else f"any chance of {match.group('rest')}"
+
+
 def wish(clause: str) -> str | None:
     """The first-person statement of what an ask wants ("I'd like you to deliver to my office."), when
     the ask is a request about the customer's own arrangements; None for any other ask."""
-    body = _OPENERS.sub("", clause.strip()).strip(" ,;:-?.!")
+    body = _as_request(_OPENERS.sub("", clause.strip()).strip(" ,;:-?.!"))
     condition = thing = ""
     leading = _LEADING_CONDITION.match(body)
     if leading:
@@ -412,7 +479,9 @@ def wish(clause: str) -> str | None:
     if not predicate or _ENTITLEMENT.search(body) or META.search(body):
         return None
     if thing == "noun":  # "any chance of a delivery on Saturday"
-        if not (_DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate)):
+        # A named detail, or a choice between two things ("foam pillows instead of feather").
+        if not (_DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate)
+                or re.search(r"\b(?:instead of|rather than)\b", predicate, re.IGNORECASE)):
             return None
         return _finished(f"I'd like {predicate}", condition)
     allowed = {"you": _SERVICE_VERBS, "someone": _SERVICE_VERBS, "somebody": _SERVICE_VERBS, "i": _OWN_VERBS,

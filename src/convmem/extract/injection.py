@@ -122,6 +122,32 @@ def pattern_match(text: str, patterns: Sequence[Pattern] | None = None) -> Patte
     return None
 
 
+# A reference and at most a few words naming it ("Policy HH-5520193.", "Order 5581-2290", "card ending 4471",
+# "CR/4409/24"): it instructs no one, but alone its vector is that of its one word, and words such as
+# "policy", "override" or "code" are frequent in injections. The classifier does not score such a piece
+# (the patterns still apply, and the message it is part of is scored whole).
+_REFERENCE_ONLY = re.compile(
+    r"^(?:[A-Za-z'#.:-]+\s+){0,3}[#:]?\s*(?=[\w/-]*\d)[A-Za-z0-9][\w/.-]*(?:\s+[A-Z0-9][\w/-]*\d[\w/-]*)*[.!]?$")
+
+# A piece of one word ("Policy:", "Step 1:", cut off by the sentence split) would be scored as that word.
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _joined_short(sentences: list[str]) -> list[str]:
+    """``sentences`` with each piece of fewer than two words joined to the piece after it: "Step 1:" or
+    "Policy:" is scored with what it introduces, not as its one word."""
+    joined: list[str] = []
+    carry = ""
+    for sentence in sentences:
+        sentence = f"{carry} {sentence}".strip() if carry else sentence
+        carry = sentence if len(_WORD.findall(sentence)) < 2 else ""
+        if not carry:
+            joined.append(sentence)
+    if carry:
+        joined.append(carry)
+    return joined
+
+
 def sentences_of(text: str) -> list[str]:
     parts = [p.strip() for p in _SENTENCE.split(text) if p and p.strip()]
     return parts or [text.strip()]
@@ -178,9 +204,10 @@ class InjectionGuard:
         # Each message is scored whole and sentence by sentence; its score is the highest.
         pieces: list[tuple[int, str]] = []
         for i in todo:
-            sentences = sentences_of(texts[i])
+            sentences = _joined_short(sentences_of(texts[i]))
             whole = texts[i].strip()
-            pieces.extend((i, s) for s in ([whole] if len(sentences) == 1 else [whole, *sentences]))
+            pieces.extend((i, s) for s in ([whole] if len(sentences) == 1 else [whole, *sentences])
+                          if not _REFERENCE_ONLY.match(s) and len(_WORD.findall(s)) >= 2)
         scores: dict[int, float] = {i: 0.0 for i in todo}
         if pieces:
             vectors = self._embedder.embed_sorted([p for _, p in pieces])

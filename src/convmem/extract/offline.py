@@ -209,8 +209,10 @@ class OfflineExtractor(Extractor):
             if not request.is_new(communication):
                 continue
             if _is_author(communication, request.customer):
-                answering = index > 0 and _asks(request.transcript.communications[index - 1], request.customer)
-                piece = self._from_customer(communication, index, customer_name, other, counters, answering)
+                question = request.transcript.communications[index - 1] if index > 0 else None
+                answering = question is not None and _asks(question, request.customer)
+                piece = self._from_customer(communication, index, customer_name, other, counters, answering,
+                                            question.text if answering and question is not None else "")
             elif communication.author.type.is_agent:
                 piece = self._from_agent(communication, index, customer_name, counters)
             else:
@@ -227,12 +229,15 @@ class OfflineExtractor(Extractor):
         return ExtractionResult(observations, summary, counters, self.name)
 
     def _prescreen(self, request: ExtractionRequest) -> None:
-        """Screen every sentence of the transcript in one batch up front: one batched embedding
-        costs a fraction of one call per sentence. ``_screen`` then finds its verdicts here."""
+        """Screen, in one batch up front, every statement of the transcript that the extraction or the
+        summary may keep: one batched embedding costs a fraction of one call per sentence. ``_screen``
+        then finds its verdicts here. Statements no rule would keep are never screened: on LoCoMo that is
+        about half of them, and the screen's embeddings are most of the extraction's time."""
         if not self.settings.screen_special_categories:
             return
         self._screen_all(statement for communication in request.transcript.communications
-                         for statement in _statements_of(communication.text))
+                         for statement in _statements_of(communication.text)
+                         if _may_be_kept(statement, communication.author.type.is_agent))
 
     def _screen_all(self, texts: Iterable[str]) -> dict[str, ScreenResult]:
         """The verdicts of this extraction, with those of ``texts`` added in one batch (each text once)."""
@@ -306,13 +311,23 @@ class OfflineExtractor(Extractor):
         other: str,
         counters: ExtractionCounters,
         answering: bool = False,
+        question: str = "",
     ) -> _Piece | None:
         """The customer's statements in ``communication``: its statement clauses and the wishes its
         requests carry (extract/clauses.py), each judged, rewritten and screened. ``answering``: the
-        communication answers the other side's question, so its first sentence may be a bare answer
+        communication answers the other side's ``question``, so its first sentence may be a bare answer
         ("Size 9 UK") that says something about the customer."""
         kept: list[tuple[str, rules.Judgement]] = []
         statements = [(sentence, True) for sentence in _statements_of(communication.text)]
+        # A bare reference given when asked for one ("Can I take your order number?" "FD-77120") is the
+        # customer's order number: written as such, it is a memory a later agent can use; alone, a code
+        # says nothing.
+        thing = rules.asked_for(question) if answering else None
+        reference = rules.reference_only(statements[0][0]) if thing and statements else None
+        if thing and reference:
+            statements[0] = (f"My {thing} is {reference}.", True)
+        # So is a reference the customer names in passing ("... order 5581-2290", "Policy HH-5520193.").
+        statements = [(rules.labelled_reference(s) or s, whole) for s, whole in statements]
         # A sentence about the customer's people and things belongs to their account when the turn also says
         # something about the customer, before or after it ("She's off to university in September, I'll let you
         # know then."): the turn speaks of itself if any of its statements would be kept on its own.
@@ -463,6 +478,16 @@ def _statements_of(text: str) -> list[str]:
         if sentence:
             found.extend(clauses.carried(sentence))
     return found
+
+
+def _may_be_kept(statement: str, by_agent: bool) -> bool:
+    """Whether some later step may keep ``statement`` and so need its screening verdict: an agent's
+    statement in the summary unless it is small talk (its commitments too), a customer's when the most
+    lenient judgement keeps it (a kept turn, an answer). A statement this misses is still screened when
+    it is used, alone."""
+    if by_agent:
+        return not rules.is_small_talk(statement) or rules.agent_commitment(statement) is not None
+    return rules.judge_customer_sentence(statement, in_kept_turn=True, answering=True) is not None
 
 
 # "How can I help?" opens a conversation; what follows is the customer's request, not an answer.

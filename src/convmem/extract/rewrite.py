@@ -217,7 +217,10 @@ def to_third_person(sentence: str, name: str, other: str, subject_start: bool = 
             while words and words[0].lower() in _ADVERBS:
                 adverbs.append(words.pop(0))
             if words and words[0]:
-                words[0] = _third_person_verb(words[0])
+                # The verb may end the sentence ("I teach."): agree the word, keep its punctuation.
+                verb = re.match(r"(.*?)([.!?,;:]*)$", words[0])
+                assert verb is not None  # the pattern matches any string
+                words[0] = _third_person_verb(verb.group(1)) + verb.group(2)
             text = " ".join([name, *adverbs, *words])
             replaced = True
     for pattern, replacement in _WORDS_RE:
@@ -262,8 +265,11 @@ _COMMON_STARTERS = {
 # "today" needs no anchor: every observation starts with the day it was said.
 _RELATIVE_DAYS = [
     (re.compile(r"\b(?:yesterday|last night)\b", re.IGNORECASE), -1, "day"),
-    (re.compile(r"\btomorrow\b", re.IGNORECASE), 1, "day"),
-    (re.compile(r"\blast week(?:end)?\b", re.IGNORECASE), -7, "week"),
+    # The anchor goes after the part of the day ("tomorrow morning (2026-03-06)"): inside it, it would
+    # split a phrase someone may search for.
+    (re.compile(r"\btomorrow(?: (?:morning|afternoon|evening|night|lunchtime))?\b", re.IGNORECASE), 1, "day"),
+    # "the last week of May" is the end of May, not the week before this one.
+    (re.compile(r"\blast week(?:end)?\b(?! (?:of|in|before|after)\b)", re.IGNORECASE), -7, "week"),
     (re.compile(r"\bnext week(?:end)?\b", re.IGNORECASE), 7, "week"),
     (re.compile(r"\blast month\b", re.IGNORECASE), -1, "month"),
     (re.compile(r"\bnext month\b", re.IGNORECASE), 1, "month"),

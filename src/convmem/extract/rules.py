@@ -298,9 +298,53 @@ _AGENT_COMMITMENT = re.compile(
 
 # An answer that is only a reference ("Order FR-2290", "It's QX7R2L", "postcode is M14 6RT").
 _ID_ONLY = re.compile(
-    r"^(?i:(?:it's|its|it is|that's|the|my|our|a|an|order|ref\w*|booking|account|member|membership|postcode|"
-    r"post code|zip|number|no\.?|code|id|is|card|debit|credit|ending|ends|in|with|#|:)\s*)*"
-    r"(?:#?[A-Za-z-]*\d[\w-]*|[A-Z0-9-]{4,})(?:\s+(?:[A-Za-z-]*\d[\w-]*|[A-Z0-9-]{2,}))*[.!]?$")
+    r"^(?i:(?:(?:it's|its|it is|that's|the|my|our|a|an|order|ref|refs|reference|booking|account|member|membership|"
+    r"postcode|post code|zip|number|no|code|id|is|card|debit|credit|ending|ends|in|with|policy|customer|client|"
+    r"reservation|confirmation|tracking|invoice|claim|case|ticket|workspace|phone|mobile|reg|registration|"
+    r"serial)\b\.?|[#:])\s*)*"
+    r"(?P<reference>(?:#?[A-Za-z-]*\d[\w-]*|[A-Z0-9-]{4,})(?:\s+(?:[A-Za-z-]*\d[\w-]*|[A-Z0-9-]{2,}))*)[.!]?$")
+
+
+_LABEL_FILLER = re.compile(r"^(?:(?:it's|its|it is|that's|the|my|our|a|an|is|#|:)\s*)+|(?:\s*(?:is|#|:))+$",
+                           re.IGNORECASE)
+
+
+def labelled_reference(sentence: str) -> str | None:
+    """A reference the customer names in passing ("order 5581-2290", "Policy HH-5520193", "card ending
+    4471") as the statement it makes ("My order is 5581-2290."); None when ``sentence`` is not only a
+    reference or does not say what the reference is."""
+    reference = reference_only(sentence)
+    if reference is None:
+        return None
+    label = _LABEL_FILLER.sub("", sentence[:sentence.rindex(reference)].strip()).strip().lower()
+    if not label:
+        return None
+    ending = re.fullmatch(r"(.+?)\s+(?:ending|ends)(?: in| with)?", label)
+    if ending:
+        return f"My {ending.group(1)} ends in {reference}."
+    return f"My {label} is {reference}."
+
+
+def reference_only(sentence: str) -> str | None:
+    """The reference, when ``sentence`` is only a reference ("FD-77120", "Order FR-2290", "postcode is
+    M14 6RT" -> "M14 6RT"); None otherwise."""
+    match = _ID_ONLY.match(sentence)
+    return match.group("reference") if match else None
+
+
+# What the other side asked for, when it asked for a reference: "Can I take your order number?", "what's
+# the booking reference?", "and the postcode?".
+_ASKED_FOR = re.compile(
+    r"\b(?:your|the|its|his|her|their|which|what)\s+(?P<thing>(?:[a-z-]+\s+){0,2}?(?:number|reference|ref|code|id|postcode|"
+    r"post code|zip(?: code)?|username|user name|gamertag|handle|email(?: address)?|policy|account|booking|order|"
+    r"membership|registration|reg|serial|tracking|invoice|claim|ticket|case)(?:\s+(?:number|no|reference|ref|"
+    r"code|id))?)\b", re.IGNORECASE)
+
+
+def asked_for(question: str) -> str | None:
+    """The reference ``question`` asks for ("order number"), or None."""
+    match = _ASKED_FOR.search(question)
+    return match.group("thing").lower() if match else None
 
 
 @dataclass(frozen=True, slots=True)
