@@ -16,8 +16,11 @@ scored per clause; see screening.py). Its data lives in data/screen/:
   anything any more) and the old semantic stage's exemplars (source "exemplar-..."); train_targeted.jsonl
   sentences written for this classifier against the old screen's known weaknesses (indirect political
   opinion, sex life, biometric enrolment, long sentences with one sensitive clause, hard negatives) and in
-  the extractors' third-person output form ("On 2024-03-05, Dana said ...", agent commitments). Their rows
-  are read freely, including the classifier's out-of-fold errors on them.
+  the extractors' third-person output form ("On 2024-03-05, Dana said ...", agent commitments);
+  train_independent2.jsonl (1,398) and train_independent3.jsonl (1,200, half sensitive with 75 per
+  category, half ordinary with many hard negatives) sentences by independent authors, each scored once
+  in aggregate by the screen of its day before it joined the training data. Their rows are read freely,
+  including the classifier's out-of-fold errors on them.
 - dev.jsonl: 800 sentences (400 sensitive, 50 per category; 400 ordinary), written by two independent
   authors who never saw the screen or its data (the second half, source "independent-dev-2026-12-06",
   added on 2026-12-06). Used for two decisions only: the regularisation strength, and the decision
