@@ -24,6 +24,7 @@ from convmem.extract.screening import (
     MODEL,
     Backstop,
     BackstopTerm,
+    Gate,
     PairedEncoder,
     ScreenModel,
     SpecialCategoryScreen,
@@ -134,7 +135,8 @@ def test_sensitive_means_score_at_or_above_the_threshold(screen: SpecialCategory
     texts = [*CLEAR.values(), *ORDINARY, LONG]
     raw, _, _ = screen.raw_scores(texts)
     scores = screen.model.calibrated(raw)
-    assert np.all((scores > 0) & (scores < 1))
+    assert np.all((scores >= 0) & (scores < 1))
+    assert np.all(scores[: len(CLEAR)] > 0)  # 0 only for what the gate stopped: none of the clear disclosures
     no_backstop = Backstop([])
     for threshold in (0.05, 0.5, 0.95):
         strict = SpecialCategoryScreen(screen.session(), backstop=no_backstop, threshold=threshold)
@@ -239,6 +241,40 @@ def test_the_paired_encoder_gives_each_text_the_vectors_it_gets_alone() -> None:
     assert np.array_equal(vectors[1], encoder.embed([LONG])[0])
 
 
+def test_the_gate_spares_the_second_encoder_the_units_it_stops() -> None:
+    rng = np.random.default_rng(7)
+    classes = len(CLASSES)
+    layer = (rng.normal(size=(2 * WIDTH, classes)).astype(np.float32), np.zeros(classes, dtype=np.float32))
+    gate_weights, gate_bias = rng.normal(size=(WIDTH, classes)).astype(np.float32), np.zeros(classes, np.float32)
+    texts = ["My router doesn't work.", LONG, "Where is my parcel?", "I'd like the invoice by email please."]
+    units = [unit for text in texts for unit in [text, *clauses(text)]]
+
+    def screen_with(cutoff: float | None) -> tuple[SpecialCategoryScreen, CountingEmbedder]:
+        e5 = CountingEmbedder()
+        gate = None if cutoff is None else Gate(gate_weights, gate_bias, cutoff)
+        model = ScreenModel((layer,), (1.0, 0.0), 0.5, {}, None, gate)
+        return SpecialCategoryScreen(PairedEncoder(CountingEmbedder(), e5), model, backstop=Backstop([])), e5
+
+    ungated, _ = screen_with(None)
+    everything, e5 = screen_with(-np.inf)
+    assert everything.screen_many(texts) == ungated.screen_many(texts) and e5.texts == units
+    nothing, e5 = screen_with(np.inf)
+    assert all(not r.sensitive and r.score < 1e-12 for r in nothing.screen_many(texts)) and e5.texts == []
+    # A cutoff in between: e5 embeds exactly the units the gate lets through, and the verdicts are the
+    # model's over full vectors with the stopped units scored out, whichever way the texts are screened.
+    raw = Gate(gate_weights, gate_bias, 0.0).raw(embed_each(CountingEmbedder(), units))
+    cutoff = float(np.median(raw))
+    middle, e5 = screen_with(cutoff)
+    verdicts = middle.screen_many(texts)
+    assert e5.texts == [u for u, r in zip(units, raw, strict=True) if r >= cutoff] and 0 < len(e5.texts) < len(units)
+    assert [middle.screen(text) for text in texts] == verdicts
+    for text, verdict in zip(texts, verdicts, strict=True):
+        scored = [u for u, r in zip(units, raw, strict=True) if r >= cutoff and (u == text or u in clauses(text))]
+        full = embed_each(PairedEncoder(CountingEmbedder(), CountingEmbedder()), scored) if scored else None
+        best = -np.inf if full is None else float(middle.model.raw(full)[0].max())
+        assert verdict.score == pytest.approx(float(middle.model.calibrated(best)))
+
+
 def test_e5_vectors_do_not_depend_on_their_batch() -> None:
     # Why the paired encoder may batch e5 but not MiniLM: a verdict must not depend on the other texts.
     e5 = shared_passages()
@@ -274,6 +310,10 @@ def test_the_shipped_model_says_how_it_was_built() -> None:
     assert model.meta["threshold_rule"].startswith("recall >= 0.95")
     assert model.meta["dev"]["recall"] >= 0.95
     assert set(model.meta["train"]) == {p.name for p in DATA.glob("train*.jsonl")}
+    # The gate reads the MiniLM half and was chosen by its rule (screening_train.build_gate).
+    assert model.gate is not None and model.gate.dimensions == 384
+    assert model.meta["gate"]["cutoff"] == model.gate.cutoff
+    assert model.meta["gate"]["train_sensitive_below_out_of_fold"] <= screening_train.GATE_MAX_OOF_LOSS
     assert "test" not in json.dumps(model.meta)  # the frozen split plays no part in the build
 
 
@@ -282,7 +322,7 @@ def _tiny_data(root: Path) -> Path:
     for i in range(6):
         for c in CATEGORIES:
             rows.append({"text": f"{c} sentence {i} about {c} things", "sensitive": True, "category": c,
-                         "source": f"s{i % 2}"})
+                         "source": f"s{i}"})
         rows.append({"text": f"ordinary parcel question {i}", "sensitive": False, "category": None, "source": "o"})
         rows.append({"text": f"my router broke on day {i}", "sensitive": False, "category": None, "source": "o"})
     (root / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[::2]), encoding="utf-8")
@@ -300,6 +340,21 @@ def test_a_build_is_deterministic(tmp_path: Path) -> None:
     loaded = ScreenModel.load(path)
     assert np.array_equal(loaded.layers[0][0], first.layers[0][0]) and loaded.threshold == first.threshold
     assert loaded.meta["dev"]["recall"] >= 0.95
+    assert first.gate is None  # one encoder: nothing to spare
+
+
+def test_a_build_over_the_paired_encoder_has_a_gate_and_is_deterministic(tmp_path: Path) -> None:
+    data = _tiny_data(tmp_path)
+    first, second = (screening_train.build(data, PairedEncoder(CountingEmbedder(), CountingEmbedder()),
+                                           l2_grid=(1e-3,), report=lambda _: None) for _ in range(2))
+    assert screening_train.npz_bytes(first.arrays()) == screening_train.npz_bytes(second.arrays())
+    assert first.gate is not None and first.gate.dimensions == WIDTH and first.dimensions == 2 * WIDTH
+    path = tmp_path / "model.npz"
+    screening_train.save(first, path)
+    loaded = ScreenModel.load(path)
+    assert loaded.gate is not None and loaded.gate.cutoff == first.gate.cutoff
+    assert np.array_equal(loaded.gate.weights, first.gate.weights)
+    assert loaded.meta["gate"]["cutoff"] == first.gate.cutoff
 
 
 def test_threshold_rule_keeps_recall_then_maximises_precision() -> None:

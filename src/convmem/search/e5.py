@@ -25,6 +25,8 @@ class E5Passages:
     """``embed(texts)``: (len(texts), 384) float32 unit vectors with the ``passage:`` prefix the model
     was trained with for texts to be classified or retrieved. The model loads on first use."""
 
+    embeds_alone = True  # a text's vector does not depend on its batch (see the module docstring)
+
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
