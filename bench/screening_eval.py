@@ -8,7 +8,8 @@ share of sensitive sentences given the right category, and the false-positive ra
 Evaluation protocol
 -------------------
 The screen is a trained classifier (logistic regression over MiniLM and e5 sentence vectors side by side,
-scored per clause; see screening.py). Its data lives in data/screen/:
+scored per clause, behind a gate over MiniLM alone that spares e5 the plainly ordinary units; see
+screening.py). Its data lives in data/screen/:
 
 - train*.jsonl: TRAINING data, every labelled sentence anyone working on the screen has read. train.jsonl
   holds the 23 splits of the old tests/data/special_category_sentences.jsonl (dev..heldout23, 4,045
