@@ -467,7 +467,7 @@ def build_gate(first: int, l2: float, units: Units, labels: np.ndarray, folds: n
             break
         chosen = cutoff
     if chosen is None:
-        report("gate: no cutoff keeps every dev sentence the model flags; no gate")
+        report("gate: no cutoff keeps every sensitive dev sentence the model flags; no gate")
         return None
     dev_gate_raw = scored[0][2]
     skipped = float((dev_gate_raw < chosen).mean())
