@@ -199,6 +199,9 @@ def test_a_cache_behind_another_engine_catches_up_or_rebuilds(harness: Harness) 
     many = [f"Note number {n} about tea" for n in range(recall_service._catch_up_limit(12) + 1)]
     for start in range(0, len(many), 10):
         h.post(*many[start:start + 10])
+    # Their vectors landed first: on a loaded machine they could otherwise arrive after the rebuild, more
+    # of them than the feed applies, and rightly cause a second one.
+    wait_all_embedded(h)
     h.same_as_fresh(h.engine, query="tea")
     assert loads(h.engine) == 2  # too far behind: rebuilt
 
