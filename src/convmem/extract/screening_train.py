@@ -286,9 +286,30 @@ class Units:
 
     def max_raw(self, model: ScreenModel, sentences: int) -> np.ndarray:
         raw, _ = model.raw(self.vectors)
-        best = np.full(sentences, -np.inf)
-        np.maximum.at(best, self.owner, raw)
-        return best
+        return max_by_sentence(raw, self.owner, sentences)
+
+
+def max_by_sentence(raw: np.ndarray, owner: np.ndarray, sentences: int) -> np.ndarray:
+    """Per sentence, the highest of its units' ``raw`` scores (-inf for a sentence with none): what the
+    screen thresholds."""
+    best = np.full(sentences, -np.inf)
+    np.maximum.at(best, owner, raw)
+    return best
+
+
+def out_of_fold(units: Units, width: int, labels: np.ndarray, weights: np.ndarray, folds: np.ndarray, l2: float,
+                head: Callable[[np.ndarray], Callable[[np.ndarray], np.ndarray]]) -> np.ndarray:
+    """Per training sentence, the max-over-units raw score of a head fitted without its fold, on the first
+    ``width`` numbers of the whole sentences' vectors. ``head(coef)`` gives that head's raw scoring."""
+    whole = units.vectors[units.whole][:, :width]
+    scores = np.empty(len(labels))
+    for k in range(FOLDS):
+        fit_rows = folds != k
+        coef = fit_softmax(whole[fit_rows], labels[fit_rows], weights[fit_rows], l2)
+        held = np.isin(units.owner, np.flatnonzero(~fit_rows))
+        best_held = max_by_sentence(head(coef)(units.vectors[held]), units.owner[held], len(labels))
+        scores[~fit_rows] = best_held[~fit_rows]
+    return scores
 
 
 def fold_of(examples: Sequence[Example], folds: int = FOLDS) -> np.ndarray:
@@ -359,21 +380,14 @@ def build(data_dir: Path, session: Embeds, *, l2_grid: Sequence[float] = L2_GRID
     best: tuple[tuple[float, float], ScreenModel, Figures, float] | None = None
     selection = []
     for l2 in l2_grid:
-        out_of_fold = np.empty(len(train))
-        for k in range(FOLDS):
-            fit_rows = folds != k
-            coef = fit_softmax(whole_vectors[fit_rows], labels[fit_rows], weights[fit_rows], l2)
-            held = np.isin(units.owner, np.flatnonzero(~fit_rows))
-            raw, _ = _model(coef, (1.0, 0.0), 0.0).raw(units.vectors[held])
-            best_held = np.full(len(train), -np.inf)
-            np.maximum.at(best_held, units.owner[held], raw)
-            out_of_fold[~fit_rows] = best_held[~fit_rows]
-        calibration = fit_platt(out_of_fold, sensitive)
+        held_out = out_of_fold(units, whole_vectors.shape[1], labels, weights, folds, l2,
+                               lambda coef: lambda vectors: _model(coef, (1.0, 0.0), 0.0).raw(vectors)[0])
+        calibration = fit_platt(held_out, sensitive)
         coef = fit_softmax(whole_vectors, labels, weights, l2)
         model = _model(coef, calibration, 0.0)
         dev_scores = np.where(forced, np.inf, model.calibrated(dev_units.max_raw(model, len(dev))))
         chosen = choose_threshold(dev_scores, dev_sensitive)
-        cv = choose_threshold(model.calibrated(out_of_fold), sensitive)
+        cv = choose_threshold(model.calibrated(held_out), sensitive)
         selection.append({"l2": l2, "dev_precision": round(chosen.precision, 4), "dev_recall": round(chosen.recall, 4),
                           "dev_false_positive_rate": round(chosen.false_positive_rate, 4),
                           "dev_log_loss": round(chosen.log_loss, 4), "cv_precision_at_recall": round(cv.precision, 4)})
@@ -437,18 +451,9 @@ def build_gate(first: int, l2: float, units: Units, labels: np.ndarray, folds: n
     no cutoff passes. Why: e5 costs four times MiniLM per unit, and most units of real conversations are
     plainly ordinary to either encoder."""
     sensitive = labels > 0
-    whole = units.vectors[units.whole][:, :first]
     weights = balanced_weights(labels)
-    out_of_fold = np.empty(len(labels))
-    for k in range(FOLDS):
-        fit_rows = folds != k
-        coef = fit_softmax(whole[fit_rows], labels[fit_rows], weights[fit_rows], l2)
-        held = np.isin(units.owner, np.flatnonzero(~fit_rows))
-        raw = _gate(coef, 0.0).raw(units.vectors[held])
-        best_held = np.full(len(labels), -np.inf)
-        np.maximum.at(best_held, units.owner[held], raw)
-        out_of_fold[~fit_rows] = best_held[~fit_rows]
-    coef = fit_softmax(whole, labels, weights, l2)
+    held_out = out_of_fold(units, first, labels, weights, folds, l2, lambda coef: _gate(coef, 0.0).raw)
+    coef = fit_softmax(units.vectors[units.whole][:, :first], labels, weights, l2)
     scored = []
     for form_units, threshold, forced in dev_forms:
         raw, _ = model.raw(form_units.vectors)
@@ -456,12 +461,11 @@ def build_gate(first: int, l2: float, units: Units, labels: np.ndarray, folds: n
                        model.calibrated(form_units.max_raw(model, len(forced))) >= threshold, forced, threshold))
     chosen: float | None = None
     for cutoff in GATE_CUTOFFS:
-        if (sensitive & (out_of_fold < cutoff)).sum() > GATE_MAX_OOF_LOSS * sensitive.sum():
+        if (sensitive & (held_out < cutoff)).sum() > GATE_MAX_OOF_LOSS * sensitive.sum():
             break
         lost = 0
         for form_units, raw, gate_raw, flagged, forced, threshold in scored:
-            best = np.full(len(forced), -np.inf)
-            np.maximum.at(best, form_units.owner, np.where(gate_raw >= cutoff, raw, -np.inf))
+            best = max_by_sentence(np.where(gate_raw >= cutoff, raw, -np.inf), form_units.owner, len(forced))
             lost += int(np.sum(dev_sensitive & flagged & ~forced & (model.calibrated(best) < threshold)))
         if lost:
             break
@@ -471,7 +475,7 @@ def build_gate(first: int, l2: float, units: Units, labels: np.ndarray, folds: n
         return None
     dev_gate_raw = scored[0][2]
     skipped = float((dev_gate_raw < chosen).mean())
-    below = float((sensitive & (out_of_fold < chosen)).sum() / max(1, sensitive.sum()))
+    below = float((sensitive & (held_out < chosen)).sum() / max(1, sensitive.sum()))
     meta["gate"] = {"kind": f"the same head over the first {first} numbers (MiniLM)", "cutoff": chosen,
                     "rule": f"highest of {GATE_CUTOFFS[0]:g}..{GATE_CUTOFFS[-1]:g} by 0.5 at which every sensitive "
                             "dev sentence the model flags stays flagged, in both forms, and at most "
