@@ -18,6 +18,7 @@ from convmem.extract.base import (
 )
 from convmem.extract.offline import OfflineExtractor, OfflineSettings, split_sentences
 from convmem.extract.rewrite import anchor_relative_dates, clean, to_third_person
+from convmem.extract.rules import labelled_reference
 from convmem.extract.screening import ScreenResult
 
 CUSTOMER = Participant("conv_participant_c", "Dana", ParticipantType.CUSTOMER, "mem_profile_dana")
@@ -422,6 +423,54 @@ def test_more_requests_carry_the_wish_of_the_customer(text: str, expected: str) 
     (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
     assert expected in content
     assert "?" not in content and not FIRST_PERSON.search(content)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A negative order about the customer's account lasts, first-person word or not.
+        ("never post anything to the old flat", "Dana would like Sam to never post anything to the old flat."),
+        ("don't auto-renew it, I'll decide in March", "Dana would like Sam to not auto-renew it."),
+        # "X, not Y" names the alternative turned down.
+        ("text me on the new number please, not the landline",
+         "Dana would like Sam to text them on the new number, not the landline."),
+        # A service done to the customer, asked in the passive.
+        ("could we be put in adjoining rooms?", "they would like to be put in adjoining rooms"),
+        # Someone of the customer's arrangement doing a service.
+        ("can the courier leave it behind the side gate",
+         "Dana would like the courier to leave it behind the side gate."),
+        # A choice named politely, before or after "please", and one turned down.
+        ("aisle seat please, I get up a lot on long flights", "Dana would like aisle seat. Dana gets up a lot"),
+        ("no more mushrooms please", "Dana would like no more mushrooms."),
+        ("yes please an extra blanket", "Dana would like an extra blanket."),
+        # A role the customer holds, and a handle that is not a word.
+        ("I'm the named driver on the policy.", "Dana is the named driver on the policy."),
+        ("the gamertag is Night_Owl_3", "Dana's gamertag is Night_Owl_3."),
+        # A form filled in: the name after a bare "Name", a contact detail that is not an order to use it.
+        ("Name Ilse Vermeer, email ilse.v@post.example.",
+         "Dana said Name Ilse Vermeer. Dana's email is ilse.v@post.example."),
+    ],
+)
+def test_choices_settings_and_roles_said_in_passing_are_kept(text: str, expected: str) -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    assert expected in content
+    assert "?" not in content and not FIRST_PERSON.search(content)
+
+
+@pytest.mark.parametrize("text", ["a refund please", "Yes please.", "something cheaper please", "send it please",
+                                  "no thanks please", "his gamertag is Night_Owl_3 but he forgot it"])
+def test_polite_words_alone_are_no_choice(text: str) -> None:
+    contents = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    # Nothing is wished for, and his gamertag is not made the customer's.
+    assert not any("would like" in c or "Dana's gamertag" in c for c in contents)
+
+
+def test_a_record_under_a_name_is_the_customers_reference() -> None:
+    assert labelled_reference("Booking is under Okafor.") == "My booking is under Okafor."
+    assert labelled_reference("the reservation's in the name of Dev Rao") == "My reservation is under Dev Rao."
+    assert labelled_reference("Booking is under review.") is None
+    assert labelled_reference("my username is wombat_ranger") == "My username is wombat_ranger."
+    assert labelled_reference("my username is secret") is None
 
 
 @pytest.mark.parametrize(

@@ -26,9 +26,13 @@ _ASK_OPENER = re.compile(
     r"i was wondering|wondering|just wondering|mind if|okay if|ok if|is that|are we|are you)\b",
     re.IGNORECASE,
 )
-# Clause boundaries: a semicolon, a colon before a clause, brackets, a comma before an ask (a spaced dash:
-# _split_dashes).
-_HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|\s*\(\s*|\s*\)\s*")
+# Clause boundaries: a semicolon, a colon before a clause, brackets, a comma after "please" and before a
+# subject (it ends the request: "paper please, he shreds anything he doesn't understand"), a comma before an
+# ask (a spaced dash: _split_dashes).
+_HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|\s*\(\s*|\s*\)\s*|(?:(?<=\bplease)|(?<=\bpls)|(?<=\bplz)),\s+"
+                            r"(?=(?:i|i'm|we|we're|he|he's|she|she's|they|they're|it|it's|that|that's|this|there|my|our|"
+                            r"his|her|neither|none|both|nobody)\s)",
+                            re.IGNORECASE)
 _DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
 _COMMA_BEFORE_ASK = re.compile(
     r",\s+(?=(?:and |but |so |or |then )?(?:please|pls|kindly|can|could|would|will|do|does|did|is|are|should|"
@@ -252,6 +256,8 @@ phone order account home house family car money week month year morning night ag
 
 
 def looks_english(sentence: str) -> bool:
+    # Addresses and links belong to no language either: "tomasz.z@mail.example" is not four foreign words.
+    sentence = re.sub(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+", " ", sentence)
     words = re.findall(r"[a-zà-ÿ']+", sentence.lower())
     # Names belong to no language: an answer such as "Li Wei Chen, client number 48812" or "Margaret Kelly,
     # 31 Thornbury Close, Bolton" is mostly proper names, and a handful of ordinary words is no evidence
@@ -290,9 +296,15 @@ def _statement(clause: str) -> list[str]:
 _STANDING = re.compile(
     r"\b(?:from now on|in future|in the future|future|going forward|always|never|rather than|instead of|"
     r"only|any ?more|no more|stop (?:(?:it|them|him|her) )?[a-z]+ing|(?:don't|do not|never) "
-    r"(?:send|call|ring|text|email|leave|deliver|contact|substitute|phone|pass|share|give|sell)|prefer)\b",
+    r"(?:send|call|ring|text|email|message|leave|deliver|contact|substitute|phone|pass|share|give|sell|renew|"
+    r"auto[- ]?renew|post|knock)|prefer)\b|"
+    # "X, not Y" at the end names the alternative the customer turns down: "message me in the app, not email".
+    r",?\s+\bnot (?:by |via |on |in |to |through )?(?:the |my |a |an |your )?[\w@.'-]+$",
     re.IGNORECASE,
 )
+# A negative order about how the business treats the customer's account ("don't auto renew it", "never
+# post anything to the old address") is standing by its nature, even without a first-person word.
+_NEGATIVE_ORDER = re.compile(r"^(?:don't|dont|do not|never)\s+(?:[a-z-]+\s+)?(?=[a-z])", re.IGNORECASE)
 # What a customer cannot set for themselves: entitlements, checks, money. A request that names one
 # is an ask for a decision (or an attempt to plant one), never a preference to remember.
 _ENTITLEMENT = re.compile(
@@ -317,9 +329,9 @@ _ENTITLEMENT = re.compile(
 # The verbs of a request the customer may make of the business ("could you ... "), of what the customer
 # would like to do ("can I ..."), and of what they would like to happen ("could it ...").
 _SERVICE_VERBS = frozenset("""
-deliver send post email e-mail text call ring phone contact courier ship forward move change switch book rebook
-schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
-reserve hold address swap make set turn ask
+deliver send post email e-mail text message call ring phone contact courier ship forward move change switch book
+rebook schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
+reserve hold address swap make set turn ask place
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade transfer swap exchange order
@@ -341,7 +353,7 @@ _REQUEST = re.compile(
     r"(?:for (?P<for2>you|me|us) )?to)|"
     r"(?P<chance_of>(?:is there )?any chance of)|"
     r"(?:can|could|would|will|may|might)\s+(?P<thing>(?:the|my|our|your|future|all|any|every)(?:\s+[a-z'-]+){1,2}?)"
-    r"(?=\s+(?:" + "|".join(sorted(_EVENT_VERBS)) + r")\b)"
+    r"(?=\s+(?:" + "|".join(sorted(_EVENT_VERBS | _SERVICE_VERBS)) + r")\b)"
     r")\s+",
     re.IGNORECASE,
 )
@@ -466,16 +478,22 @@ def wish(clause: str) -> str | None:
         predicate = body[match.end():]
     elif mind := _WOULD_YOU_MIND.match(body):
         subject, predicate = "you", _base_form(mind.group("verb")) + body[mind.end():]
-    elif _first_word(body) in imperative_verbs() or re.match(r"(?:please|pls|plz|kindly)\s", body, re.IGNORECASE):
+    elif (_first_word(body) in imperative_verbs() or re.match(r"(?:please|pls|plz|kindly)\s", body, re.IGNORECASE)
+          or _NEGATIVE_ORDER.match(body)):
         subject, predicate = "you", body
     else:
         return None
-    predicate = _SOFTENERS.sub("", predicate).strip()
+    predicate = re.sub(r"\s+(?:please|pls|plz)(?=,)", "", _SOFTENERS.sub("", predicate).strip(), flags=re.IGNORECASE)
     predicate = predicate[:1].lower() + predicate[1:]
     predicate = re.sub(r"^(?:don't|dont|do not)\b", "not", predicate, flags=re.IGNORECASE)
     verb = _first_word(predicate)
-    standing = (bool(_STANDING.search(standing_body)) and bool(
-        re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE))) or bool(_SETTING.match(predicate))
+    # "could we be seated together", "can I be added to the booking": the service done to the customer.
+    passive = re.match(r"be\s+([a-z]+)\b", predicate, re.IGNORECASE)
+    participle = _participle_of(passive.group(1).lower()) if passive else ""
+    done_to_customer = participle in _SERVICE_VERBS | _OWN_VERBS
+    standing = (bool(_STANDING.search(standing_body)) and (bool(
+        re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE)) or bool(_NEGATIVE_ORDER.match(body)))
+        ) or bool(_SETTING.match(predicate))
     if not predicate or _ENTITLEMENT.search(body) or META.search(body):
         return None
     if thing == "noun":  # "any chance of a delivery on Saturday"
@@ -485,19 +503,38 @@ def wish(clause: str) -> str | None:
             return None
         return _finished(f"I'd like {predicate}", condition)
     allowed = {"you": _SERVICE_VERBS, "someone": _SERVICE_VERBS, "somebody": _SERVICE_VERBS, "i": _OWN_VERBS,
-               "me": _OWN_VERBS, "we": _OWN_VERBS, "us": _OWN_VERBS}.get(subject, _EVENT_VERBS)
+               "me": _OWN_VERBS, "we": _OWN_VERBS, "us": _OWN_VERBS,
+               "thing": _EVENT_VERBS | _SERVICE_VERBS}.get(subject, _EVENT_VERBS)
     verb = _verb_in(verb, allowed)
     # A first-person condition ("when I'm back", "once we move") ties the request to the customer's life.
-    detail = (_DETAIL.search(predicate + " " + condition) or _CAPITALISED.search(" " + predicate + " " + condition)
-              or condition)
+    detail = (_DETAIL.search(" ".join((predicate, condition, thing)))
+              or _CAPITALISED.search(" " + predicate + " " + condition) or condition)
     changing = verb in _CHANGE_VERBS and re.search(r"\b(?:to|for|into)\b", predicate, re.IGNORECASE)
-    choice = subject in ("i", "me", "we", "us") and _CHOICE.match(predicate)
+    choice = subject in ("i", "me", "we", "us") and (_CHOICE.match(predicate) or done_to_customer)
+    if done_to_customer:  # the verb is the participle's ("be" itself names no service)
+        verb, allowed = participle, allowed | _SERVICE_VERBS
     if not standing and (verb not in allowed or not (detail or changing or choice)):
         return None
     lead = {"you": "I'd like you to", "i": "I'd like to", "me": "I'd like to", "we": "we'd like to",
             "us": "we'd like to", "it": "I'd like it to", "they": "I'd like them to", "them": "I'd like them to",
             "someone": "I'd like someone to", "somebody": "I'd like someone to"}.get(subject, f"I'd like {thing} to")
     return _finished(f"{lead} {predicate}", condition)
+
+
+def _participle_of(word: str) -> str:
+    """The base form of a past participle a request may use ("seated" -> "seat", "moved" -> "move", "put"),
+    or the word itself."""
+    irregular = {"put": "put", "kept": "keep", "sent": "send", "sat": "sit", "set": "set", "rung": "ring",
+                 "taken": "take", "given": "give", "brought": "bring", "left": "leave", "told": "tell"}
+    if word in irregular:
+        return irregular[word]
+    if not word.endswith("ed"):
+        return word
+    stem = word[:-2]
+    for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+        if candidate in _SERVICE_VERBS or candidate in _OWN_VERBS:
+            return candidate
+    return word
 
 
 def _finished(text: str, condition: str) -> str:
@@ -523,21 +560,65 @@ def _with_subject(clause: str) -> str:
     return clause
 
 
+# A choice named and asked for politely, as chat answers an offer: "window seat pls", "letters by email
+# please", "paper please". It is what the customer wants ("I'd like a window seat"), unless it is vague
+# ("something quieter please"), an acknowledgement ("yes please"), an order ("send it please" is an ask
+# and judged as one) or asks for information, money or status.
+_POLITE_CHOICE = re.compile(
+    r"^(?:(?P<choice>[a-z0-9][\w'@./-]*(?:\s+[\w'@./-]+){0,4}?),?\s+(?:please|pls|plz)|"
+    r"(?:please|pls|plz)\s+(?P<named>(?:an?|some)\s+[\w'@./-]+(?:\s+[\w'@./-]+){0,3}))\W*$",
+    re.IGNORECASE)
+_NOT_A_CHOICE = frozenset("""
+yes yeah yep yup no nope nah ok okay sure fine both either neither that this it one same more help thanks
+somewhere something anything anywhere someone anyone whatever info information details detail update updates
+status confirmation receipt copy link number answer reply asap quickly hurry
+""".split())  # noqa: SIM905 (a word list reads best as text)
+
+
+def polite_choice(clause: str) -> str | None:
+    """The statement of the choice a polite answer names ("I'd like window seat."), or None."""
+    match = _POLITE_CHOICE.match(_OPENERS.sub("", clause.strip()))
+    if not match:
+        return None
+    choice = match.group("choice") or match.group("named")
+    words = [w.lower() for w in re.findall(r"[\w'@./-]+", choice)]
+    # "no more fish please" turns something down for good; "no thanks please" says nothing.
+    refused = words[0] == "no" and len(words) > 1 and words[1] not in {"thanks", "thank", "worries", "problem"}
+    if ((words[0] in _NOT_A_CHOICE and not refused) or words[0] in imperative_verbs() or words[-1] in _NOT_A_CHOICE
+            or _FIRST_PERSON_SUBJECT.match(choice) or _ASK_OPENER.match(choice)
+            or _ENTITLEMENT.search(choice) or META.search(choice)):
+        return None
+    return f"I'd like {choice}."
+
+
+# A contact detail given as a form is filled in ("Name Jo Park, email jo@park.example, mobile 07700 900123"):
+# "email jo@park.example" is the customer's address, not an order to email it.
+_FORM_FIELD = re.compile(
+    r"^(?:(?:and|my|the)\s+)*(?P<label>email address|email|e-mail|mobile number|mobile|phone number|phone|tel)"
+    r"(?:\s+is|:)?\s+(?P<value>[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ()-]{6,}\d)\W*$", re.IGNORECASE)
+
+
+def form_field(clause: str) -> str | None:
+    """"email jo@park.example" -> "My email is jo@park.example."; None for anything else."""
+    match = _FORM_FIELD.match(clause.strip())
+    return f"My {match.group('label').lower()} is {match.group('value')}." if match else None
+
+
 def carried(sentence: str) -> list[str]:
     """What ``sentence`` says that may become memory, in order: its statement clauses (as
-    :func:`statements` gives them) and, for each ask that carries one, the wish (:func:`wish`)."""
+    :func:`statements` gives them), for each ask that carries one the wish (:func:`wish`), and the
+    choices and contact details named in passing (:func:`polite_choice`, :func:`form_field`)."""
     if not looks_english(sentence):
         return []
     split = split_clauses(sentence)
     clauses = [_with_subject(clause) for clause in split]
-    if len(clauses) == 1 and not is_ask(clauses[0]):
+    if len(clauses) == 1 and not is_ask(clauses[0]) and not polite_choice(clauses[0]):
         return statements(sentence if clauses == split else clauses[0])
     found: list[str] = []
     for clause in clauses:
-        if is_ask(clause):
-            wanted = wish(clause)
-            if wanted:
-                found.append(wanted)
-            continue
-        found.extend(_statement(clause))
+        said = form_field(clause) or (wish(clause) if is_ask(clause) else None) or polite_choice(clause)
+        if said:
+            found.append(said)
+        elif not is_ask(clause):
+            found.extend(_statement(clause))
     return found

@@ -246,7 +246,7 @@ _RULES: list[tuple[ObservationKind, float, re.Pattern[str]]] = [
             r"enjoy|enjoyed|prefer|preferred|adore|hate|hated|dislike|can't stand|cannot stand|don't like|"
             r"do not like|am into|'m into|am a (?:big |huge )?fan|'m a (?:big |huge )?fan|am passionate|"
             r"'m passionate|am keen|'m keen|am obsessed|'m obsessed|am addicted|'m addicted)\b|"
-            r"\b(?:i'd|i would|we'd|we would) (?:like|love|prefer) (?:you|it|them|someone|him|her)\b|"
+            r"\b(?:i'd|i would|we'd|we would) (?:like|love|prefer)\b(?! to\b)|"
             r"\b(?:i'd|i would|we'd|we would) (?:rather|prefer)\b|"
             r"\b(?:my|our) (?:favou?rite|go-to|fave)\b|\b(?:passion|hobby|hobbies)\b",
             re.IGNORECASE,
@@ -259,7 +259,11 @@ _RULES: list[tuple[ObservationKind, float, re.Pattern[str]]] = [
             r"\b(?:i|we)(?: have|'ve got| have got| own) (?:a|an|two|three|four|five|\d+|my|some|the)\b|"
             r"\b(?:i|we) (?:live|lived|grew up|was born|moved|work|worked|study|studied|teach|volunteer|"
             r"graduated|retired|started|joined|adopted|married|got married|got engaged|met)\b|"
-            r"\b(?:i'm|i am|im) (?:a|an) [a-z]+|\b(?:i'm|i am) (?:from|studying|working|retired|married|single|"
+            r"\b(?:i'm|i am|im) (?:a|an) [a-z]+|"
+            # A role the speaker holds: "I'm the organiser", "I'm the main account holder".
+            r"\b(?:i'm|i am) the (?:main |primary |joint |sole |named |account |lead |only )?"
+            r"(?!(?:other|latter|former|better|worse|under|over|after|answer|order)\b)[a-z]+(?:er|or|ist|ian|ant|ent)\b|"
+            r"\b(?:i'm|i am) (?:from|studying|working|retired|married|single|"
             r"engaged|divorced|learning|training|taking|volunteering|writing|building|raising)\b|"
             r"\b(?:my|our) (?:wife|husband|partner|son|daughter|kids?|children|child|baby|mom|mother|dad|"
             r"father|parents?|brother|sister|siblings?|family|grandma|grandpa|grand\w+|aunt|uncle|cousin|"
@@ -309,10 +313,28 @@ _LABEL_FILLER = re.compile(r"^(?:(?:it's|its|it is|that's|the|my|our|a|an|is|#|:
                            re.IGNORECASE)
 
 
+# A record of the customer's named by whose name it is under ("Booking is under Okafor", "the reservation's
+# in the name of Dev Rao"), and a handle that is not a word ("the gamertag is FrostByte_Kai"): references
+# without digits, so _ID_ONLY does not see them.
+_UNDER_NAME = re.compile(
+    r"^(?i:(?:(?:the|my|our|it's|its|it is)\s+)?(?P<label>booking|reservation|account|order|policy|subscription|"
+    r"appointment|table|room|ticket|membership|plan)(?:\s+(?:is|was)|'s)\s+(?:under|in)\s+(?:the name(?: of)?\s+)?)"
+    r"(?!(?:My|Our|His|Her|Their|The)\b)(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\W*$")
+_HANDLE = re.compile(
+    r"^(?:(?:the|my|our|it's|its)\s+)?(?P<label>username|user name|gamertag|gamer tag|handle|screen name|"
+    r"login|user id|display name)(?:\s+is|'s)\s+(?P<handle>@?\w*(?-i:_|[a-z][A-Z])\w*)\W*$", re.IGNORECASE)
+
+
 def labelled_reference(sentence: str) -> str | None:
     """A reference the customer names in passing ("order 5581-2290", "Policy HH-5520193", "card ending
-    4471") as the statement it makes ("My order is 5581-2290."); None when ``sentence`` is not only a
-    reference or does not say what the reference is."""
+    4471", "booking is under Okafor") as the statement it makes ("My order is 5581-2290."); None when
+    ``sentence`` is not only a reference or does not say what the reference is."""
+    under = _UNDER_NAME.match(sentence)
+    if under:
+        return f"My {under.group('label').lower()} is under {under.group('name')}."
+    handle = _HANDLE.match(sentence)
+    if handle:
+        return f"My {handle.group('label').lower()} is {handle.group('handle')}."
     reference = reference_only(sentence)
     if reference is None:
         return None
@@ -377,8 +399,9 @@ _OPTION = re.compile(
 # A courtesy condition about the other side ("member no 4471 if you need it", "I'm Jo in case you need a
 # name") does not make the sentence about them.
 _COURTESY = re.compile(r",?\s*\b(?:if|in case) you(?:'d)? (?:need|want|require)s?\b[^,;.!?]*", re.IGNORECASE)
-# The speaker gives their name without "my": "Name's Jo Park", "The name is Dev Rao".
-_NAME_GIVEN = re.compile(r"^(?:(?:the|my) )?name(?:'s| is)\s+\w", re.IGNORECASE)
+# The speaker gives their name without "my": "Name's Jo Park", "The name is Dev Rao", "Name: Dev Rao", and as a
+# form is filled in, "Name Tomasz Zielinski, email ..." (a capital after a bare "name": "name tag" is no name).
+_NAME_GIVEN = re.compile(r"^(?:(?:the|my) )?name(?:(?:'s| is|:)\s+\w|\s+(?-i:[A-Z][a-z]))", re.IGNORECASE)
 # A preference without a subject, as chat drops it: "Best to text", "Easier by email", "Better in the mornings".
 _BEST_WAY = re.compile(r"^(?:it's |it is |it'd be |it would be |probably |definitely )?(?:best|better|easiest|easier|"
                        r"quickest|quicker|safest|safer) (?:to|by|via|on|over|in|at|after|before)\b", re.IGNORECASE)
