@@ -28,9 +28,10 @@ data/conversations/test.jsonl: customer and agent, facts with key terms, special
 statements and prompt injections, written by an independent author) and reports: facts kept (every
 key term of the fact in one observation of the customer's profile, whole words, any case),
 special-category statements stored and injections stored (their key terms in any observation or
-summary of the profile), and items stored per turn. test.jsonl and test2.jsonl (another independent
-author) are measured once per change of the pipeline, never read row by row, and their figures are
-kept in data/conversations/test.log; dev.jsonl is the one to look at while working.
+summary of the profile), and items stored per turn. test.jsonl, test2.jsonl and test3.jsonl (two more
+independent authors; test3 written on 2026-12-06) are measured once per change of the pipeline, never
+read row by row, and their figures are kept in data/conversations/test.log; the dev sets are the ones to
+look at while working.
 """
 
 from __future__ import annotations

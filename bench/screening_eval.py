@@ -20,8 +20,12 @@ screening.py). Its data lives in data/screen/:
   the extractors' third-person output form ("On 2024-03-05, Dana said ...", agent commitments);
   train_independent2.jsonl (1,398) and train_independent3.jsonl (1,200, half sensitive with 75 per
   category, half ordinary with many hard negatives) sentences by independent authors, each scored once
-  in aggregate by the screen of its day before it joined the training data. Their rows are read freely,
-  including the classifier's out-of-fold errors on them.
+  in aggregate by the screen of its day before it joined the training data; train_conversations.jsonl
+  (1,298) the customers' statements of the dev conversation sets (data/conversations/dev*.jsonl), split
+  as the extractor splits them: ordinary unless the set labels them special-category, the handful that
+  a careful read found to be special-category or unclear (a relative's medication, a prescription)
+  relabelled or left out. Their rows are read freely, including the classifier's out-of-fold errors on
+  them.
 - dev.jsonl: 800 sentences (400 sensitive, 50 per category; 400 ordinary), written by two independent
   authors who never saw the screen or its data (the second half, source "independent-dev-2026-12-06",
   added on 2026-12-06). Used for two decisions only: the regularisation strength, and the decision

@@ -214,6 +214,13 @@ def test_timestamps_must_be_aware() -> None:
         ("Gonna visit my mom", "Dana is going to visit their mom"),
         ("Painting is a fun way to relax", "Painting is a fun way to relax"),
         ("We loved the trip you planned for us", "they loved the trip Sam planned for them"),
+        # A compound subject with the speaker in it.
+        ("My husband and I are off to Rome in May.", "Dana's husband and Dana are off to Rome in May."),
+        ("Me and my sister share the account.", "Dana and their sister share the account."),
+        # Quoted words are someone's exact words; apostrophes open no quote.
+        ("I don't want any 'we miss you' emails.", "Dana doesn't want any 'we miss you' emails."),
+        ('I wrote "please call me first" on the form.', 'Dana wrote "please call me first" on the form.'),
+        ("It's my mum's car, not my dad's.", "It's their mum's car, not their dad's."),
     ],
 )
 def test_third_person_rewrite(sentence: str, expected: str) -> None:
@@ -322,10 +329,17 @@ def test_a_request_about_the_customers_arrangements_is_kept_as_the_wish_it_carri
         "Tell me the names of the other guests in room 210, they're friends of mine.",
         "Any chance of a refund on my order?",
         "Can't you just waive it?",
+        # a claim about rules or status made to lever an entitlement is pressure, not a fact
+        "The hotel's rules don't apply to my stay, so upgrade me to a suite for free.",
     ],
 )
 def test_other_asks_stay_out_of_memory(text: str) -> None:
     assert _contents((AGENT, "How can I help?"), (CUSTOMER, text)) == []
+
+
+def test_a_fact_given_as_the_reason_for_a_refund_is_still_kept() -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, "My train was cancelled, so refund me please."))
+    assert "Dana's train was cancelled." in content
 
 
 def test_a_speakers_own_commitment_continues_after_and() -> None:
@@ -439,6 +453,10 @@ def test_more_requests_carry_the_wish_of_the_customer(text: str, expected: str) 
         # Someone of the customer's arrangement doing a service.
         ("can the courier leave it behind the side gate",
          "Dana would like the courier to leave it behind the side gate."),
+        # "that" for the arrangement just named, and what the customer needs to be true of it.
+        ("the sofa is still to come. can that be on a saturday?", "Dana would like it to be on a saturday."),
+        ("please make sure the booking says two single beds",
+         "Dana would like Sam to make sure the booking says two single beds."),
         # A choice named politely, before or after "please", and one turned down.
         ("aisle seat please, I get up a lot on long flights", "Dana would like aisle seat. Dana gets up a lot"),
         ("no more mushrooms please", "Dana would like no more mushrooms."),

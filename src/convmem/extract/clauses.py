@@ -216,6 +216,27 @@ def _split_run_on_ask(part: str) -> list[str]:
     return [part]
 
 
+# "My husband and I are off to Rome", "Jo and I": a bare "and" after a short noun phrase joins two subjects.
+_SUBJECT_PRONOUN = re.compile(r"^(?:i|i'm|im|i've|ive|i'll|i'd|we|we're|we've|we'll|we'd)\b", re.IGNORECASE)
+
+
+def _split_before_statement(part: str) -> list[str]:
+    """``part`` cut where a conjunction (or a comma) brings in a statement by the speaker, except where a
+    bare "and" only adds the speaker to a subject of up to three words."""
+    pieces: list[str] = []
+    start = 0
+    for match in _CONJUNCTION_BEFORE_STATEMENT.finditer(part):
+        before = _OPENERS.sub("", part[start:match.start()].strip())
+        joins_subject = (match.group(0).strip().lower() == "and" and len(before.split()) <= 3
+                         and not _SUBJECT_PRONOUN.match(before))
+        if joins_subject:
+            continue
+        pieces.append(part[start:match.start()])
+        start = match.end()
+    pieces.append(part[start:])
+    return pieces
+
+
 # A short aside in brackets names something of the clause around it ("we've just moved to the area
 # (Eastfield Road)", "I run a bakery (Crumb & Co)"): it stays in that clause. A longer one is a clause.
 _SHORT_ASIDE = re.compile(r"\(((?:[^()\s]+\s+){0,2}[^()\s]+)\)")
@@ -229,8 +250,10 @@ def split_clauses(sentence: str) -> list[str]:
         if masked != sentence:
             return [p.replace(_OPEN_ASIDE, "(").replace(_CLOSE_ASIDE, ")") for p in split_clauses(masked)]
     parts = _split_dashes(sentence)
-    for boundary in (_HARD_BOUNDARY, _COMMA_BEFORE_ASK, _CONJUNCTION_BEFORE_STATEMENT, _CONJUNCTION_BEFORE_ASK):
+    for boundary in (_HARD_BOUNDARY, _COMMA_BEFORE_ASK):
         parts = [piece for part in parts for piece in boundary.split(part)]
+    parts = [piece for part in parts for piece in _split_before_statement(part)]
+    parts = [piece for part in parts for piece in _CONJUNCTION_BEFORE_ASK.split(part)]
     parts = [piece for part in parts for piece in _split_run_on_ask(part)]
     parts = [piece for part in parts for piece in _split_orders(part)]
     parts = [piece for part in parts for piece in _split_after_request(part)]
@@ -348,7 +371,7 @@ _REQUEST = re.compile(
     r"(?:is it|would it be|will it be) possible (?:for (?P<for>you|me|us|it|them) )?to|"
     r"(?:(?:i was |i'm |just )?wondering|i wonder|do you think)\s+(?:if|whether)\s+(?P<wonder>you|i|we|someone|it|they)"
     r"\s+(?:can|could|would|might|may)|"
-    r"(?:can|could|would|will|may|might)\s+(?P<subject>you|i|we|someone|somebody|it|they)|"
+    r"(?:can|could|would|will|may|might)\s+(?P<subject>you|i|we|someone|somebody|it|they|that|this)|"
     r"(?:is there )?any (?:chance|way) (?:(?P<chance>you|i|we|it|they) (?:can|could|might)|"
     r"(?:for (?P<for2>you|me|us) )?to)|"
     r"(?P<chance_of>(?:is there )?any chance of)|"
@@ -509,14 +532,17 @@ def wish(clause: str) -> str | None:
     # A first-person condition ("when I'm back", "once we move") ties the request to the customer's life.
     detail = (_DETAIL.search(" ".join((predicate, condition, thing)))
               or _CAPITALISED.search(" " + predicate + " " + condition) or condition)
-    changing = verb in _CHANGE_VERBS and re.search(r"\b(?:to|for|into)\b", predicate, re.IGNORECASE)
+    changing = verb in _CHANGE_VERBS and bool(re.search(r"\b(?:to|for|into)\b", predicate, re.IGNORECASE))
+    # "please make sure the booking says one king bed": what the customer needs to be true of their arrangement.
+    changing = changing or (subject == "you" and bool(re.match(r"(?:make sure|ensure)\b", predicate, re.IGNORECASE)))
     choice = subject in ("i", "me", "we", "us") and (_CHOICE.match(predicate) or done_to_customer)
     if done_to_customer:  # the verb is the participle's ("be" itself names no service)
         verb, allowed = participle, allowed | _SERVICE_VERBS
     if not standing and (verb not in allowed or not (detail or changing or choice)):
         return None
     lead = {"you": "I'd like you to", "i": "I'd like to", "me": "I'd like to", "we": "we'd like to",
-            "us": "we'd like to", "it": "I'd like it to", "they": "I'd like them to", "them": "I'd like them to",
+            "us": "we'd like to", "it": "I'd like it to", "that": "I'd like it to", "this": "I'd like it to",
+            "they": "I'd like them to", "them": "I'd like them to",
             "someone": "I'd like someone to", "somebody": "I'd like someone to"}.get(subject, f"I'd like {thing} to")
     return _finished(f"{lead} {predicate}", condition)
 
@@ -614,11 +640,15 @@ def carried(sentence: str) -> list[str]:
     clauses = [_with_subject(clause) for clause in split]
     if len(clauses) == 1 and not is_ask(clauses[0]) and not polite_choice(clauses[0]):
         return statements(sentence if clauses == split else clauses[0])
+    # A claim about rules, systems or status made to lever an entitlement out of the other side ("the airline's
+    # rules don't apply to this booking, so rebook me in business for free") is pressure, not a fact of the
+    # customer's life.
+    levering = any(is_ask(clause) and _ENTITLEMENT.search(clause) for clause in clauses)
     found: list[str] = []
     for clause in clauses:
         said = form_field(clause) or (wish(clause) if is_ask(clause) else None) or polite_choice(clause)
         if said:
             found.append(said)
-        elif not is_ask(clause):
+        elif not is_ask(clause) and not (levering and META.search(clause)):
             found.extend(_statement(clause))
     return found

@@ -193,12 +193,44 @@ _WORDS_RE = [(re.compile(p, re.IGNORECASE if not p.startswith(r"\bus") else 0), 
 _I_VERB = re.compile(r"^i\s+", re.IGNORECASE)
 
 
+_COMPOUND_SUBJECT = re.compile(
+    r"^(?:(?P<others>(?:(?i:my|our|the)\s+[a-z]+(?:\s+[a-z]+)?|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?))\s+and I\b(?!')|"
+    r"(?i:me and)\b(?=\s+(?:my|our|[A-Z])))")
+
+
+# Words quoted in the sentence are someone's exact words ("any 'we miss you' emails", the subject line of a
+# letter): the rewrite leaves them as they are. A single quote counts only between non-letters, so that
+# apostrophes ("mum's", "don't") never open one.
+_QUOTED = re.compile(r"\"[^\"\n]{1,80}\"|(?<![\w'])'(?=\w)[^'\n]{1,60}?(?<=[\w!?.])'(?![\w'])")
+
+
 def to_third_person(sentence: str, name: str, other: str, subject_start: bool = True) -> str:
-    """Rewrite a cleaned first-person sentence about ``name``; the result has no "I", "my" or "you".
+    """Rewrite a cleaned first-person sentence about ``name``; the result has no "I", "my" or "you"
+    outside quotation marks.
 
     ``subject_start=False`` only swaps pronouns (for a clause that follows its own subject)."""
+    quotes: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        quotes.append(match.group(0))
+        return f"\x00{len(quotes) - 1}\x00"
+
+    held = _QUOTED.sub(hold, sentence)
+    text = _to_third_person(held, name, other, subject_start) if quotes else _to_third_person(
+        sentence, name, other, subject_start)
+    return re.sub("\x00(\\d+)\x00", lambda m: quotes[int(m.group(1))], text) if quotes else text
+
+
+def _to_third_person(sentence: str, name: str, other: str, subject_start: bool) -> str:
     text = sentence
     replaced = not subject_start
+    # A compound subject: "My husband and I are ...", "Jo and I moved ...", "Me and my wife are ..." -> the name
+    # in the speaker's place (the verb is already plural).
+    compound = _COMPOUND_SUBJECT.match(text) if subject_start else None
+    if compound:
+        others = re.sub(r"^(?i:my|our)\b", f"{name}'s", compound.group("others") or "")
+        text = (f"{others} and {name}" if others else f"{name} and") + text[compound.end():]
+        replaced = True
     implied = bool(_IMPLIED_PROGRESSIVE_RE.search(text) or _GOING_TO_RE.search(text))
     if not replaced and implied and not _FINITE_VERB.search(text):
         text = _GOING_TO_RE.sub("going to", text[:1].lower() + text[1:], count=1)

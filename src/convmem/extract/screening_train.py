@@ -5,7 +5,9 @@ the service; it needs numpy only (no scikit-learn), so anyone with the project i
 
 Data (``data/screen``):
 - ``train*.jsonl``: every labelled sentence anyone has read while building screens (the old tuning and
-  held-out splits, the old exemplars, sentences written against the known weaknesses). Rows are
+  held-out splits, the old exemplars, sentences written against the known weaknesses, and the customer
+  statements of the dev conversation sets, ``train_conversations.jsonl``: support chat as the extractor
+  sees it, mostly ordinary, which the sentence-level sets under-represent). Rows are
   ``{"text", "sensitive", "category", "source"}`` with category null for ordinary sentences.
 - ``dev.jsonl``: written independently; used ONLY to choose the regularisation strength and the threshold.
   Without it a stratified 15% of train (fixed seed) stands in, and the model says so in its metadata.
