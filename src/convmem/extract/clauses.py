@@ -216,7 +216,8 @@ def _split_run_on_ask(part: str) -> list[str]:
     return [part]
 
 
-# "My husband and I are off to Rome", "Jo and I": a bare "and" after a short noun phrase joins two subjects.
+# "My husband and I are off to Rome", "Jo and I": a bare "and" between a short noun phrase and "I" joins two
+# subjects ("since I'm Yoruba and my mum wants ..." is two clauses).
 _SUBJECT_PRONOUN = re.compile(r"^(?:i|i'm|im|i've|ive|i'll|i'd|we|we're|we've|we'll|we'd)\b", re.IGNORECASE)
 
 
@@ -227,8 +228,10 @@ def _split_before_statement(part: str) -> list[str]:
     start = 0
     for match in _CONJUNCTION_BEFORE_STATEMENT.finditer(part):
         before = _OPENERS.sub("", part[start:match.start()].strip())
-        joins_subject = (match.group(0).strip().lower() == "and" and len(before.split()) <= 3
-                         and not _SUBJECT_PRONOUN.match(before))
+        joins_subject = (match.group(0).strip().lower() == "and" and re.match(r"i\s", part[match.end():], re.IGNORECASE)
+                         and len(before.split()) <= 3 and not _SUBJECT_PRONOUN.match(before)
+                         and not re.search(r"'|\b(?:since|as|because|am|is|are|was|were|have|has)\b", before,
+                                           re.IGNORECASE))
         if joins_subject:
             continue
         pieces.append(part[start:match.start()])
