@@ -330,7 +330,7 @@ _STANDING = re.compile(
 )
 # A negative order about how the business treats the customer's account ("don't auto renew it", "never
 # post anything to the old address") is standing by its nature, even without a first-person word.
-_NEGATIVE_ORDER = re.compile(r"^(?:don't|dont|do not|never)\s+(?:[a-z-]+\s+)?(?=[a-z])", re.IGNORECASE)
+_NEGATIVE_ORDER = re.compile(r"^(?:don't|dont|do not|never)\s+[a-z]", re.IGNORECASE)
 # What a customer cannot set for themselves: entitlements, checks, money. A request that names one
 # is an ask for a decision (or an attempt to plant one), never a preference to remember.
 _ENTITLEMENT = re.compile(

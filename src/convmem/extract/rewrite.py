@@ -215,9 +215,7 @@ def to_third_person(sentence: str, name: str, other: str, subject_start: bool = 
         quotes.append(match.group(0))
         return f"\x00{len(quotes) - 1}\x00"
 
-    held = _QUOTED.sub(hold, sentence)
-    text = _to_third_person(held, name, other, subject_start) if quotes else _to_third_person(
-        sentence, name, other, subject_start)
+    text = _to_third_person(_QUOTED.sub(hold, sentence), name, other, subject_start)
     return re.sub("\x00(\\d+)\x00", lambda m: quotes[int(m.group(1))], text) if quotes else text
 
 
