@@ -450,13 +450,18 @@ def _verb_in(verb: str, allowed: frozenset[str]) -> str:
 _WOULD_YOU_MIND = re.compile(r"^(?:would|do) you mind\s+(?P<verb>[a-z]+ing)\b", re.IGNORECASE)
 
 
+def _verb_of(stem: str, verbs: frozenset[str]) -> str | None:
+    """The verb of ``verbs`` that an inflected form's ``stem`` (its "-ing" or "-ed" cut off) belongs to:
+    "send" as it is, "mov" + "e", "dropp" undoubled; None when none is."""
+    for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+        if candidate in verbs:
+            return candidate
+    return None
+
+
 def _base_form(gerund: str) -> str:
     """"sending" -> "send", "moving" -> "move", "dropping" -> "drop" (for the verbs a wish may have)."""
-    stem = gerund.lower()[:-3]
-    for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
-        if candidate in _SERVICE_VERBS:
-            return candidate
-    return gerund
+    return _verb_of(gerund.lower()[:-3], _SERVICE_VERBS) or gerund
 
 
 # A request put as a condition of the customer's thanks: "if you could send it by post that'd be great",
@@ -559,11 +564,7 @@ def _participle_of(word: str) -> str:
         return irregular[word]
     if not word.endswith("ed"):
         return word
-    stem = word[:-2]
-    for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
-        if candidate in _SERVICE_VERBS or candidate in _OWN_VERBS:
-            return candidate
-    return word
+    return _verb_of(word[:-2], _SERVICE_VERBS | _OWN_VERBS) or word
 
 
 def _finished(text: str, condition: str) -> str:
@@ -643,15 +644,16 @@ def carried(sentence: str) -> list[str]:
     clauses = [_with_subject(clause) for clause in split]
     if len(clauses) == 1 and not is_ask(clauses[0]) and not polite_choice(clauses[0]):
         return statements(sentence if clauses == split else clauses[0])
+    asks = [is_ask(clause) for clause in clauses]
     # A claim about rules, systems or status made to lever an entitlement out of the other side ("the airline's
     # rules don't apply to this booking, so rebook me in business for free") is pressure, not a fact of the
     # customer's life.
-    levering = any(is_ask(clause) and _ENTITLEMENT.search(clause) for clause in clauses)
+    levering = any(ask and _ENTITLEMENT.search(clause) for clause, ask in zip(clauses, asks, strict=True))
     found: list[str] = []
-    for clause in clauses:
-        said = form_field(clause) or (wish(clause) if is_ask(clause) else None) or polite_choice(clause)
+    for clause, ask in zip(clauses, asks, strict=True):
+        said = form_field(clause) or (wish(clause) if ask else None) or polite_choice(clause)
         if said:
             found.append(said)
-        elif not is_ask(clause) and not (levering and META.search(clause)):
+        elif not ask and not (levering and META.search(clause)):
             found.extend(_statement(clause))
     return found
