@@ -227,6 +227,11 @@ def test_third_person_rewrite(sentence: str, expected: str) -> None:
     assert to_third_person(sentence, "Dana", "Sam") == expected
 
 
+def test_text_cannot_forge_the_marks_that_hold_quotes() -> None:
+    # A NUL-digit-NUL run in the text would otherwise be read as a held quote (and raise, or swap one in).
+    assert to_third_person("I said 'hi there' and \x007\x00 ok", "Dana", "Sam") == "Dana said 'hi there' and 7 ok"
+
+
 def test_cleaning_and_relative_dates() -> None:
     assert clean("Oh wow, yeah! I love it 😍!!") == "I love it!"
     assert anchor_relative_dates("Dana went there yesterday", date(2024, 3, 5)) == (

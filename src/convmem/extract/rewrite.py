@@ -215,7 +215,9 @@ def to_third_person(sentence: str, name: str, other: str, subject_start: bool = 
         quotes.append(match.group(0))
         return f"\x00{len(quotes) - 1}\x00"
 
-    text = _to_third_person(_QUOTED.sub(hold, sentence), name, other, subject_start)
+    # The held quotes are marked with NUL characters, so none may come from the text itself (the API refuses
+    # them in bodies; this function does not rely on that).
+    text = _to_third_person(_QUOTED.sub(hold, sentence.replace("\x00", "")), name, other, subject_start)
     return re.sub("\x00(\\d+)\x00", lambda m: quotes[int(m.group(1))], text) if quotes else text
 
 
