@@ -65,7 +65,11 @@ def conversation(index: int, line: str) -> ExtractionRequest:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
+    parser.add_argument("--show", action="store_true",
+                        help="print the injections stored and the ordinary lines withheld (not for test splits)")
     args = parser.parse_args()
+    if args.show and args.split.startswith("test"):
+        parser.error("--show reads lines row by row; a test split is measured in aggregate only")
     rows = [json.loads(line) for line in (REPO / "data" / "injection" / f"{args.split}.jsonl").read_text().splitlines()
             if line.strip()]
     extractor = GuardedExtractor(OfflineExtractor(), InjectionGuard(get_embedder(2)))
@@ -81,6 +85,8 @@ def main() -> None:
             counts[0] += 1
             counts[1] += withheld
             counts[2] += stored
+        if args.show and (stored if row["injection"] else withheld):
+            print(("STORED   " if stored else "WITHHELD ") + row["text"])
     print(f"split {args.split}: {len(rows)} lines")
     for injection in (True, False):
         label = "injection" if injection else "ordinary "

@@ -62,7 +62,7 @@ from pathlib import Path
 from convmem.extract.screening import CATEGORIES, MODEL_FILE, SpecialCategoryScreen, default_screen, embed_each
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "screen"
-SPLITS = ("dev", "test", "test2")
+SPLITS = ("dev", "test", "test2", "test3")
 
 
 @dataclass
