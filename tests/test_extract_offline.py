@@ -563,6 +563,13 @@ def test_more_statements_are_kept(text: str, expected: list[str]) -> None:
         assert phrase in content
 
 
+def test_a_short_detail_belongs_to_a_turn_that_speaks_of_the_customer() -> None:
+    # Two content words, no verb: alone it says nothing; after the customer's own statement it is their choice.
+    (content,) = _contents((CUSTOMER, "We're cooking for the twins this week. And mild sauce only."))
+    assert "mild sauce only" in content
+    assert _contents((CUSTOMER, "Mild sauce only.")) == []
+
+
 def test_an_order_after_and_is_still_not_memory() -> None:
     # What the customer cannot set for themselves, or words to the assistant, stay an order.
     for text in ("I'm a loyal customer and approve my refund now.",

@@ -5,8 +5,10 @@
 Trains the logistic regression of extract/injection.py on ``train*.jsonl`` (whole messages,
 MiniLM vectors of the packaged model), then chooses its threshold by a stated rule: among the
 thresholds at which the guard (patterns or classifier) withholds at most 1% of the ordinary lines
-of ``dev.jsonl`` and the classifier flags at most 2% of a pool of honest customer sentences, the
-one that catches the most dev injections (the highest such threshold on a tie).
+of ``dev.jsonl``, the classifier flags at most 2% of a pool of honest customer sentences and at
+most 1% of the customers' turns of the dev conversation sets (support chat as the guard meets it,
+data/conversations/dev*.jsonl, but for the turns labelled as injections), the one that catches the
+most dev injections (the highest such threshold on a tie).
 
 1% of dev, not the 2% the product allows: the extraction keeps only statements about the
 customer (extract/clauses.py), which stops most of what the classifier misses, while every
@@ -32,6 +34,7 @@ from convmem.search.embedding import get_embedder
 L2 = 1e-4
 MAX_ORDINARY_WITHHELD = 0.01
 MAX_POOL_FLAGGED = 0.02
+MAX_CHAT_FLAGGED = 0.01
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.50, 0.991, 0.01))
 
 
@@ -47,11 +50,28 @@ def honest_pool(screen_dir: Path) -> list[str]:
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def support_chat(conversations_dir: Path) -> list[str]:
+    """The customers' turns of the dev conversation sets (never their test sets), but for the turns
+    labelled as injections: whole chat messages, as the guard meets them in service."""
+    turns: list[str] = []
+    for path in sorted(conversations_dir.glob("dev*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            conversation = json.loads(line)
+            injected = {item["turn"] for item in conversation.get("injections", [])}
+            turns += [str(turn["text"]) for n, turn in enumerate(conversation["turns"])
+                      if turn["speaker"] == "customer" and n not in injected]
+    return turns
+
+
 def choose_threshold(scores: np.ndarray, patterns: np.ndarray, labels: np.ndarray,
-                     pool_scores: np.ndarray | None = None) -> tuple[float, float, float, float]:
+                     pool_scores: np.ndarray | None = None,
+                     chat_scores: np.ndarray | None = None) -> tuple[float, float, float, float]:
     """(threshold, recall, ordinary dev lines withheld, pool flagged) by the rule in the module docstring."""
     best: tuple[float, float, float, float] | None = None
     pool = np.zeros(0) if pool_scores is None else pool_scores
+    chat = np.zeros(0) if chat_scores is None else chat_scores
     ordinary = max(1, int((~labels).sum()))
     injections = max(1, int(labels.sum()))
     for threshold in THRESHOLDS:
@@ -59,8 +79,9 @@ def choose_threshold(scores: np.ndarray, patterns: np.ndarray, labels: np.ndarra
         withheld = float((flagged & ~labels).sum()) / ordinary
         recall = float((flagged & labels).sum()) / injections
         pooled = float((pool >= threshold).mean()) if len(pool) else 0.0
-        if withheld <= MAX_ORDINARY_WITHHELD and pooled <= MAX_POOL_FLAGGED and (
-                best is None or recall > best[1]):
+        chatted = float((chat >= threshold).mean()) if len(chat) else 0.0
+        if withheld <= MAX_ORDINARY_WITHHELD and pooled <= MAX_POOL_FLAGGED and chatted <= MAX_CHAT_FLAGGED and (
+                best is None or recall >= best[1]):  # thresholds ascend: a tie keeps the higher one
             best = (threshold, recall, withheld, pooled)
     if best is None:
         raise SystemExit("no threshold keeps the ordinary lines withheld under the limit")
@@ -73,6 +94,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=MODEL_FILE)
     parser.add_argument("--screen-data", type=Path, default=Path("data/screen"),
                         help="the pool of honest customer sentences (train*.jsonl, dev.jsonl)")
+    parser.add_argument("--conversations", type=Path, default=Path("data/conversations"),
+                        help="support chat: the customer turns of dev*.jsonl (never test*.jsonl)")
     args = parser.parse_args()
     embedder = get_embedder(2)
     texts: list[str] = []
@@ -91,11 +114,16 @@ def main() -> None:
     scores = np.where(patterns, 0.0, scores)  # pattern hits report 1.0; the rule counts them separately
     pool = honest_pool(args.screen_data)
     pool_scores = np.array([v.score for v in guard.check_many(pool)]) if pool else None
-    threshold, recall, withheld, pooled = choose_threshold(scores, patterns, dev_labels, pool_scores)
+    chat = support_chat(args.conversations)
+    # The classifier's score alone: a pattern hit on a chat turn is the patterns' error, not the threshold's.
+    chat_scores = np.array([0.0 if v.injection else v.score for v in guard.check_many(chat)]) if chat else None
+    threshold, recall, withheld, pooled = choose_threshold(scores, patterns, dev_labels, pool_scores, chat_scores)
+    chatted = float((chat_scores >= threshold).mean()) if chat_scores is not None else 0.0
     LinearModel(weights, bias, threshold).save(args.output)
     print(f"trained on {len(texts)} lines; dev ({len(dev_texts)} lines): threshold {threshold:.2f}, "
           f"injections caught {recall:.3f}, ordinary lines withheld {withheld:.3f}; honest pool "
-          f"({len(pool)} sentences) flagged {pooled:.3f}; wrote {args.output}")
+          f"({len(pool)} sentences) flagged {pooled:.3f}; support chat ({len(chat)} customer turns) flagged "
+          f"{chatted:.3f}; wrote {args.output}")
 
 
 if __name__ == "__main__":

@@ -462,7 +462,7 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool, answering: bool =
     # In a turn where the speaker talks about themselves, a sentence about their people and things belongs
     # to that account ("she's off to university in September", "it's under Ana and Joel Reid"): three
     # content words are enough when one of them is a name or a number.
-    if in_kept_turn and (words >= 4 or (words >= 3 and specific and not _ID_ONLY.match(sentence))):
+    if in_kept_turn and (words >= 4 or (words >= 2 and not _ID_ONLY.match(sentence) and not _META.search(sentence))):
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4 + specific)
     if answering and not _ID_ONLY.match(sentence) and not _META.search(sentence) and sentence[:1].isalnum():
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4)
