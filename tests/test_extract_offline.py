@@ -367,6 +367,14 @@ def test_a_bare_answer_to_the_agents_question_is_kept_but_not_an_opening() -> No
     assert _contents((AGENT, "Anything else?"), (CUSTOMER, "Somewhere quiet please")) == []
 
 
+def test_the_choice_between_options_offered_without_a_question_mark_is_an_answer() -> None:
+    offer = "There's a day pass at 5 pounds or a 30-day add-on for 25 pounds."
+    (content,) = _contents((AGENT, offer), (CUSTOMER, "the 30 day one"))
+    assert "the 30 day one" in content
+    # Without the offer the same words say nothing about the customer.
+    assert _contents((AGENT, "Your order has shipped."), (CUSTOMER, "the 30 day one")) == []
+
+
 def test_a_reference_is_kept_as_what_it_refers_to() -> None:
     # Asked for by name, a bare code is the customer's order number; named in passing, it says what it is.
     (content,) = _contents((AGENT, "Could you share the order number?"), (CUSTOMER, "Order FR-2290."))

@@ -498,11 +498,22 @@ _OPEN_QUESTION = re.compile(
 )
 
 
+# Options laid before the customer without a question mark ("There's a day pass at £5 or a 30-day add-on for
+# £25.", "We have a desk by the window or one in the quiet zone."): the reply names the one they choose.
+_OFFER = re.compile(r"\b(?:or|either)\b[^.!?]*[.!]?\s*$|^(?:we(?:'ve| have) got|we have|we offer|there(?:'s| is| are)"
+                    r"|you can (?:have|choose|pick))\b[^.!?]*\band\b", re.IGNORECASE)
+
+
 def _asks(communication: Communication, customer: Participant) -> bool:
-    """Whether ``communication`` is the other side's question about something (the next customer
-    turn answers it), not an open "How can I help?"."""
+    """Whether ``communication`` is the other side's question about something, or an offer of options
+    (the next customer turn answers it), not an open "How can I help?"."""
+    if _is_author(communication, customer):
+        return False
     text = communication.text.rstrip()
-    return not _is_author(communication, customer) and text.endswith("?") and not _OPEN_QUESTION.search(text)
+    if text.endswith("?"):
+        return not _OPEN_QUESTION.search(text)
+    sentences = split_sentences(text)
+    return bool(sentences) and bool(_OFFER.search(sentences[-1].strip()))
 
 
 def _kept_alone(judgement: rules.Judgement | None, settings: OfflineSettings) -> bool:
