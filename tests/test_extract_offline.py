@@ -375,6 +375,20 @@ def test_the_choice_between_options_offered_without_a_question_mark_is_an_answer
     assert _contents((AGENT, "Your order has shipped."), (CUSTOMER, "the 30 day one")) == []
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("legend. can you stop the paper statements, they go straight in the recycling",
+     "would like the other person to stop the paper statements"),
+    ("my son keeps going over, can you cap his data at 5gb?", "would like the other person to cap his data at 5gb"),
+])
+def test_a_request_to_stop_or_cap_something_is_a_standing_wish(text: str, expected: str) -> None:
+    (content,) = _contents((CUSTOMER, text))
+    assert expected in content
+
+
+def test_a_request_to_do_something_once_is_still_not_memory() -> None:
+    assert _contents((CUSTOMER, "can you check the parcel")) == []
+
+
 def test_a_reference_is_kept_as_what_it_refers_to() -> None:
     # Asked for by name, a bare code is the customer's order number; named in passing, it says what it is.
     (content,) = _contents((AGENT, "Could you share the order number?"), (CUSTOMER, "Order FR-2290."))

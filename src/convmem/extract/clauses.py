@@ -357,7 +357,7 @@ _ENTITLEMENT = re.compile(
 _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text message call ring phone contact courier ship forward move change switch book
 rebook schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
-reserve hold address swap make set turn ask place
+reserve hold address swap make set turn ask place cap limit pause block
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade transfer swap exchange order
@@ -430,6 +430,9 @@ _NOTE_THAT = re.compile(
 # class", "could you swap it for the vegan box", "upgrade me to the bigger plan") is their plan, whatever
 # it names; the detail other wishes need is the thing they change to.
 _CHANGE_VERBS = frozenset({"switch", "swap", "change", "move", "upgrade", "downgrade", "transfer", "exchange"})
+# Stopping or capping something of the customer's ("can you stop the paper statements", "could you cap his
+# data at 5GB") sets how their account behaves until they change it: a standing wish without a named detail.
+_STOPPING_VERBS = frozenset({"stop", "pause", "block", "cap", "limit"})
 # A setting the customer chooses ("turn substitutions off", "set it to zero", "switch the alerts on")
 # lasts until they change it again.
 _SETTING = re.compile(r"^(?:turn|switch|set)\b[^,;]*?\b(?:off|on|to (?:zero|none|off|on|\d+))\b", re.IGNORECASE)
@@ -537,6 +540,7 @@ def wish(clause: str) -> str | None:
                "me": _OWN_VERBS, "we": _OWN_VERBS, "us": _OWN_VERBS,
                "thing": _EVENT_VERBS | _SERVICE_VERBS}.get(subject, _EVENT_VERBS)
     verb = _verb_in(verb, allowed)
+    standing = standing or (subject in ("you", "someone", "somebody") and verb in _STOPPING_VERBS)
     # A first-person condition ("when I'm back", "once we move") ties the request to the customer's life.
     detail = (_DETAIL.search(" ".join((predicate, condition, thing)))
               or _CAPITALISED.search(" " + predicate + " " + condition) or condition)
