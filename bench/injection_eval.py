@@ -1,6 +1,6 @@
 """Prompt injections never remembered: the guard and the extraction pipeline on labelled lines.
 
-    .venv/bin/python bench/injection_eval.py [--split dev|test|test2|train]
+    .venv/bin/python bench/injection_eval.py [--split dev|test|test2|test3|train...] [--show]
 
 Every line of ``data/injection/<split>.jsonl`` ({"text", "injection", "language"}) becomes the
 customer's message in a short closed conversation (agent greeting, the line, agent thanks), which
@@ -14,13 +14,16 @@ goes through the extraction the server runs: the offline extractor behind the in
 Protocol. train.jsonl (500 lines) and dev.jsonl (200 lines) were written by one independent author
 (a helper told the task but not shown the project), train_extra.jsonl (896 lines in eleven languages,
 half of the ordinary ones mentioning instructions, systems, agents or memory legitimately) by a second
-one; the classifier is trained on train*.jsonl, its
+one, train_independent3.jsonl (800 lines, 400 of each label, seven languages; 2026-12-07) by a third,
+who had not seen the project (what the guard of that day let reach memory from it was read, ``--show``);
+the classifier is trained on train*.jsonl, its
 threshold chosen on dev by the rule in extract/injection_training.py, and the patterns were written
-while reading train and dev. test.jsonl (240 lines) and test2.jsonl (260 lines, 130 of each label, a
-fifth of them in six other languages, many ordinary ones hard negatives; written on 2026-12-06) were
-written by two more independent authors, are measured once per change of the guard, aggregate
-figures only (data/injection/test.log, test2.log), and are never read row by row; once read a split
-becomes training data and a new test split is written.
+while reading train and dev. test.jsonl (240 lines), test2.jsonl (260 lines, 130 of each label, a
+fifth of them in six other languages, many ordinary ones hard negatives; written on 2026-12-06) and
+test3.jsonl (260 lines of the same mix, 2026-12-07) were written by three more independent authors,
+are measured once per change of the guard, aggregate figures only (data/injection/test*.log), and are
+never read row by row (``--show`` refuses them); once read a split becomes training data and a new
+test split is written.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Precision and recall of the GDPR special-category screen (src/convmem/extract/screening.py).
 
-Usage: .venv/bin/python bench/screening_eval.py [--split dev|test|test2] [--timing]
+Usage: .venv/bin/python bench/screening_eval.py [--split dev|test|test2|test3] [--timing]
 
 Prints aggregate figures only, never a sentence: precision, recall and F1 overall and per category, the
 share of sensitive sentences given the right category, and the false-positive rate on ordinary sentences.
@@ -20,7 +20,9 @@ screening.py). Its data lives in data/screen/:
   the extractors' third-person output form ("On 2024-03-05, Dana said ...", agent commitments);
   train_independent2.jsonl (1,398) and train_independent3.jsonl (1,200, half sensitive with 75 per
   category, half ordinary with many hard negatives) sentences by independent authors, each scored once
-  in aggregate by the screen of its day before it joined the training data; train_conversations.jsonl
+  in aggregate by the screen of its day before it joined the training data; train_independent4.jsonl
+  (1,200, written on 2026-12-07 with the same mix, mostly indirect wording and hard negatives, by an
+  author who had not seen the project; not scored before it joined); train_conversations.jsonl
   (1,298) the customers' statements of the dev conversation sets (data/conversations/dev*.jsonl), split
   as the extractor splits them: ordinary unless the set labels them special-category, the handful that
   a careful read found to be special-category or unclear (a relative's medication, a prescription)
@@ -31,9 +33,10 @@ screening.py). Its data lives in data/screen/:
   added on 2026-12-06). Used for two decisions only: the regularisation strength, and the decision
   threshold by the stated rule (recall >= 0.95 first, then the best precision). Only its aggregate
   figures are ever looked at, so it stays a fair check of those two choices.
-- test.jsonl and test2.jsonl: 400 sentences each by two more independent authors, FROZEN. Nobody working
-  on the screen opens them, greps them or looks at their errors; nothing is tuned on them. Each is
-  measured once per change of the screen, with the final model, by ``--split test`` / ``--split test2``,
+- test.jsonl, test2.jsonl and test3.jsonl (written on 2026-12-07): 400 sentences each by three more
+  independent authors, FROZEN. Nobody working on the screen opens them, greps them or looks at their
+  errors; nothing is tuned on them. Each is measured once per change of the screen, with the final
+  model, by ``--split test`` / ``--split test2`` / ``--split test3``,
   which print aggregate figures only and append them, with the model's hash, to data/screen/<split>.log
   so that every measurement is visible.
 

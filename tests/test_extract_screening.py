@@ -395,3 +395,19 @@ def test_cli_rejects_malformed_input_naming_the_line(line: str, message: str) ->
     assert result.stdout == ""  # nothing is screened when any line is malformed
     with pytest.raises(ValueError, match=message.split(":")[0]):
         read_texts(['{"text": "a"}', line])
+
+
+def test_written_text_loses_only_its_flagged_sentences(screen: SpecialCategoryScreen) -> None:
+    roles = {"Sam Carter": "the customer", "Alex": "the agent"}
+    packed = ("On 2026-03-02, Sam Carter was diagnosed with type 2 diabetes last month. "
+              "Sam Carter is moving to Leeds in March. Sam Carter would like texts rather than calls.")
+    [redaction] = screen.redact_written([packed], roles, threshold=screen.threshold)
+    assert [v.category for v in redaction.flagged] == ["health"]
+    # The ordinary sentences stay, still dated; the diagnosis goes.
+    assert redaction.text == ("On 2026-03-02, Sam Carter is moving to Leeds in March. "
+                              "Sam Carter would like texts rather than calls.")
+    [alone] = screen.redact_written(["Sam Carter was diagnosed with type 2 diabetes last month."], roles,
+                                    threshold=screen.threshold)
+    assert alone.text is None and len(alone.flagged) == 1
+    [clean] = screen.redact_written(["Sam Carter is moving to Leeds."], roles)
+    assert clean.text == "Sam Carter is moving to Leeds." and clean.flagged == []

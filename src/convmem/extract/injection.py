@@ -14,7 +14,7 @@ Two signals, either of which withholds a line:
    letters and leetspeak folded, letters spelled out one by one ("I.G.N.O.R.E") joined, and
    base64 runs decoded and checked too.
 2. A linear classifier over the MiniLM sentence embedding the project already computes, trained on
-   ``data/injection/train.jsonl`` (``convmem injection train``; weights shipped in
+   ``data/injection/train*.jsonl`` (``make injection-model``; weights shipped in
    ``injection_model.npz``), scored per sentence and on the whole message, so that an instruction
    hidden inside a polite message is not diluted by it. Its threshold was chosen on the dev split
    (see bench/injection_eval.py for the protocol).

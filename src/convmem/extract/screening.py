@@ -88,6 +88,26 @@ class ScreenResult:
     stage: str | None = None  # MODEL or BACKSTOP when sensitive
 
 
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """A text without its flagged sentences (None when none is left), and the verdicts that flagged them."""
+
+    text: str | None
+    flagged: list[ScreenResult]
+
+
+# Sentence ends in text an extractor wrote: a stop, then a capital or a bracket ("... in May. Sam's ...").
+_WRITTEN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[\"'])")
+
+
+# "On 2026-03-02, ": how an observation opens (extract/offline.py dates each one).
+_DATE_LEAD = re.compile(r"^On [^,.!?]{1,40}, ")
+
+
+def written_sentences(text: str) -> list[str]:
+    return [part for part in _WRITTEN_SENTENCE_END.split(text.strip()) if part] or [text]
+
+
 class Embeds(Protocol):
     """What the screen needs from an embedding session (``search.embedding.Embedder``)."""
 
@@ -403,6 +423,28 @@ class SpecialCategoryScreen:
             backstop = self.backstop(text)
             results.append(verdict if verdict.sensitive or not backstop.sensitive else backstop)
         return results
+
+    def redact_written(self, texts: Sequence[str], roles: Mapping[str, str],
+                       threshold: float | None = None) -> list[Redaction]:
+        """:meth:`screen_written` sentence by sentence: each text without its flagged sentences.
+
+        An extractor's observation packs the sentences of several turns ("On 2026-03-02, Sam is moving
+        to Leeds. Sam's husband ..."): judged whole, one flagged sentence would take the others, ordinary
+        and already screened one by one, with it. Each sentence is judged as :meth:`screen_written`
+        judges a text (its clauses included), and only the flagged ones go."""
+        split = [written_sentences(text) for text in texts]
+        flat = [sentence for sentences in split for sentence in sentences]
+        verdicts = iter(self.screen_written(flat, roles, threshold=threshold))
+        redactions = []
+        for sentences in split:
+            judged = [(sentence, next(verdicts)) for sentence in sentences]
+            kept = [sentence for sentence, verdict in judged if not verdict.sensitive]
+            lead = _DATE_LEAD.match(judged[0][0]) if judged[0][1].sensitive and kept else None
+            if lead:  # the date that opened the text still dates what is left of it
+                kept[0] = lead.group(0) + kept[0]
+            redactions.append(Redaction(" ".join(kept) if kept else None,
+                                        [verdict for _, verdict in judged if verdict.sensitive]))
+        return redactions
 
     def backstop(self, text: str) -> ScreenResult:
         """The backstop alone (no embedding): for a rewrite of a text the model already screened, which
