@@ -460,8 +460,9 @@ def judge_customer_sentence(sentence: str, in_kept_turn: bool, answering: bool =
     if first_person:  # "I sleep on my front": short, but the speaker says it about themselves
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4)
     # In a turn where the speaker talks about themselves, a sentence about their people and things belongs
-    # to that account ("she's off to university in September", "it's under Ana and Joel Reid"): three
-    # content words are enough when one of them is a name or a number.
+    # to that account ("she's off to university in September", "it's under Ana and Joel Reid"), and so does
+    # a detail of two content words ("and mild spice only"), unless it is a bare reference or talk about
+    # the system.
     if in_kept_turn and (words >= 4 or (words >= 2 and not _ID_ONLY.match(sentence) and not _META.search(sentence))):
         return Judgement(ObservationKind.PERSONAL_FACT, 0.4 + specific)
     if answering and not _ID_ONLY.match(sentence) and not _META.search(sentence) and sentence[:1].isalnum():
