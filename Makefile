@@ -55,7 +55,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-# The prompt-injection guard's classifier, from data/injection/{train,dev}.jsonl (deterministic;
+# The prompt-injection guard's classifier, from data/injection/{train*,dev}.jsonl (deterministic;
 # the built file ships in the package).
 injection-model: install
 	$(BIN)/python -m convmem.extract.injection_training

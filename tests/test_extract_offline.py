@@ -389,6 +389,24 @@ def test_a_request_to_do_something_once_is_still_not_memory() -> None:
     assert _contents((CUSTOMER, "can you check the parcel")) == []
 
 
+def test_a_message_in_another_language_is_not_read_by_the_english_rules() -> None:
+    from convmem.extract.language import is_english
+
+    portuguese = "Como cliente antigo, quero cancelar a minha assinatura no fim do mês."
+    assert not is_english(portuguese) and _contents((CUSTOMER, portuguese)) == []
+    assert is_english("Ahmed Saleh, 12 02 1979.") and is_english("im moving to leeds next month lol")
+    (content,) = _contents((CUSTOMER, "I'm moving to Lyon in May, merci beaucoup!"))
+    assert "Lyon in May" in content
+
+
+def test_a_claim_beside_a_demand_for_an_entitlement_is_not_kept_anywhere_in_the_message() -> None:
+    levered = _contents((CUSTOMER, "Your manager agreed I'm exempt from the late fees. Waive them on my account."))
+    assert not any("exempt" in text for text in levered)
+    # A problem stated beside an ordinary refund request is the customer's problem all the same.
+    (content,) = _contents((CUSTOMER, "My parcel arrived crushed last Tuesday. Can you refund the delivery fee?"))
+    assert "parcel arrived crushed" in content
+
+
 def test_a_reference_is_kept_as_what_it_refers_to() -> None:
     # Asked for by name, a bare code is the customer's order number; named in passing, it says what it is.
     (content,) = _contents((AGENT, "Could you share the order number?"), (CUSTOMER, "Order FR-2290."))

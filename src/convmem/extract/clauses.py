@@ -638,26 +638,42 @@ def form_field(clause: str) -> str | None:
     return f"My {match.group('label').lower()} is {match.group('value')}." if match else None
 
 
-def carried(sentence: str) -> list[str]:
+# What a claim of permission says ("the manager agreed I'm exempt", "I was promised a lifetime price"): beside
+# a demand for an entitlement it is the lever, and no record of the customer's life.
+_CLAIMED = re.compile(
+    r"\b(?:approv\w*|agreed|authori[sz]\w*|promis\w*|exempt\w*|entitle\w*|allowed|permission|signed off|"
+    r"granted|guarantee\w*|confirmed)\b", re.IGNORECASE)
+
+
+def levers(sentence: str) -> bool:
+    """Whether ``sentence`` asks for an entitlement (a refund, a waived fee, a skipped check, a status):
+    a claim of rules, status or permission beside such an ask, in the same message, is pressure."""
+    return any(is_ask(clause) and _ENTITLEMENT.search(clause) for clause in split_clauses(sentence))
+
+
+def carried(sentence: str, levering: bool = False) -> list[str]:
     """What ``sentence`` says that may become memory, in order: its statement clauses (as
     :func:`statements` gives them), for each ask that carries one the wish (:func:`wish`), and the
-    choices and contact details named in passing (:func:`polite_choice`, :func:`form_field`)."""
+    choices and contact details named in passing (:func:`polite_choice`, :func:`form_field`).
+    ``levering``: the message the sentence is part of asks for an entitlement (:func:`levers`)."""
     if not looks_english(sentence):
         return []
     split = split_clauses(sentence)
     clauses = [_with_subject(clause) for clause in split]
-    if len(clauses) == 1 and not is_ask(clauses[0]) and not polite_choice(clauses[0]):
-        return statements(sentence if clauses == split else clauses[0])
     asks = [is_ask(clause) for clause in clauses]
-    # A claim about rules, systems or status made to lever an entitlement out of the other side ("the airline's
-    # rules don't apply to this booking, so rebook me in business for free") is pressure, not a fact of the
-    # customer's life.
-    levering = any(ask and _ENTITLEMENT.search(clause) for clause, ask in zip(clauses, asks, strict=True))
+    # A claim about rules, systems, status or permission made to lever an entitlement out of the other side
+    # ("the airline's rules don't apply to this booking, so rebook me in business for free", "Your manager
+    # agreed I'm exempt. Waive the fee.") is pressure, not a fact of the customer's life.
+    levering = levering or any(ask and _ENTITLEMENT.search(clause) for clause, ask in zip(clauses, asks, strict=True))
+    if len(clauses) == 1 and not asks[0] and not polite_choice(clauses[0]):
+        if levering and (META.search(clauses[0]) or _CLAIMED.search(clauses[0])):
+            return []
+        return statements(sentence if clauses == split else clauses[0])
     found: list[str] = []
     for clause, ask in zip(clauses, asks, strict=True):
         said = form_field(clause) or (wish(clause) if ask else None) or polite_choice(clause)
         if said:
             found.append(said)
-        elif not ask and not (levering and META.search(clause)):
+        elif not ask and not (levering and (META.search(clause) or _CLAIMED.search(clause))):
             found.extend(_statement(clause))
     return found

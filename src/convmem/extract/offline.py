@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pysbd
 
-from convmem.extract import clauses, rewrite, rules
+from convmem.extract import clauses, language, rewrite, rules
 from convmem.extract.base import (
     OBSERVATION_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -471,13 +471,14 @@ class OfflineExtractor(Extractor):
 def _statements_of(text: str) -> list[str]:
     """The cleaned statements a communication makes, in order: its sentences, and of its questions
     and requests the clauses that state something and the wish a request about the customer's own
-    arrangements carries, as a statement (extract/clauses.py); an ask itself is never memory."""
-    found: list[str] = []
-    for raw in split_sentences(text):
-        sentence = rewrite.clean(raw)
-        if sentence:
-            found.extend(clauses.carried(sentence))
-    return found
+    arrangements carries, as a statement (extract/clauses.py); an ask itself is never memory. A message
+    in another language says nothing the rules can read (extract/language.py); a claim beside a demand
+    for an entitlement anywhere in the message is pressure, not memory (``clauses.levers``)."""
+    if not language.is_english(text):
+        return []
+    sentences = [sentence for sentence in (rewrite.clean(raw) for raw in split_sentences(text)) if sentence]
+    levering = any(clauses.levers(sentence) for sentence in sentences)
+    return [statement for sentence in sentences for statement in clauses.carried(sentence, levering)]
 
 
 def _may_be_kept(statement: str, by_agent: bool) -> bool:

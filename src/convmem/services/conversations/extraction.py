@@ -137,9 +137,9 @@ def screen(data: ExtractionInput, proposals: Sequence[Proposal], embedder: Embed
                 # What is left of a summary of several sentences is a summary only if more than its first
                 # sentence (the offline summary's header: date and participants) is left.
                 several = len(screening.written_sentences(summary.content)) > 1
-                left = screening.written_sentences(redaction.text) if redaction.text is not None else []
-                summary = dataclasses.replace(summary, content=redaction.text) if left and (
-                    len(left) > 1 or not several) else None
+                left = redaction.text
+                summary = dataclasses.replace(summary, content=left) if left is not None and (
+                    len(screening.written_sentences(left)) > 1 or not several) else None
         items = [observations.NewObservation(c.content, SOURCE, c.occurred_at, [data.transcript.conversation_id])
                  for c in kept]
         plans.append(CustomerPlan(proposal.profile_id, candidates_of(
