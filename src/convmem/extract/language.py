@@ -11,7 +11,6 @@ with English."""
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 from typing import Any
 
@@ -21,8 +20,6 @@ LANGUAGES = ("en", "es", "fr", "de", "it", "pt", "nl", "pl", "tr", "sv", "da", "
 MIN_WORDS = 4
 # The probability another language must have before a message is taken for it.
 MIN_CONFIDENCE = 0.9
-
-_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +34,6 @@ def _identifier() -> Any:
 def is_english(text: str) -> bool:
     if len(text.split()) < MIN_WORDS:
         return True
-    with _lock:  # the identifier keeps per-call state in its arrays
-        language, probability = _identifier().classify(text)
+    # classify() only reads the model: every call scores into arrays of its own.
+    language, probability = _identifier().classify(text)
     return bool(language == "en" or probability < MIN_CONFIDENCE)

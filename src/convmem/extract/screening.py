@@ -90,10 +90,15 @@ class ScreenResult:
 
 @dataclass(frozen=True, slots=True)
 class Redaction:
-    """A text without its flagged sentences (None when none is left), and the verdicts that flagged them."""
+    """A text's sentences that passed, in order, and the verdicts of those that were flagged."""
 
-    text: str | None
+    kept: list[str]
     flagged: list[ScreenResult]
+
+    @property
+    def text(self) -> str | None:
+        """The text without its flagged sentences; None when none is left."""
+        return " ".join(self.kept) if self.kept else None
 
 
 # Sentence ends in text an extractor wrote: a stop, then a capital or a bracket ("... in May. Sam's ...").
@@ -442,8 +447,7 @@ class SpecialCategoryScreen:
             lead = _DATE_LEAD.match(judged[0][0]) if judged[0][1].sensitive and kept else None
             if lead:  # the date that opened the text still dates what is left of it
                 kept[0] = lead.group(0) + kept[0]
-            redactions.append(Redaction(" ".join(kept) if kept else None,
-                                        [verdict for _, verdict in judged if verdict.sensitive]))
+            redactions.append(Redaction(kept, [verdict for _, verdict in judged if verdict.sensitive]))
         return redactions
 
     def backstop(self, text: str) -> ScreenResult:

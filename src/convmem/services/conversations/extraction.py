@@ -134,12 +134,10 @@ def screen(data: ExtractionInput, proposals: Sequence[Proposal], embedder: Embed
             [redaction] = screen_.redact_written([summary.content], roles, threshold=screen_.threshold)
             if redaction.flagged:
                 counts.screened += len(redaction.flagged)
-                # What is left of a summary of several sentences is a summary only if more than its first
-                # sentence (the offline summary's header: date and participants) is left.
-                several = len(screening.written_sentences(summary.content)) > 1
-                left = redaction.text
-                summary = dataclasses.replace(summary, content=left) if left is not None and (
-                    len(screening.written_sentences(left)) > 1 or not several) else None
+                # What is left is a summary only if more than one sentence is: alone, the first is the
+                # offline summary's header (date and participants).
+                summary = dataclasses.replace(summary, content=" ".join(redaction.kept)) \
+                    if len(redaction.kept) > 1 else None
         items = [observations.NewObservation(c.content, SOURCE, c.occurred_at, [data.transcript.conversation_id])
                  for c in kept]
         plans.append(CustomerPlan(proposal.profile_id, candidates_of(
