@@ -385,6 +385,26 @@ def test_a_request_to_stop_or_cap_something_is_a_standing_wish(text: str, expect
     assert expected in content
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # A greeting before the request does not hide it.
+    ("hey can i downgrade to the starter plan, money is tight", "Dana would like to downgrade to the starter plan"),
+    # After an ask, a clause with a subject of its own states something.
+    ("can you ring after 6pm, the baby is asleep before then", "the baby is asleep before then"),
+    ("could we move to the bigger flat, three of us is a squeeze now", "three of them is a squeeze now"),
+    # Things the request is about, with or without a determiner.
+    ("could invoices go to accounts@mill.example instead", "Dana would like invoices to go to accounts@mill.example"),
+    ("if that fails again could an electrician come on Monday?", "Dana would like an electrician to come on Monday"),
+    ("can I still use my voucher GIFT5 on the sale items", "Dana would like to use their voucher GIFT5"),
+    ("could we view the house on a Sunday", "they would like to view the house on a Sunday"),
+    # A subject set off by commas before "is" is a statement, not a question.
+    ("my eldest, Ruth, is doing the driving", "Dana's eldest, Ruth, is doing the driving"),
+])
+def test_requests_and_the_statements_beside_them_in_chat(text: str, expected: str) -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    assert expected in content
+    assert "?" not in content and not FIRST_PERSON.search(content)
+
+
 def test_a_request_to_do_something_once_is_still_not_memory() -> None:
     assert _contents((CUSTOMER, "can you check the parcel")) == []
 

@@ -35,9 +35,12 @@ _HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|\s*\(\s*|\s*\)\s*|(?:(?<=\bp
                             re.IGNORECASE)
 _DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
 _COMMA_BEFORE_ASK = re.compile(
-    r",\s+(?=(?:and |but |so |or |then )?(?:please|pls|kindly|can|could|would|will|do|does|did|is|are|should|"
-    r"shall|may|might|what|when|where|which|who|why|how|any chance|is there|are there|i was wondering|"
-    r"i wonder|let me know)\b)",
+    r",\s+(?=(?:and |but |so |or |then )?(?:please|pls|kindly|can|could|would|will|do|does|did|should|"
+    r"shall|may|might|what|when|where|which|who|why|how|any chance|i was wondering|i wonder|let me know)\b|"
+    # "is"/"are" open a question only before its subject ("..., is it ready"); "one of them, Theo, is
+    # vegetarian" is a statement whose subject is set off by commas.
+    r"(?:and |but |so |or |then )?(?:is|are)\s+(?:it|there|that|this|the|my|your|our|his|her|their|he|she|they|"
+    r"we|i|you|u|a|an|any|anyone|anything|someone|something|everything)\b)",
     re.IGNORECASE,
 )
 # A conjunction that joins an ask to a reason or circumstance the speaker states, in either order:
@@ -60,8 +63,9 @@ _LEADING_SUBORDINATOR = re.compile(
     re.IGNORECASE,
 )
 # Discourse markers that may open a clause before its real first word ("also", "and", "just").
-_OPENERS = re.compile(r"^(?:(?:and|also|so|but|then|now|just|oh|ok|okay|btw|anyway|plus|or)\b[,\s]*)+",
-                      re.IGNORECASE)
+# A greeting or a laugh before the first clause of chat ("hi can i ...", "lol fine") is no part of it either.
+_OPENERS = re.compile(r"^(?:(?:and|also|so|but|then|now|just|oh|ok|okay|btw|anyway|plus|or|hi there|hello there|"
+                      r"hey there|hi|hey|hello|hiya|heya|yo|lol|haha)\b[,!\s]*)+", re.IGNORECASE)
 _FIRST_PERSON_SUBJECT = re.compile(
     r"^(?:(?:i|we|i'm|im|i've|i'll|i'd|we're|we've|we'll|we'd)\b|(?:my|our)\s+\S+|"
     r"(?:me and|my \w+ and i|\w+ and i|both of us|the two of us|all of us)\b)",
@@ -123,7 +127,13 @@ _OWN_COMMITMENT = re.compile(
 # that's my business email", "ring my husband rather than me, he'll be home".
 _COMMA_AFTER_ASK = re.compile(
     r",\s+(?=(?:that|this|it|he|she|they|there)(?:'s|'ll|'re|'d| is| was| will| would| are| has| have)\s|"
-    r"(?:none|neither|both|all|most|some|each) of (?:us|them)\s)",
+    r"(?:thats|theres|hes|shes|theyre)\s|"
+    r"(?:none|neither|both|all|most|some|each) of (?:us|them)\s|"
+    # A subject of its own, up to four words, and its verb: "..., money is tight", "..., the kids actually
+    # like her", "..., £180 in one go is a lot right now".
+    r"(?:the |his |her |their )?[\w£$€'-]+(?: [\w£$€'-]+){0,3} (?:actually |really |always |never |only |just |"
+    r"still )?(?:is|are|was|were|isn't|aren't|wasn't|isnt|arent|wasnt|has|had|like|likes|love|loves|hate|hates|"
+    r"lives|works|goes)\s)",
     re.IGNORECASE)
 
 
@@ -357,11 +367,11 @@ _ENTITLEMENT = re.compile(
 _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text message call ring phone contact courier ship forward move change switch book
 rebook schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
-reserve hold address swap make set turn ask place cap limit pause block
+reserve hold address swap make set turn ask place cap limit pause block freeze quote arrange
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
-book buy switch change move add take bring keep have get pay collect pick use upgrade transfer swap exchange order
-reserve join travel fly sit park come visit stay start choose drop
+book buy switch change move add take bring keep have get pay collect pick use upgrade downgrade transfer swap exchange
+order reserve join travel fly sit park come go visit stay start choose drop split spread freeze view see
 """.split())  # noqa: SIM905
 _EVENT_VERBS = frozenset("""
 be come arrive go get stay start end run
@@ -378,12 +388,13 @@ _REQUEST = re.compile(
     r"(?:is there )?any (?:chance|way) (?:(?P<chance>you|i|we|it|they) (?:can|could|might)|"
     r"(?:for (?P<for2>you|me|us) )?to)|"
     r"(?P<chance_of>(?:is there )?any chance of)|"
-    r"(?:can|could|would|will|may|might)\s+(?P<thing>(?:the|my|our|your|future|all|any|every)(?:\s+[a-z'-]+){1,2}?)"
+    r"(?:can|could|would|will|may|might)\s+(?P<thing>(?:(?:the|my|our|your|future|all|any|every|an?)(?:\s+[a-z'-]+){1,2}?|"
+    r"[a-z'-]+s|[a-z'-]+\s+[a-z'-]+s))"
     r"(?=\s+(?:" + "|".join(sorted(_EVENT_VERBS | _SERVICE_VERBS)) + r")\b)"
     r")\s+",
     re.IGNORECASE,
 )
-_SOFTENERS = re.compile(r"^(?:(?:please|pls|plz|kindly|also|just|possibly|maybe|perhaps|then|instead)\s+)+",
+_SOFTENERS = re.compile(r"^(?:(?:please|pls|plz|kindly|also|just|possibly|maybe|perhaps|then|instead|still)\s+)+",
                         re.IGNORECASE)
 _TAIL = re.compile(
     r"(?:,?\s+(?:please|pls|plz|though|instead|too|as well|for me|for us|at all|if (?:at all |that's |that is |it's |"
@@ -397,9 +408,12 @@ _LEADING_CONDITION = re.compile(
     r"[^,?]*?),?\s+(?P<ask>(?:can|could|would|will|may)\s+(?:you|i|we|someone|somebody|it|they)\b.*)$",
     re.IGNORECASE,
 )
+_THING_CONDITION = re.compile(
+    r"^(?:when|once|if)\s+(?:it|it's|its|that|that's|this|there|they|they're)\b[^,?]*?,?\s+"
+    r"(?=(?:can|could|would|will|may)\s+(?:you|i|we|someone|somebody|it|they|the|my|our|an?)\b)", re.IGNORECASE)
 # A detail of the customer's life the request names.
 _DETAIL = re.compile(
-    r"\b(?:my|our|mine|ours)\b|\d|@|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|"
+    r"\b(?:my|our|mine|ours)\b|\d|@|\b(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|weekdays?|"
     r"weekends?|mornings?|afternoons?|evenings?|nights?|january|february|march|april|may|june|"
     r"july|august|september|october|november|december|daily|weekly|monthly|quarterly|yearly|annually|email|e-mail|"
     r"texts?|post|phone|video|address|office|home|work|neighbou?r|porch|doorstep|door|gate|garage|reception|"
@@ -493,6 +507,8 @@ def wish(clause: str) -> str | None:
     leading = _LEADING_CONDITION.match(body)
     if leading:
         condition, body = leading.group("condition"), leading.group("ask")
+    else:  # a condition about the thing, not the customer, is no part of the wish: "if it's still bad, could ..."
+        body = _THING_CONDITION.sub("", body)
     body = _TAIL.sub("", body).strip(" ,;:-?.!")
     noted = _NOTE_THAT.match(body)
     if noted:
