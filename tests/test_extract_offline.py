@@ -398,6 +398,13 @@ def test_a_request_to_stop_or_cap_something_is_a_standing_wish(text: str, expect
     ("could we view the house on a Sunday", "they would like to view the house on a Sunday"),
     # A subject set off by commas before "is" is a statement, not a question.
     ("my eldest, Ruth, is doing the driving", "Dana's eldest, Ruth, is doing the driving"),
+    # A thank-you before a statement, and a negative order after it.
+    ("thanks, one more thing my lease ends in May, don't renew it automatically", "Dana's lease ends in May"),
+    ("thanks, one more thing my lease ends in May, don't renew it automatically",
+     "Dana would like Sam to not renew it automatically"),
+    # Chat drops the subject of a request as it does of a statement.
+    ("I'm away that week. Can move it to the 14th?", "Dana would like to move it to the 14th"),
+    ("can I go back to the monthly plan in the spring", "Dana would like to go back to the monthly plan"),
 ])
 def test_requests_and_the_statements_beside_them_in_chat(text: str, expected: str) -> None:
     (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))

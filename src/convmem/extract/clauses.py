@@ -29,7 +29,7 @@ _ASK_OPENER = re.compile(
 # Clause boundaries: a semicolon, a colon before a clause, brackets, a comma after "please" and before a
 # subject (it ends the request: "paper please, he shreds anything he doesn't understand"), a comma before an
 # ask (a spaced dash: _split_dashes).
-_HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|\s*\(\s*|\s*\)\s*|(?:(?<=\bplease)|(?<=\bpls)|(?<=\bplz)),\s+"
+_HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|,\s+(?=(?:don't|dont|do not|never)\s+[a-z])|\s*\(\s*|\s*\)\s*|(?:(?<=\bplease)|(?<=\bpls)|(?<=\bplz)),\s+"
                             r"(?=(?:i|i'm|we|we're|he|he's|she|she's|they|they're|it|it's|that|that's|this|there|my|our|"
                             r"his|her|neither|none|both|nobody)\s)",
                             re.IGNORECASE)
@@ -65,7 +65,10 @@ _LEADING_SUBORDINATOR = re.compile(
 # Discourse markers that may open a clause before its real first word ("also", "and", "just").
 # A greeting or a laugh before the first clause of chat ("hi can i ...", "lol fine") is no part of it either.
 _OPENERS = re.compile(r"^(?:(?:and|also|so|but|then|now|just|oh|ok|okay|btw|anyway|plus|or|hi there|hello there|"
-                      r"hey there|hi|hey|hello|hiya|heya|yo|lol|haha)\b[,!\s]*)+", re.IGNORECASE)
+                      r"hey there|hi|hey|hello|hiya|heya|yo|lol|haha|(?:one )?last thing|one more thing)\b[,!\s]*|"
+                      # A thank-you or a reaction set off by a comma ("cheers, my contract ends in march").
+                      r"(?:thanks|thank you|cheers|great|perfect|lovely|brilliant|cool|ace|amazing|nice|wonderful|"
+                      r"awesome|sorry)\s*[,!]\s*)+", re.IGNORECASE)
 _FIRST_PERSON_SUBJECT = re.compile(
     r"^(?:(?:i|we|i'm|im|i've|i'll|i'd|we're|we've|we'll|we'd)\b|(?:my|our)\s+\S+|"
     r"(?:me and|my \w+ and i|\w+ and i|both of us|the two of us|all of us)\b)",
@@ -518,6 +521,10 @@ def wish(clause: str) -> str | None:
         return said[0].upper() + said[1:] + "."
     standing_body = body
     body = _FUTURE_LEAD.sub("", body)
+    # Chat drops the subject of a request too: "can change to Saturday?" asks "can I change ...".
+    dropped = re.match(r"(?:can|could)\s+(?=([a-z]+)\b)", body, re.IGNORECASE)
+    if dropped and dropped.group(1).lower() in _OWN_VERBS:
+        body = body[:dropped.end()] + "I " + body[dropped.end():]
     match = None if _WOULD_YOU_MIND.match(body) else _REQUEST.match(body)
     if match:
         thing = match.group("thing") or ""
@@ -560,7 +567,8 @@ def wish(clause: str) -> str | None:
     # A first-person condition ("when I'm back", "once we move") ties the request to the customer's life.
     detail = (_DETAIL.search(" ".join((predicate, condition, thing)))
               or _CAPITALISED.search(" " + predicate + " " + condition) or condition)
-    changing = verb in _CHANGE_VERBS and bool(re.search(r"\b(?:to|for|into)\b", predicate, re.IGNORECASE))
+    changing = (verb in _CHANGE_VERBS and bool(re.search(r"\b(?:to|for|into)\b", predicate, re.IGNORECASE))) or (
+        verb == "go" and bool(re.search(r"\b(?:back|over)\s+to\b", predicate, re.IGNORECASE)))
     # "please make sure the booking says one king bed": what the customer needs to be true of their arrangement.
     changing = changing or (subject == "you" and bool(re.match(r"(?:make sure|ensure)\b", predicate, re.IGNORECASE)))
     choice = subject in ("i", "me", "we", "us") and (_CHOICE.match(predicate) or done_to_customer)
