@@ -26,10 +26,11 @@ _ASK_OPENER = re.compile(
     r"i was wondering|wondering|just wondering|mind if|okay if|ok if|is that|are we|are you)\b",
     re.IGNORECASE,
 )
-# Clause boundaries: a semicolon, a colon before a clause, brackets, a comma after "please" and before a
-# subject (it ends the request: "paper please, he shreds anything he doesn't understand"), a comma before an
-# ask (a spaced dash: _split_dashes).
-_HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|,\s+(?=(?:don't|dont|do not|never)\s+[a-z])|\s*\(\s*|\s*\)\s*|(?:(?<=\bplease)|(?<=\bpls)|(?<=\bplz)),\s+"
+# Clause boundaries: a semicolon, a colon before a clause, a comma before a negative order ("..., don't renew
+# it"), brackets, a comma after "please" and before a subject (it ends the request: "paper please, he shreds
+# anything he doesn't understand"), a comma before an ask (a spaced dash: _split_dashes).
+_HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|,\s+(?=(?:don't|dont|do not|never)\s+[a-z])|\s*\(\s*|\s*\)\s*|"
+                            r"(?:(?<=\bplease)|(?<=\bpls)|(?<=\bplz)),\s+"
                             r"(?=(?:i|i'm|we|we're|he|he's|she|she's|they|they're|it|it's|that|that's|this|there|my|our|"
                             r"his|her|neither|none|both|nobody)\s)",
                             re.IGNORECASE)
