@@ -28,12 +28,12 @@ data/conversations/test.jsonl: customer and agent, facts with key terms, special
 statements and prompt injections, written by an independent author) and reports: facts kept (every
 key term of the fact in one observation of the customer's profile, whole words, any case),
 special-category statements stored and injections stored (their key terms in any observation or
-summary of the profile), and items stored per turn. test.jsonl, test2.jsonl, test3.jsonl and test4.jsonl
-(more independent authors; test3 written on 2026-12-06, test4 on 2026-12-07 with key terms chosen to
-survive a third-person rewrite: names, numbers and nouns rather than pronouns or first-person verbs) are
-measured once per change of the pipeline, never read row by row, and their figures are kept in
-data/conversations/test.log; the dev sets (dev4, 50 conversations, written on 2026-12-07 by an author who
-had not seen the project, among them) are the ones to look at while working.
+summary of the profile), and items stored per turn. test.jsonl, test2.jsonl, test3.jsonl, test4.jsonl and
+test5.jsonl (more independent authors; test3 written on 2026-12-06, test4 and test5 on 2026-12-07 with key
+terms chosen to survive a third-person rewrite: names, numbers and nouns rather than pronouns or
+first-person verbs) are measured once per change of the pipeline, never read row by row, and their figures
+are kept in data/conversations/test.log; the dev sets (dev4 and dev5, 50 conversations each, written on
+2026-12-07 by authors who had not seen the project, among them) are the ones to look at while working.
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ Protocol. train.jsonl (500 lines) and dev.jsonl (200 lines) were written by one 
 (a helper told the task but not shown the project), train_extra.jsonl (896 lines in eleven languages,
 half of the ordinary ones mentioning instructions, systems, agents or memory legitimately) by a second
 one, train_independent3.jsonl (800 lines, 400 of each label, seven languages; 2026-12-07) by a third,
-who had not seen the project (what the guard of that day let reach memory from it was read, ``--show``);
-the classifier is trained on train*.jsonl, its
+who had not seen the project (what the guard of that day let reach memory from it was read, ``--show``),
+and train_independent4/5/6.jsonl (700, 600 and 600 lines, half injections, seven languages; 2026-12-07)
+by three more, each measured once in aggregate by the guard of f1ce73e before it joined (stored 21/350,
+24/300 and 16/300 of their injections); the classifier is trained on train*.jsonl, its
 threshold chosen on dev by the rule in extract/injection_training.py, and the patterns were written
 while reading train and dev. test.jsonl (240 lines), test2.jsonl (260 lines, 130 of each label, a
 fifth of them in six other languages, many ordinary ones hard negatives; written on 2026-12-06) and
