@@ -371,7 +371,7 @@ _ENTITLEMENT = re.compile(
 _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text message call ring phone contact courier ship forward move change switch book
 rebook schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
-reserve hold address swap make set turn ask place cap limit pause block freeze quote arrange
+reserve hold address swap make set turn ask place cap limit pause block freeze quote
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade downgrade transfer swap exchange
