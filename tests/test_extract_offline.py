@@ -525,6 +525,9 @@ def test_more_requests_carry_the_wish_of_the_customer(text: str, expected: str) 
         ("aisle seat please, I get up a lot on long flights", "Dana would like aisle seat. Dana gets up a lot"),
         ("no more mushrooms please", "Dana would like no more mushrooms."),
         ("yes please an extra blanket", "Dana would like an extra blanket."),
+        ("Yes please, any Thursday.", "Dana would like any Thursday."),
+        # A part of the day chosen, not a greeting.
+        ("Evening please.", "Dana would like Evening."),
         # A role the customer holds, and a handle that is not a word.
         ("I'm the named driver on the policy.", "Dana is the named driver on the policy."),
         ("the gamertag is Night_Owl_3", "Dana's gamertag is Night_Owl_3."),

@@ -625,7 +625,7 @@ def _with_subject(clause: str) -> str:
 # and judged as one) or asks for information, money or status.
 _POLITE_CHOICE = re.compile(
     r"^(?:(?P<choice>[a-z0-9][\w'@./-]*(?:\s+[\w'@./-]+){0,4}?),?\s+(?:please|pls|plz)|"
-    r"(?:please|pls|plz)\s+(?P<named>(?:an?|some)\s+[\w'@./-]+(?:\s+[\w'@./-]+){0,3}))\W*$",
+    r"(?:please|pls|plz),?\s+(?P<named>(?:an?|some|any|the)\s+[\w'@./-]+(?:\s+[\w'@./-]+){0,3}))\W*$",
     re.IGNORECASE)
 _NOT_A_CHOICE = frozenset("""
 yes yeah yep yup no nope nah ok okay sure fine both either neither that this it one same more help thanks
@@ -639,7 +639,7 @@ def polite_choice(clause: str) -> str | None:
     match = _POLITE_CHOICE.match(_OPENERS.sub("", clause.strip()))
     if not match:
         return None
-    choice = match.group("choice") or match.group("named")
+    choice = (match.group("choice") or match.group("named")).rstrip(".")
     words = [w.lower() for w in re.findall(r"[\w'@./-]+", choice)]
     # "no more fish please" turns something down for good; "no thanks please" says nothing.
     refused = words[0] == "no" and len(words) > 1 and words[1] not in {"thanks", "thank", "worries", "problem"}

@@ -18,7 +18,10 @@ _LEADING_FILLER = re.compile(
     r"^(?:(?:oh+|ah+|aw+|wow|whoa|woah|ooh+|yay|yess*|omg|yeah|yea|yes|yep|yup|(?:no|nah|nope)(?=\s*(?:[,!.;:\-]|$)|\s+(?:i|i'm|i've|i'd|i'll|we|we're|we've|it|it's|that|that's|this|"
     r"there|he|she|they|you|wait|thanks|thank|sorry|just|not|sadly|unfortunately)\b)|"
     r"well|so|hey|hi|hello|hiya|heya|"
-    r"good (?:morning|afternoon|evening|day)|morning|evening|um+|uh+|hmm+|haha+|hah|lol|perfect|lovely|brilliant|"
+    r"good (?:morning|afternoon|evening|day)|"
+    # "Morning!" greets; "Morning please" and "evening slot is fine" choose a part of the day.
+    r"(?:morning|evening)(?!\s+(?:please|pls|plz|slots?|is|are|works|would|suits|if|only|one|delivery|"
+    r"appointment|then)\b)|um+|uh+|hmm+|haha+|hah|lol|perfect|lovely|brilliant|"
     r"excellent|wonderful|fair enough|fine|alright|all right|right then|"
     r"omg|ok|okay|btw|by the way|anyway|anyways|honestly|actually|totally|definitely|absolutely|right|"
     r"true|sure|cool|awesome|great|nice|thanks|thank you|gosh|man|dude|ugh|yay|lmao|you know|i mean|"
