@@ -495,6 +495,12 @@ def test_ordinary_statements_of_chat_style_turns_are_kept(text: str, expected: l
         # Chat drops the subject of a request as it does of a statement.
         ("I'm away that week. Can move it to the 14th?", "Dana would like to move it to the 14th"),
         ("can I go back to the monthly plan in the spring", "Dana would like to go back to the monthly plan"),
+        # The alternative turned down makes a choice; a plan without its subject; asking leave to do something.
+        ("could it go to the savings account, not the card", "Dana would like it to go to the savings account, not"),
+        ("will post the form back on Monday", "Dana will post the form back on Monday"),
+        ("am I allowed to bring my dog on the 9:40 ferry?", "Dana would like to bring their dog on the 9:40 ferry"),
+        ("yes pls i'm away all of June", "Dana is away all of June"),
+        ("exchange it for a size 12 in navy if you have one", "Dana would like Sam to exchange it for a size 12"),
     ],
 )
 def test_more_requests_carry_the_wish_of_the_customer(text: str, expected: str) -> None:

@@ -30,7 +30,7 @@ _ASK_OPENER = re.compile(
 # it"), brackets, a comma after "please" and before a subject (it ends the request: "paper please, he shreds
 # anything he doesn't understand"), a comma before an ask (a spaced dash: _split_dashes).
 _HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|,\s+(?=(?:don't|dont|do not|never)\s+[a-z])|\s*\(\s*|\s*\)\s*|"
-                            r"(?:(?<=\bplease)|(?<=\bpls)|(?<=\bplz)),\s+"
+                            r"(?:(?<=\bplease)|(?<=\bpls)|(?<=\bplz)),?\s+"
                             r"(?=(?:i|i'm|we|we're|he|he's|she|she's|they|they're|it|it's|that|that's|this|there|my|our|"
                             r"his|her|neither|none|both|nobody)\s)",
                             re.IGNORECASE)
@@ -371,7 +371,7 @@ _ENTITLEMENT = re.compile(
 _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text message call ring phone contact courier ship forward move change switch book
 rebook schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
-reserve hold address swap make set turn ask place cap limit pause block freeze quote
+reserve hold address swap make set turn ask place cap limit pause block freeze quote exchange start
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade downgrade transfer swap exchange
@@ -389,6 +389,7 @@ _REQUEST = re.compile(
     r"(?:(?:i was |i'm |just )?wondering|i wonder|do you think)\s+(?:if|whether)\s+(?P<wonder>you|i|we|someone|it|they)"
     r"\s+(?:can|could|would|might|may)|"
     r"(?:can|could|would|will|may|might)\s+(?P<subject>you|i|we|someone|somebody|it|they|that|this)|"
+    r"(?:am|are) (?P<allowed>i|we) (?:allowed|able|ok|okay) to|"
     r"(?:is there )?any (?:chance|way) (?:(?P<chance>you|i|we|it|they) (?:can|could|might)|"
     r"(?:for (?P<for2>you|me|us) )?to)|"
     r"(?P<chance_of>(?:is there )?any chance of)|"
@@ -412,6 +413,9 @@ _LEADING_CONDITION = re.compile(
     r"[^,?]*?),?\s+(?P<ask>(?:can|could|would|will|may)\s+(?:you|i|we|someone|somebody|it|they)\b.*)$",
     re.IGNORECASE,
 )
+_CONTRAST = re.compile(
+    r"\b(?:rather than|instead of)\b|,?\s+\bnot (?:by |via |on |in |to |through )?(?:the |my |a |an |your )?[\w@.'-]+$",
+    re.IGNORECASE)
 _THING_CONDITION = re.compile(
     r"^(?:when|once|if)\s+(?:it|it's|its|that|that's|this|there|they|they're)\b[^,?]*?,?\s+"
     r"(?=(?:can|could|would|will|may)\s+(?:you|i|we|someone|somebody|it|they|the|my|our|an?)\b)", re.IGNORECASE)
@@ -531,7 +535,8 @@ def wish(clause: str) -> str | None:
         thing = match.group("thing") or ""
         if match.group("chance_of"):
             thing = "noun"
-        subject = (match.group("subject") or match.group("for") or match.group("chance") or match.group("for2")
+        subject = (match.group("subject") or match.group("allowed") or match.group("for") or match.group("chance")
+                   or match.group("for2")
                    or match.group("wonder") or ("thing" if thing else "i")).lower()
         predicate = body[match.end():]
     elif mind := _WOULD_YOU_MIND.match(body):
@@ -570,6 +575,8 @@ def wish(clause: str) -> str | None:
               or _CAPITALISED.search(" " + predicate + " " + condition) or condition)
     changing = (verb in _CHANGE_VERBS and bool(re.search(r"\b(?:to|for|into)\b", predicate, re.IGNORECASE))) or (
         verb == "go" and bool(re.search(r"\b(?:back|over)\s+to\b", predicate, re.IGNORECASE)))
+    # "can it go to the bank, not vouchers": the alternative turned down makes the ask a choice, as a change is.
+    changing = changing or bool(_CONTRAST.search(standing_body))
     # "please make sure the booking says one king bed": what the customer needs to be true of their arrangement.
     changing = changing or (subject == "you" and bool(re.match(r"(?:make sure|ensure)\b", predicate, re.IGNORECASE)))
     choice = subject in ("i", "me", "we", "us") and (_CHOICE.match(predicate) or done_to_customer)
@@ -607,7 +614,9 @@ def _finished(text: str, condition: str) -> str:
 # morning slot", "Can't do Mondays", "Won't be home until 6".
 _DROPPED_SUBJECT = re.compile(
     r"^(?:would (?:prefer|rather|like(?! to (?:see|hear|know|ask)))|"
-    r"(?:can't|cannot|won't|couldn't) (?!(?:wait|believe|you|we|i|it|they|he|she|there|this|that|be sure)\b)[a-z]+)\b",
+    r"(?:can't|cannot|won't|couldn't) (?!(?:wait|believe|you|we|i|it|they|he|she|there|this|that|be sure)\b)[a-z]+|"
+    # "will change the password tonight" (a question would name its subject: "will you ...", "will it ...").
+    r"will (?!(?:you|u|we|i|it|they|he|she|there|this|that|the|my|your|be|do|that's)\b)[a-z]+)\b",
     re.IGNORECASE,
 )
 
