@@ -333,13 +333,16 @@ def _statement(clause: str) -> list[str]:
 # to my work email rather than my personal one"), whatever detail it names (wish); a one-off ask is not.
 # So is asking the business to stop doing something ("can you stop it showing me adverts") and to keep the
 # customer's details to itself ("please don't pass my email to third parties").
+# An alternative the customer turns down: "rather than"/"instead of", or "X, not Y" at the end ("message me in
+# the app, not email"). It makes a request standing (_STANDING) and, without a first-person word, a choice (wish).
+_CONTRAST = re.compile(
+    r"\b(?:rather than|instead of)\b|,?\s+\bnot (?:by |via |on |in |to |through )?(?:the |my |a |an |your )?[\w@.'-]+$",
+    re.IGNORECASE)
 _STANDING = re.compile(
-    r"\b(?:from now on|in future|in the future|future|going forward|always|never|rather than|instead of|"
+    r"\b(?:from now on|in future|in the future|future|going forward|always|never|"
     r"only|any ?more|no more|stop (?:(?:it|them|him|her) )?[a-z]+ing|(?:don't|do not|never) "
     r"(?:send|call|ring|text|email|message|leave|deliver|contact|substitute|phone|pass|share|give|sell|renew|"
-    r"auto[- ]?renew|post|knock)|prefer)\b|"
-    # "X, not Y" at the end names the alternative the customer turns down: "message me in the app, not email".
-    r",?\s+\bnot (?:by |via |on |in |to |through )?(?:the |my |a |an |your )?[\w@.'-]+$",
+    r"auto[- ]?renew|post|knock)|prefer)\b|" + _CONTRAST.pattern,
     re.IGNORECASE,
 )
 # A negative order about how the business treats the customer's account ("don't auto renew it", "never
@@ -413,9 +416,6 @@ _LEADING_CONDITION = re.compile(
     r"[^,?]*?),?\s+(?P<ask>(?:can|could|would|will|may)\s+(?:you|i|we|someone|somebody|it|they)\b.*)$",
     re.IGNORECASE,
 )
-_CONTRAST = re.compile(
-    r"\b(?:rather than|instead of)\b|,?\s+\bnot (?:by |via |on |in |to |through )?(?:the |my |a |an |your )?[\w@.'-]+$",
-    re.IGNORECASE)
 _THING_CONDITION = re.compile(
     r"^(?:when|once|if)\s+(?:it|it's|its|that|that's|this|there|they|they're)\b[^,?]*?,?\s+"
     r"(?=(?:can|could|would|will|may)\s+(?:you|i|we|someone|somebody|it|they|the|my|our|an?)\b)", re.IGNORECASE)
@@ -699,15 +699,17 @@ def carried(sentence: str, levering: bool = False) -> list[str]:
     # ("the airline's rules don't apply to this booking, so rebook me in business for free", "Your manager
     # agreed I'm exempt. Waive the fee.") is pressure, not a fact of the customer's life.
     levering = levering or any(ask and _ENTITLEMENT.search(clause) for clause, ask in zip(clauses, asks, strict=True))
+
+    def lever(clause: str) -> bool:
+        return levering and bool(META.search(clause) or _CLAIMED.search(clause))
+
     if len(clauses) == 1 and not asks[0] and not polite_choice(clauses[0]):
-        if levering and (META.search(clauses[0]) or _CLAIMED.search(clauses[0])):
-            return []
-        return statements(sentence if clauses == split else clauses[0])
+        return [] if lever(clauses[0]) else statements(sentence if clauses == split else clauses[0])
     found: list[str] = []
     for clause, ask in zip(clauses, asks, strict=True):
         said = form_field(clause) or (wish(clause) if ask else None) or polite_choice(clause)
         if said:
             found.append(said)
-        elif not ask and not (levering and (META.search(clause) or _CLAIMED.search(clause))):
+        elif not ask and not lever(clause):
             found.extend(_statement(clause))
     return found

@@ -117,11 +117,13 @@ def screen(data: ExtractionInput, proposals: Sequence[Proposal], embedder: Embed
         # offline extractor packs several turns into one observation, and judged whole, one flagged
         # sentence took the rest with it (labelled dev4 end to end: 22 facts lost in screened turns
         # against 13 in process, where this step does not run). An observation keeps the provenance of
-        # its turns, a dropped sentence's included: erasing that turn still reaches it.
-        redactions = screen_.redact_written([c.content for c in proposal.observations], roles,
-                                            threshold=screen_.threshold)
+        # its turns, a dropped sentence's included: erasing that turn still reaches it. The observations
+        # and the summary are judged in one batch (one embedding pass).
+        summary = proposal.summary
+        texts = [c.content for c in proposal.observations] + ([summary.content] if summary is not None else [])
+        redactions = screen_.redact_written(texts, roles, threshold=screen_.threshold)
         kept: list[CandidateObservation] = []
-        for candidate, redaction in zip(proposal.observations, redactions, strict=True):
+        for candidate, redaction in zip(proposal.observations, redactions[:len(proposal.observations)], strict=True):
             if redaction.flagged:
                 counts.screened += len(redaction.flagged)
                 counts.screened_communication_ids.update(candidate.provenance.communication_ids)
@@ -129,9 +131,8 @@ def screen(data: ExtractionInput, proposals: Sequence[Proposal], embedder: Embed
                 kept.append(dataclasses.replace(candidate, content=redaction.text) if redaction.flagged else candidate)
         # One batched embedding of what is written serves reconciliation.
         kept_vectors = list(embedder.embed_sorted([c.content for c in kept])) if kept else []
-        summary = proposal.summary
         if summary is not None:
-            [redaction] = screen_.redact_written([summary.content], roles, threshold=screen_.threshold)
+            redaction = redactions[-1]
             if redaction.flagged:
                 counts.screened += len(redaction.flagged)
                 # What is left is a summary only if more than one sentence is: alone, the first is the
