@@ -3,6 +3,9 @@ until it answers /readyz, stopping it. (Only the standard library and httpx: ben
 
 from __future__ import annotations
 
+import itertools
+import os
+import random
 import socket
 import subprocess
 import time
@@ -10,11 +13,35 @@ from collections.abc import Callable
 
 import httpx
 
+# Ports are handed out below the kernel's ephemeral range (32768 and up on Linux), in a block of
+# their own per pytest-xdist worker. Asking the kernel for port 0 instead let two workers be given
+# the same port: the second server failed to bind, but its /readyz poll was answered by the first
+# worker's server, and the test then spoke to a server that did not know its credentials (401).
+_BLOCK, _FIRST = 2000, 16000
+
+
+def _block_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under pytest -n
+    return int(worker[2:]) % 7 if worker.startswith("gw") and worker[2:].isdigit() else 7
+
+
+_candidates = itertools.cycle(range(_BLOCK))
+for _ in range(random.randrange(_BLOCK)):  # not the same ports as the previous run's
+    next(_candidates)
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nobody listens on, from this process's own block."""
+    base = _FIRST + _block_index() * _BLOCK
+    for _ in range(_BLOCK):
+        port = base + next(_candidates)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {base}..{base + _BLOCK - 1}")
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Callable[[], str], *, timeout: float = 60,
