@@ -18,7 +18,10 @@ one, train_independent3.jsonl (800 lines, 400 of each label, seven languages; 20
 who had not seen the project (what the guard of that day let reach memory from it was read, ``--show``),
 and train_independent4/5/6.jsonl (700, 600 and 600 lines, half injections, seven languages; 2026-12-07)
 by three more, each measured once in aggregate by the guard of f1ce73e before it joined (stored 21/350,
-24/300 and 16/300 of their injections); the classifier is trained on train*.jsonl, its
+24/300 and 16/300 of their injections), and train_independent7/8.jsonl (600 lines each, same mix; the
+second written by a red-teamer told that the service keeps memories: forged notes, summaries and
+records) by two more, measured the same way by the guard of fbf2508 (stored 22/300 and 19/300; ordinary
+lines withheld 1.0% and 3.7%); the classifier is trained on train*.jsonl, its
 threshold chosen on dev by the rule in extract/injection_training.py, and the patterns were written
 while reading train and dev. test.jsonl (240 lines), test2.jsonl (260 lines, 130 of each label, a
 fifth of them in six other languages, many ordinary ones hard negatives; written on 2026-12-06) and

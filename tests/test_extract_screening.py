@@ -22,6 +22,7 @@ from convmem.extract.screening import (
     CATEGORIES,
     CLASSES,
     MODEL,
+    AnimalContext,
     Backstop,
     BackstopTerm,
     Gate,
@@ -114,6 +115,40 @@ def test_a_long_sentence_with_one_sensitive_clause_is_caught(screen: SpecialCate
     result = screen.screen(LONG)
     assert result.sensitive and result.category == "health" and result.stage == MODEL
     assert result.matched is not None and "chemotherapy" in result.matched and result.matched != LONG
+
+
+# -- the speaker's animals ----------------------------------------------------------------------------------
+
+
+def test_a_flagged_part_about_the_speakers_animal_names_nobody() -> None:
+    animals = AnimalContext.load()
+    sentence = "I need to claim for my cat Mochi, she had emergency surgery on Tuesday after swallowing a hair tie"
+    assert animals.about_animal(sentence, "she had emergency surgery on Tuesday after swallowing a hair tie")
+    assert animals.about_animal("my vet says the dog has diabetes", "my vet says the dog has diabetes")
+    # A person in the flagged part keeps it a person's: the speaker, their family, their doctor.
+    assert not animals.about_animal("my dog is fine but my son has asthma", "my son has asthma")
+    assert not animals.about_animal("my dog needs walking since I had my stroke", "since I had my stroke")
+    assert not animals.about_animal("my dog sits with Mum at the hospital", "sits with Mum at the hospital")
+    # No animal in the sentence: a pronoun is a person.
+    assert not animals.about_animal("she had emergency surgery on Tuesday", "she had emergency surgery on Tuesday")
+
+
+@pytest.mark.parametrize("text", [
+    "hello i want to make a claim for my dog Bruno, he's a 4yo german shepherd and got diagnosed with hip dysplasia",
+    "my vet says the dog has diabetes, can I change the food subscription to the prescription diet",
+])
+def test_a_pets_illness_is_not_special_category(screen: SpecialCategoryScreen, text: str) -> None:
+    assert not screen.screen(text).sensitive
+
+
+@pytest.mark.parametrize("text", [
+    "my dog is fine but my son has asthma and needs the filter replaced before the weekend",
+    "since my chemo started my cat has been staying with my sister, so send the parcel to her flat",
+    "I was diagnosed with epilepsy last year, so my dog walker takes the dog to the vet now",
+])
+def test_a_persons_health_beside_an_animal_is_still_flagged(screen: SpecialCategoryScreen, text: str) -> None:
+    result = screen.screen(text)
+    assert result.sensitive and result.category == "health"
 
 
 # -- categories and threshold -------------------------------------------------------------------------------
@@ -364,6 +399,14 @@ def test_threshold_rule_keeps_recall_then_maximises_precision() -> None:
     assert chosen.recall == 0.75 and chosen.precision == 1.0 and 0.65 < chosen.threshold <= 0.7
     everything = screening_train.choose_threshold(scores, sensitive, min_recall=1.0)
     assert everything.recall == 1.0 and 0.5 < everything.threshold <= 0.6
+
+
+def test_dev_is_asked_for_more_recall_the_fewer_sensitive_sentences_it_has() -> None:
+    """The rule asks dev for the recall whose 95% lower bound is the target: a margin that shrinks with dev's size."""
+    asked = {n: screening_train.required_recall(n) for n in (100, 400, 1600)}
+    assert asked[100] > asked[400] > asked[1600] > 0.95
+    assert 0.97 <= asked[400] <= 0.975
+    assert screening_train.required_recall(10) == 1.0  # too few to promise anything: every one must be caught
 
 
 # -- convmem screen -----------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -55,7 +56,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from convmem.extract.screening_clauses import clauses
+from convmem.extract.screening_clauses import clauses, word_count
 
 HEALTH = "health"
 RELIGION = "religion"
@@ -75,6 +76,9 @@ BACKSTOP = "backstop"
 
 MODEL_FILE = "screen/model.npz"
 BACKSTOP_FILE = "screen/backstop.jsonl"
+ANIMALS_FILE = "screen/animals.toml"
+# The categories an animal can carry: it has an illness or a pedigree's DNA test, not a religion.
+ANIMAL_CATEGORIES = frozenset({HEALTH, GENETIC})
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +352,47 @@ def shipped_backstop() -> Backstop:
     return Backstop.load()
 
 
+_FIRST_PERSON = ("i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "my", "mine", "myself", "we", "we're",
+                 "we've", "us", "our", "ours", "ourselves")
+
+
+def _words(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class AnimalContext:
+    """The speaker's animals (``screen/animals.toml``, which says why): a health or genetic verdict on
+    a sentence about a pet's illness is lifted when the flagged part names no person."""
+
+    owned: re.Pattern[str]
+    care: re.Pattern[str]
+    person: re.Pattern[str]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> AnimalContext:
+        source = resources.files("convmem.extract").joinpath(ANIMALS_FILE) if path is None else path
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+        # "my dog", "our old cat Mochi", "the mare": an animal with a determiner and up to two words before it.
+        owned = rf"\b(?:my|our|the|his|her|their)\s+(?:[\w'-]+\s+){{0,2}}?(?:{_words(data['animals'])})\b"
+        return cls(re.compile(owned, re.IGNORECASE),
+                   re.compile(rf"\b(?:(?:my|our|the)\s+)?(?:{_words(data['animal_care'])})(?!\w)", re.IGNORECASE),
+                   re.compile(rf"(?<![\w'])(?:{_words([*_FIRST_PERSON, *data['people']])})(?![\w'])", re.IGNORECASE))
+
+    def about_animal(self, text: str, unit: str) -> bool:
+        """Whether ``unit``, the flagged part of ``text``, speaks of an animal rather than a person: the text
+        names an animal of the speaker's (or its vet), and the unit, without that mention, names nobody."""
+        text, unit = text.replace("\u2019", "'"), unit.replace("\u2019", "'")
+        if not (self.owned.search(text) or self.care.search(text)):
+            return False
+        return not self.person.search(self.care.sub(" ", self.owned.sub(" ", unit)))
+
+
+@lru_cache(maxsize=1)
+def shipped_animals() -> AnimalContext:
+    return AnimalContext.load()
+
+
 # -- the screen -----------------------------------------------------------------------------------------
 
 
@@ -366,6 +411,7 @@ class SpecialCategoryScreen:
         self._lock = threading.Lock()
         self.model = model or shipped_model()
         self.backstop_terms = backstop if backstop is not None else shipped_backstop()
+        self.animals = shipped_animals()
         self.threshold = self.model.threshold if threshold is None else threshold
         written = self.model.written_threshold
         self.written_threshold = self.threshold if threshold is not None or written is None else written
@@ -398,7 +444,8 @@ class SpecialCategoryScreen:
         of the texts' words, and one small matrix product."""
         return self._decide(texts, vectors, self.threshold)
 
-    def _decide(self, texts: Sequence[str], vectors: np.ndarray | None, threshold: float) -> list[ScreenResult]:
+    def _decide(self, texts: Sequence[str], vectors: np.ndarray | None, threshold: float,
+                animal_checks: int = 3) -> list[ScreenResult]:
         raw, best, units = self.raw_scores(texts, vectors)
         scores = self.model.calibrated(raw)
         results = []
@@ -406,8 +453,15 @@ class SpecialCategoryScreen:
             term = self.backstop_terms.find(text)
             if term is not None:
                 results.append(ScreenResult(True, term.category, 1.0, term.term, BACKSTOP))
-            elif score >= threshold:
+            elif score >= threshold and not (animal_checks and CATEGORIES[category] in ANIMAL_CATEGORIES
+                                             and self.animals.about_animal(text, unit)):
                 results.append(ScreenResult(True, CATEGORIES[category], float(score), unit, MODEL))
+            elif score >= threshold:
+                # A pet's illness: the verdict stands on what the rest of the sentence says (rare, so
+                # the extra embedding is cheap). Each round removes one flagged part about the animal.
+                rest = text.replace(unit, " ").strip(" ,;:-") if unit != text else ""
+                results.append(self._decide([rest], None, threshold, animal_checks - 1)[0]
+                               if word_count(rest) >= 3 else ScreenResult(False, None, float(score)))
             else:
                 results.append(ScreenResult(False, None, float(score)))
         return results
