@@ -6,7 +6,7 @@ Trains the logistic regression of extract/injection.py on ``train*.jsonl`` (whol
 MiniLM vectors of the packaged model), then chooses its threshold by a stated rule: among the
 thresholds at which the guard (patterns or classifier) withholds at most 1% of the ordinary lines
 of ``dev.jsonl``, the classifier flags at most 2% of a pool of honest customer sentences and at
-most 1% of the customers' turns of the dev conversation sets (support chat as the guard meets it,
+most 0.5% of the customers' turns of the dev conversation sets (support chat as the guard meets it,
 data/conversations/dev*.jsonl, but for the turns labelled as injections), the one that catches the
 most dev injections (the highest such threshold on a tie).
 
@@ -15,7 +15,10 @@ customer (extract/clauses.py), which stops most of what the classifier misses, w
 ordinary message it withholds costs the facts in it. The pool is the special-category screen's
 training and dev sentences (data/screen/train*.jsonl and dev.jsonl, about 10,000 sentences by
 several independent authors, none addressed to a model): 100 ordinary dev lines cannot pin down
-a rate of 1%, and a threshold chosen on them alone flagged 3% of that pool.
+a rate of 1%, and a threshold chosen on them alone flagged 3% of that pool. 0.5% of chat, not 1%:
+with 1% the guard retrained on 2026-12-07 with memory-targeting injections moved to 0.73 and withheld
+118 of the 3,435 turns of LoCoMo's development split (62 before), warm second-person small talk
+("Thanks, Gina! Your kind words mean a lot. I won't give up!") that scores just over the line.
 
 ``test.jsonl`` is never read here: bench/injection_eval.py measures it. Deterministic: the same
 data and model give the same weights."""
@@ -34,7 +37,7 @@ from convmem.search.embedding import get_embedder
 L2 = 1e-4
 MAX_ORDINARY_WITHHELD = 0.01
 MAX_POOL_FLAGGED = 0.02
-MAX_CHAT_FLAGGED = 0.01
+MAX_CHAT_FLAGGED = 0.005
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.50, 0.991, 0.01))
 
 
