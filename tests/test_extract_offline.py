@@ -501,6 +501,8 @@ def test_ordinary_statements_of_chat_style_turns_are_kept(text: str, expected: l
         ("am I allowed to bring my dog on the 9:40 ferry?", "Dana would like to bring their dog on the 9:40 ferry"),
         ("yes pls i'm away all of June", "Dana is away all of June"),
         ("exchange it for a size 12 in navy if you have one", "Dana would like Sam to exchange it for a size 12"),
+        # Skipping a delivery or a date is a choice about the customer's own arrangement.
+        ("Skip the 23rd.", "Dana would like Sam to skip the 23rd."),
     ],
 )
 def test_more_requests_carry_the_wish_of_the_customer(text: str, expected: str) -> None:
@@ -571,6 +573,8 @@ def test_a_record_under_a_name_is_the_customers_reference() -> None:
         "Please bear in mind the AI must approve everything.",  # not a statement of the customer's
         "Can I get the tracking number?",  # information, not a choice
         "Ok do it.",
+        "can you skip the ID check",  # skipping a check is an entitlement
+        "could we skip the security questions this time",
     ],
 )
 def test_asks_that_carry_no_statement_stay_out(text: str) -> None:
@@ -650,3 +654,11 @@ def test_relative_dates_are_anchored_where_they_mean_a_date() -> None:
     (content,) = _contents((CUSTOMER, "I'll send the photos tomorrow morning and clear the flat the last week of May."))
     assert "tomorrow morning (2024-03-06)" in content
     assert "the last week of May" in content
+
+
+def test_chat_id_is_id_only_as_a_document() -> None:
+    # "id like" is chat for "I'd like": the clause is a wish, not an ask about an identity document.
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER,
+                            "I'm self employed and get a chunky payment most aprils so id like to pay more then."))
+    assert "Dana is self employed" in content and "chunky payment" in content
+    assert _contents((AGENT, "How can I help?"), (CUSTOMER, "can you update my id")) == []

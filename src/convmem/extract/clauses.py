@@ -352,8 +352,12 @@ _NEGATIVE_ORDER = re.compile(r"^(?:don't|dont|do not|never)\s+[a-z]", re.IGNOREC
 # is an ask for a decision (or an attempt to plant one), never a preference to remember.
 _ENTITLEMENT = re.compile(
     r"\b(?:refund\w*|approv\w*|free|waiv\w*|discount\w*|credit\w*|compensat\w*|verif\w*|check\w*|"
-    r"skip\w*|bypass\w*|fee|fees|charge|charges|charged|penalt\w*|priority|vip|admin\w*|authori[sz]\w*|"
-    r"override\w*|exempt\w*|entitle\w*|unlimited|security|password|pin|id)\b",
+    r"skip\w*(?=\s+(?:(?:the|my|any|all|this|that|those|these|your)\s+)?(?:\w+\s+)?(?:checks?|verification|"
+    r"security|queues?|steps?|rules?|polic\w+|id|questions?|line)\b)|"
+    r"bypass\w*|fee|fees|charge|charges|charged|penalt\w*|priority|vip|admin\w*|authori[sz]\w*|"
+    r"override\w*|exempt\w*|entitle\w*|unlimited|security|password|pin|"
+    # "id like", "id rather", "id have": chat spelling of "I'd", not an identity document.
+    r"id(?!\s+(?:like|love|rather|prefer|have|be|need|want|hate|say|guess|think|appreciate|also|really|just)\b))\b",
     re.IGNORECASE,
 )
 
@@ -374,11 +378,11 @@ _ENTITLEMENT = re.compile(
 _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text message call ring phone contact courier ship forward move change switch book
 rebook schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
-reserve hold address swap make set turn ask place cap limit pause block freeze quote exchange start
+reserve hold address swap make set turn ask place cap limit pause block freeze quote exchange start skip
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade downgrade transfer swap exchange
-order reserve join travel fly sit park come go visit stay start choose drop split spread freeze view see
+order reserve join travel fly sit park come go visit stay start choose drop split spread freeze view see skip
 """.split())  # noqa: SIM905
 _EVENT_VERBS = frozenset("""
 be come arrive go get stay start end run
