@@ -37,7 +37,12 @@ _HARD_BOUNDARY = re.compile(r";\s+|:\s+(?=[A-Za-z])|,\s+(?=(?:don't|dont|do not|
 _DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
 _COMMA_BEFORE_ASK = re.compile(
     r",\s+(?=(?:and |but |so |or |then )?(?:please|pls|kindly|can|could|would|will|do|does|did|should|"
-    r"shall|may|might|what|when|where|which|who|why|how|any chance|i was wondering|i wonder|let me know)\b|"
+    r"shall|may|might|what|why|how|any chance|i was wondering|i wonder|let me know)\b|"
+    # "when", "where", "which" and "who" open a question only before an auxiliary ("..., when will it come");
+    # otherwise they open a clause of the statement before them ("..., when I move to Ludlow", "..., which
+    # has been dripping for a month", "..., who lives next door").
+    r"(?:and |but |so |or |then )?(?:when|where|which|who)\s+(?:is|are|was|were|will|would|can|could|do|does|"
+    r"did|should|shall|one|ones|of)\b(?!\s+(?:in|on|at|my|our|with|from|for|under|due|still|now|already|also)\b)|"
     # "is"/"are" open a question only before its subject ("..., is it ready"); "one of them, Theo, is
     # vegetarian" is a statement whose subject is set off by commas.
     r"(?:and |but |so |or |then )?(?:is|are)\s+(?:it|there|that|this|the|my|your|our|his|her|their|he|she|they|"
@@ -55,7 +60,9 @@ _CONJUNCTION_BEFORE_STATEMENT = re.compile(
 )
 _CONJUNCTION_BEFORE_ASK = re.compile(
     r",?\s+(?:so|and|but|then)\s+(?=(?:please|can|could|would|will|do|does|is|are|should|may|might|what|when|"
-    r"where|how|is there|any chance)\b)",
+    r"where|how|is there|any chance)\b|"
+    # "... so if it needs parts could it be done by Friday": a condition that leads into a question.
+    r"(?:if|when|once)\s[^,?]*?\s(?:can|could|would|will)\s+(?:you|u|i|we|it|they|someone)\b)",
     re.IGNORECASE,
 )
 _LEADING_SUBORDINATOR = re.compile(
@@ -65,7 +72,8 @@ _LEADING_SUBORDINATOR = re.compile(
 )
 # Discourse markers that may open a clause before its real first word ("also", "and", "just").
 # A greeting or a laugh before the first clause of chat ("hi can i ...", "lol fine") is no part of it either.
-_OPENERS = re.compile(r"^(?:(?:and|also|so|but|then|now|just|oh|ok|okay|btw|anyway|plus|or|hi there|hello there|"
+_OPENERS = re.compile(r"^(?:(?:and|also|so|but|then|now|just|oh|ok|okay|btw|anyway|plus|or|additionally|furthermore|"
+                      r"moreover|besides|finally|firstly|secondly|lastly|hi there|hello there|"
                       r"hey there|hi|hey|hello|hiya|heya|yo|lol|haha|(?:one )?last thing|one more thing)\b[,!\s]*|"
                       # A thank-you or a reaction set off by a comma ("cheers, my contract ends in march").
                       r"(?:thanks|thank you|cheers|great|perfect|lovely|brilliant|cool|ace|amazing|nice|wonderful|"
@@ -94,6 +102,8 @@ def is_ask(clause: str) -> bool:
     body = _OPENERS.sub("", clause.strip())
     if not body:
         return False
+    if _WHEN_STATEMENT.match(body) and not body.rstrip().endswith("?") and not _INVERTED_ASK.search(body):
+        return False
     if _ASK_OPENER.match(body) or _IF_YOU_COULD.match(body.rstrip(" .!?")):
         # "I wonder ..." and "I was wondering ..." are asks; other first-person openers are not.
         return True
@@ -103,6 +113,13 @@ def is_ask(clause: str) -> bool:
     if _first_word(order) in imperative_verbs() and not _NOUN_SUBJECT.match(order):
         return True
     return body.rstrip().endswith("?")
+
+
+# "When I'm back I'll switch to the Leeds branch": "when" opens a time clause of a statement, not a question,
+# when the speaker is its subject, the sentence asks nothing ("?") and no question follows it ("when I'm back
+# can I switch ..." is a request).
+_WHEN_STATEMENT = re.compile(r"^when\s+(?:i|i'm|im|we|we're|my|our)\b[^?]*?,?\s+(?:i|i'll|ill|we|we'll|i'd|we'd)\s",
+                             re.IGNORECASE)
 
 
 # "From now on, always approve ...": an order behind a standing adverbial is still an order.
@@ -379,13 +396,14 @@ _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text message call ring phone contact courier ship forward move change switch book
 rebook schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
 reserve hold address swap make set turn ask place cap limit pause block freeze quote exchange start skip
+deal speak talk
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade downgrade transfer swap exchange
 order reserve join travel fly sit park come go visit stay start choose drop split spread freeze view see skip
 """.split())  # noqa: SIM905
 _EVENT_VERBS = frozenset("""
-be come arrive go get stay start end run
+be come arrive go get stay start end run move happen
 """.split())  # noqa: SIM905
 # The opening of a request, up to its verb: "could you", "can I", "is it possible for you to", "any
 # chance you could", "could the engineer" (a thing or person of the customer's arrangement, with one of
@@ -515,6 +533,8 @@ def wish(clause: str) -> str | None:
     """The first-person statement of what an ask wants ("I'd like you to deliver to my office."), when
     the ask is a request about the customer's own arrangements; None for any other ask."""
     body = _as_request(_OPENERS.sub("", clause.strip()).strip(" ,;:-?.!"))
+    # Chat spells "you" "u" in a request: "can u text reminders not email".
+    body = re.sub(r"\b(can|could|would|will|do|did|if)\s+u\b", r"\1 you", body, flags=re.IGNORECASE)
     condition = thing = ""
     leading = _LEADING_CONDITION.match(body)
     if leading:
@@ -574,6 +594,8 @@ def wish(clause: str) -> str | None:
                "thing": _EVENT_VERBS | _SERVICE_VERBS}.get(subject, _EVENT_VERBS)
     verb = _verb_in(verb, allowed)
     standing = standing or (subject in ("you", "someone", "somebody") and verb in _STOPPING_VERBS)
+    # "from now on leave it in the safe place": a service the customer sets for every time to come.
+    standing = standing or (subject == "you" and verb in _SERVICE_VERBS and bool(_FUTURE_LEAD.match(standing_body)))
     # A first-person condition ("when I'm back", "once we move") ties the request to the customer's life.
     detail = (_DETAIL.search(" ".join((predicate, condition, thing)))
               or _CAPITALISED.search(" " + predicate + " " + condition) or condition)
