@@ -372,7 +372,9 @@ _ENTITLEMENT = re.compile(
     r"skip\w*(?=\s+(?:(?:the|my|any|all|this|that|those|these|your)\s+)?(?:\w+\s+)?(?:checks?|verification|"
     r"security|queues?|steps?|rules?|polic\w+|id|questions?|line)\b)|"
     r"bypass\w*|fee|fees|charge|charges|charged|penalt\w*|priority|vip|admin\w*|authori[sz]\w*|"
-    r"override\w*|exempt\w*|entitle\w*|unlimited|security|password|pin|"
+    r"override\w*|exempt\w*|entitle\w*|unlimited|password|pin|"
+    # Security as a check to pass, not as a kind of alert or letter the customer chooses how to get.
+    r"security(?!\s+(?:alerts?|notifications?|messages?|texts?|emails?|letters?|updates?|codes? by)\b)|"
     # "id like", "id rather", "id have": chat spelling of "I'd", not an identity document.
     r"id(?!\s+(?:like|love|rather|prefer|have|be|need|want|hate|say|guess|think|appreciate|also|really|just)\b))\b",
     re.IGNORECASE,
@@ -396,7 +398,7 @@ _SERVICE_VERBS = frozenset("""
 deliver send post email e-mail text message call ring phone contact courier ship forward move change switch book
 rebook schedule reschedule arrange add include put seat avoid come visit bring keep use leave drop collect pick stop
 reserve hold address swap make set turn ask place cap limit pause block freeze quote exchange start skip
-deal speak talk
+deal speak talk take
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _OWN_VERBS = frozenset("""
 book buy switch change move add take bring keep have get pay collect pick use upgrade downgrade transfer swap exchange
@@ -411,7 +413,8 @@ be come arrive go get stay start end run move happen
 _REQUEST = re.compile(
     r"^(?:(?:please|pls|plz|kindly)\s+)?(?:"
     r"(?:is it|would it be|will it be) possible (?:for (?P<for>you|me|us|it|them) )?to|"
-    r"(?:(?:i was |i'm |just )?wondering|i wonder|do you think)\s+(?:if|whether)\s+(?P<wonder>you|i|we|someone|it|they)"
+    r"(?:(?:i was |i'm |just )?wondering|i wonder|do you think)\s+(?:if|whether)\s+"
+    r"(?:there(?:'s| is) any chance\s+)?(?P<wonder>you|i|we|someone|it|they)"
     r"\s+(?:can|could|would|might|may)|"
     r"(?:can|could|would|will|may|might)\s+(?P<subject>you|i|we|someone|somebody|it|they|that|this)|"
     r"(?:am|are) (?P<allowed>i|we) (?:allowed|able|ok|okay) to|"
@@ -447,7 +450,7 @@ _DETAIL = re.compile(
     r"weekends?|mornings?|afternoons?|evenings?|nights?|january|february|march|april|may|june|"
     r"july|august|september|october|november|december|daily|weekly|monthly|quarterly|yearly|annually|email|e-mail|"
     r"texts?|post|phone|video|address|office|home|work|neighbou?r|porch|doorstep|door|gate|garage|reception|"
-    r"letterbox|mailbox|locker|depot|concierge)\b",
+    r"letterbox|mailbox|locker|depot|concierge|push|notifications?|sms|whatsapp|app|holidays?|term|half[- ]term)\b",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"(?<=\w )[A-Z][a-z]+")
@@ -517,7 +520,8 @@ def _base_form(gerund: str) -> str:
 _IF_YOU_COULD = re.compile(
     r"^if (?:you|u) (?:(?P<could>could|can|would|are able to|were able to)|(?P<have>have|had|'ve got|have got|"
     r"still have)) (?P<rest>.+?),? (?:that|it|this|which)(?:'d| would|'ll| will)? be (?:really |very |so |just )?"
-    r"(?:great|lovely|perfect|ideal|brilliant|amazing|fab|fantastic|wonderful|helpful|appreciated|good|nice|best)$",
+    r"(?:great|lovely|perfect|ideal|brilliant|amazing|fab|fantastic|wonderful|helpful|appreciated|good|nice|best|"
+    r"(?:a )?(?:huge |big |great |real )?help)$",
     re.IGNORECASE)
 
 

@@ -99,7 +99,7 @@ _ABBREVIATION = re.compile(
     r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|u\.s|u\.k|[a-z])\.\s",
     re.IGNORECASE,
 )
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[.!?])\s+(?=[a-z])(?<![.]{3}\s)")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9£$€])|(?<=[.!?])\s+(?=[a-z])(?<![.]{3}\s)")
 
 
 class _Segmenter:
