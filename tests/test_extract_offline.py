@@ -662,3 +662,45 @@ def test_chat_id_is_id_only_as_a_document() -> None:
                             "I'm self employed and get a chunky payment most aprils so id like to pay more then."))
     assert "Dana is self employed" in content and "chunky payment" in content
     assert _contents((AGENT, "How can I help?"), (CUSTOMER, "can you update my id")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A time clause whose subject is the speaker opens a statement, not a question.
+        ("Also when I'm back I'll switch to the Canary Wharf branch, moving jobs.",
+         ["Dana said when they are back they will switch to the Canary Wharf branch"]),
+        # ", which ..." and ", when ..." continue the clause before them unless a question follows.
+        ("I have an annual season ticket, which I keep on a Key smartcard, number 633597 0041 2288.",
+         ["Dana has an annual season ticket, which they keep on a Key smartcard, number 633597 0041 2288."]),
+        ("I ordered a sofa, when will it arrive?", ["Dana ordered a sofa."]),
+        # A statement before "so if ... could it ...", and the wish the question carries.
+        ("also the wife uses this car on weekends so if it needs parts could it be done by Friday?",
+         ["the wife uses this car on weekends.", "Dana would like it to be done by Friday."]),
+        # Chat spellings and arrangements: "u", a day moved, a standing place to leave deliveries.
+        ("can u text reminders not email", ["Dana would like Sam to text reminders not email."]),
+        ("delivery day, can it move from tuesday to saturday?",
+         ["Dana would like it to move from tuesday to saturday."]),
+        ("also from now on leave it in the safe place, the grey box behind the bins",
+         ["Dana would like Sam to leave it in the safe place, the grey box behind the bins."]),
+        ("send any security alerts by push notification",
+         ["Dana would like Sam to send any security alerts by push notification."]),
+        ("please deal with my partner Rhys about the renewal, he handles the paperwork",
+         ["Dana would like Sam to deal with their partner Rhys about the renewal"]),
+        # A sentence may start with a currency sign: the question after the statement is cut off, not the statement.
+        ("This is the third time I'm contacting you. Your smart meter has not sent a reading since January and you "
+         "keep sending me estimated bills. £312 for February?! Absolute joke.",
+         ["Sam's smart meter has not sent a reading since January and Sam keep sending them estimated bills."]),
+    ],
+)
+def test_chat_statements_that_read_like_asks_are_kept(text: str, expected: list[str]) -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    for part in expected:
+        assert part in content
+    assert "?" not in content and "312" not in content
+
+
+@pytest.mark.parametrize("text", ["when will my order arrive", "When I called, you said it would be fixed",
+                                  "turn off security on my account"])
+def test_questions_and_security_asks_stay_out(text: str) -> None:
+    assert _contents((AGENT, "How can I help?"), (CUSTOMER, text)) == []
