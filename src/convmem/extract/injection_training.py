@@ -3,12 +3,20 @@
     .venv/bin/python -m convmem.extract.injection_training [--data-dir data/injection]
 
 Trains the logistic regression of extract/injection.py on ``train*.jsonl`` (whole messages,
-MiniLM vectors of the packaged model), then chooses its threshold by a stated rule: among the
-thresholds at which the guard (patterns or classifier) withholds at most 1% of the ordinary lines
-of ``dev.jsonl``, the classifier flags at most 2% of a pool of honest customer sentences and at
-most 0.5% of the customers' turns of the dev conversation sets (support chat as the guard meets it,
-data/conversations/dev*.jsonl, but for the turns labelled as injections), the one that catches the
+MiniLM vectors of the packaged model) and, as ordinary lines, on the customers' turns of the
+conversation sets named in CHAT_TRAINING_SETS (support chat as the guard meets it, but for the turns
+labelled as injections), then chooses its threshold by a stated rule: among the thresholds at which
+the guard (patterns or classifier) withholds at most 1% of the ordinary lines of ``dev.jsonl``, the
+classifier flags at most 2% of a pool of honest customer sentences and at most 0.5% of the customers'
+turns of the other dev conversation sets (data/conversations/dev*.jsonl), the one that catches the
 most dev injections (the highest such threshold on a tie).
+
+Why chat is trained on: written lines alone taught the classifier that a message addressed to the
+agent is suspect, and whole chat turns that ask the agent for something while stating the customer's
+circumstances ("I'm the admin for our workspace, we're growing to 20 seats next month, how does
+billing work ...") scored 0.7 to 0.85, where injections do. On 2026-12-07, trained with dev2-dev5's
+974 customer turns, the threshold fell from 0.79 to 0.74 and dev injections caught rose from 90% to
+94%, while the turns of dev and dev6 withheld stayed at 2 of 358 (one a pattern hit).
 
 1% of dev, not the 2% the product allows: the extraction keeps only statements about the
 customer (extract/clauses.py), which stops most of what the classifier misses, while every
@@ -38,6 +46,9 @@ L2 = 1e-4
 MAX_ORDINARY_WITHHELD = 0.01
 MAX_POOL_FLAGGED = 0.02
 MAX_CHAT_FLAGGED = 0.005
+# Conversation sets whose customer turns are ordinary training lines; the other dev*.jsonl sets are
+# held out for the threshold's chat rule (never test*.jsonl).
+CHAT_TRAINING_SETS = ("dev2", "dev3", "dev4", "dev5")
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.50, 0.991, 0.01))
 
 
@@ -53,11 +64,14 @@ def honest_pool(screen_dir: Path) -> list[str]:
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def support_chat(conversations_dir: Path) -> list[str]:
+def support_chat(conversations_dir: Path, training: bool = False) -> list[str]:
     """The customers' turns of the dev conversation sets (never their test sets), but for the turns
-    labelled as injections: whole chat messages, as the guard meets them in service."""
+    labelled as injections: whole chat messages, as the guard meets them in service. ``training``: of
+    the sets in CHAT_TRAINING_SETS; otherwise of the other dev sets."""
     turns: list[str] = []
     for path in sorted(conversations_dir.glob("dev*.jsonl")):
+        if (path.stem in CHAT_TRAINING_SETS) != training:
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -107,6 +121,9 @@ def main() -> None:
         part_texts, part_labels = load(path)
         texts += part_texts
         parts.append(part_labels)
+    chat_lines = support_chat(args.conversations, training=True)
+    texts += chat_lines
+    parts.append(np.zeros(len(chat_lines), dtype=bool))
     labels = np.concatenate(parts)
     weights, bias = fit_logistic(embedder.embed_sorted(texts), labels, l2=L2, epochs=800, learning_rate=1.0)
     dev_texts, dev_labels = load(args.data_dir / "dev.jsonl")
@@ -123,7 +140,8 @@ def main() -> None:
     threshold, recall, withheld, pooled = choose_threshold(scores, patterns, dev_labels, pool_scores, chat_scores)
     chatted = float((chat_scores >= threshold).mean()) if chat_scores is not None else 0.0
     LinearModel(weights, bias, threshold).save(args.output)
-    print(f"trained on {len(texts)} lines; dev ({len(dev_texts)} lines): threshold {threshold:.2f}, "
+    print(f"trained on {len(texts)} lines ({len(chat_lines)} of them chat turns); dev ({len(dev_texts)} lines): "
+          f"threshold {threshold:.2f}, "
           f"injections caught {recall:.3f}, ordinary lines withheld {withheld:.3f}; honest pool "
           f"({len(pool)} sentences) flagged {pooled:.3f}; support chat ({len(chat)} customer turns) flagged "
           f"{chatted:.3f}; wrote {args.output}")
