@@ -29,8 +29,11 @@ screening.py). Its data lives in data/screen/:
   train_independent7.jsonl (800 each, 50 per category and 400 ordinary, by two more authors who had not
   seen the project: support chat with one sensitive clause among the request, staff notes in the third
   person, clause fragments; scored once by model 118c6906 before they joined on 2026-12-07: P 0.948 and
-  0.973, R 0.907 and 0.905, 5.0% and 2.5% of ordinary sentences flagged); train_conversations.jsonl
-  (2,068) the customers' statements of the dev conversation sets (data/conversations/dev*.jsonl), split
+  0.973, R 0.907 and 0.905, 5.0% and 2.5% of ordinary sentences flagged); train_independent8.jsonl (900
+  chat-style sentences, 600 hard negatives and 300 sensitive, by another author who had not seen the
+  project; scored once by model d518f0359f5392ea before it joined on 2026-12-07: P 0.870, R 0.963, 7.2%
+  of ordinary sentences flagged); train_conversations.jsonl
+  (2,548) the customers' statements of the dev conversation sets (data/conversations/dev*.jsonl), split
   as the extractor splits them: ordinary unless the set labels them special-category, the handful that
   a careful read found to be special-category or unclear (a relative's medication, a prescription)
   relabelled or left out. Their rows are read freely, including the classifier's out-of-fold errors on
