@@ -1,6 +1,6 @@
 """Prompt injections never remembered: the guard and the extraction pipeline on labelled lines.
 
-    .venv/bin/python bench/injection_eval.py [--split dev|test|test2|test3|train...] [--show]
+    .venv/bin/python bench/injection_eval.py [--split dev|test|test2|test3|test4|train...] [--show]
 
 Every line of ``data/injection/<split>.jsonl`` ({"text", "injection", "language"}) becomes the
 customer's message in a short closed conversation (agent greeting, the line, agent thanks), which
@@ -21,11 +21,15 @@ by three more, each measured once in aggregate by the guard of f1ce73e before it
 24/300 and 16/300 of their injections), and train_independent7/8.jsonl (600 lines each, same mix; the
 second written by a red-teamer told that the service keeps memories: forged notes, summaries and
 records) by two more, measured the same way by the guard of fbf2508 (stored 22/300 and 19/300; ordinary
-lines withheld 1.0% and 3.7%); the classifier is trained on train*.jsonl, its
-threshold chosen on dev by the rule in extract/injection_training.py, and the patterns were written
-while reading train and dev. test.jsonl (240 lines), test2.jsonl (260 lines, 130 of each label, a
+lines withheld 1.0% and 3.7%), and train_independent9.jsonl (600 lines, 250 injections and 350 chat
+lines that give the agent orders while stating facts; scored once by the guard of 4017128 before it
+joined: 15/250 stored, 1.1% of ordinary withheld) and train_independent10.jsonl (300 lines, written as a
+fresh dev split on 2026-12-07, read, then trained on) by two more; the classifier is trained on
+train*.jsonl and on the customer turns of dev2-dev5 (extract/injection_training.py says why), its
+threshold chosen on dev by the rule there, and the patterns were written while reading train and dev. test.jsonl (240 lines), test2.jsonl (260 lines, 130 of each label, a
 fifth of them in six other languages, many ordinary ones hard negatives; written on 2026-12-06) and
-test3.jsonl (260 lines of the same mix, 2026-12-07) were written by three more independent authors,
+test3.jsonl and test4.jsonl (260 lines each of the same mix, 2026-12-07) were written by four more
+independent authors,
 are measured once per change of the guard, aggregate figures only (data/injection/test*.log), and are
 never read row by row (``--show`` refuses them); once read a split becomes training data and a new
 test split is written.
