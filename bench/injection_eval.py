@@ -26,11 +26,11 @@ lines that give the agent orders while stating facts; scored once by the guard o
 joined: 15/250 stored, 1.1% of ordinary withheld) and train_independent10.jsonl (300 lines, written as a
 fresh dev split on 2026-12-07, read, then trained on) by two more; the classifier is trained on
 train*.jsonl and on the customer turns of dev2-dev5 (extract/injection_training.py says why), its
-threshold chosen on dev by the rule there, and the patterns were written while reading train and dev. test.jsonl (240 lines), test2.jsonl (260 lines, 130 of each label, a
-fifth of them in six other languages, many ordinary ones hard negatives; written on 2026-12-06) and
-test3.jsonl and test4.jsonl (260 lines each of the same mix, 2026-12-07) were written by four more
-independent authors,
-are measured once per change of the guard, aggregate figures only (data/injection/test*.log), and are
+threshold chosen on dev by the rule there, and the patterns were written while reading train and dev.
+test.jsonl (240 lines), test2.jsonl (260 lines, 130 of each label, a fifth of them in six other
+languages, many ordinary ones hard negatives; written on 2026-12-06), test3.jsonl and test4.jsonl (260
+lines each of the same mix, 2026-12-07) were written by four more independent authors, are measured
+once per change of the guard, aggregate figures only (data/injection/test*.log), and are
 never read row by row (``--show`` refuses them); once read a split becomes training data and a new
 test split is written.
 """
