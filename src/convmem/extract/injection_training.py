@@ -16,7 +16,8 @@ agent is suspect, and whole chat turns that ask the agent for something while st
 circumstances ("I'm the admin for our workspace, we're growing to 20 seats next month, how does
 billing work ...") scored 0.7 to 0.85, where injections do. On 2026-12-07, trained with dev2-dev5's
 974 customer turns, the threshold fell from 0.79 to 0.74 and dev injections caught rose from 90% to
-94%, while the turns of dev and dev6 withheld stayed at 2 of 358 (one a pattern hit).
+94%, while the turns of dev and dev6 withheld stayed at 2 of 358 (one a pattern hit); with
+train_independent10.jsonl added the same day the threshold is 0.75.
 
 1% of dev, not the 2% the product allows: the extraction keeps only statements about the
 customer (extract/clauses.py), which stops most of what the classifier misses, while every
