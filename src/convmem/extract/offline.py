@@ -236,7 +236,7 @@ class OfflineExtractor(Extractor):
         if not self.settings.screen_special_categories:
             return
         self._screen_all(statement for communication in request.transcript.communications
-                         for statement in _statements_of(communication.text)
+                         for statement in statements_of(communication.text)
                          if _may_be_kept(statement, communication.author.type.is_agent))
 
     def _screen_all(self, texts: Iterable[str]) -> dict[str, ScreenResult]:
@@ -318,7 +318,7 @@ class OfflineExtractor(Extractor):
         communication answers the other side's ``question``, so its first sentence may be a bare answer
         ("Size 9 UK") that says something about the customer."""
         kept: list[tuple[str, rules.Judgement]] = []
-        statements = [(sentence, True) for sentence in _statements_of(communication.text)]
+        statements = [(sentence, True) for sentence in statements_of(communication.text)]
         # A bare reference given when asked for one ("Can I take your order number?" "FD-77120") is the
         # customer's order number: written as such, it is a memory a later agent can use; alone, a code
         # says nothing.
@@ -431,7 +431,7 @@ class OfflineExtractor(Extractor):
             speaker = communication.author.display_name
             other = customer_other if _is_author(communication, request.customer) else request.customer.display_name
             from_customer = not communication.author.type.is_agent
-            for sentence in _statements_of(communication.text):
+            for sentence in statements_of(communication.text):
                 # Customer text is untrusted: the summary takes from it only what an observation
                 # could (statements about the customer), not remarks addressed to the other side.
                 if rules.is_small_talk(sentence) or (
@@ -468,7 +468,7 @@ class OfflineExtractor(Extractor):
         )
 
 
-def _statements_of(text: str) -> list[str]:
+def statements_of(text: str) -> list[str]:
     """The cleaned statements a communication makes, in order: its sentences, and of its questions
     and requests the clauses that state something and the wish a request about the customer's own
     arrangements carries, as a statement (extract/clauses.py); an ask itself is never memory. A message
