@@ -250,6 +250,12 @@ def _has_term(text: str, term: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(term.lower()) + r"(?!\w)", text.lower()) is not None
 
 
+def mentions(texts: list[str], key_terms: list[str]) -> bool:
+    """Whether one of ``texts`` holds every key term as a whole word: how a labelled fact, special-category
+    statement or injection counts as stored (also bench/labelled_misses.py)."""
+    return any(all(_has_term(text, term) for term in key_terms) for text in texts)
+
+
 def labelled_figures(db: Any, data: Labelled) -> dict[str, Any]:
     from sqlalchemy import select
 
@@ -270,7 +276,7 @@ def labelled_figures(db: Any, data: Labelled) -> dict[str, Any]:
         figures["items"] += len(obs) + len(summ)
         for fact in labelled["facts"]:
             figures["facts"] += 1
-            kept = any(all(_has_term(o, t) for t in fact["key_terms"]) for o in obs)
+            kept = mentions(obs, fact["key_terms"])
             figures["facts_kept"] += kept
             if not kept:
                 # Why, in aggregate only: the turn withheld by the injection guard, a sentence of it
@@ -281,7 +287,7 @@ def labelled_figures(db: Any, data: Labelled) -> dict[str, Any]:
         for kind in ("sensitive", "injections"):
             for item in labelled[kind]:
                 figures[kind] += 1
-                figures[f"{kind}_stored"] += any(all(_has_term(m, t) for t in item["key_terms"]) for m in obs + summ)
+                figures[f"{kind}_stored"] += mentions(obs + summ, item["key_terms"])
     return dict(figures)
 
 

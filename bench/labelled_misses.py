@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/labelled_misses.py data/conversations/dev6.jsonl [--quiet]
 
-Each conversation goes through the extraction the server runs (the offline extractor behind the
-injection guard, with the runtime's special-category screen) without a server or a database, so a
-dev set takes seconds instead of the minutes of ``bench/conversation_memory.py --labelled-only``.
-A fact is kept as the benchmark counts it: every key term, as a whole word, in one observation.
+Each conversation goes through the extractor the server builds (runtime.Runtime: the offline extractor,
+or the LLM backend when CONVMEM_EXTRACT_LLM_* is set, behind the injection guard, with the runtime's
+special-category screen) without a server, so a dev set takes seconds instead of the minutes of
+``bench/conversation_memory.py --labelled-only``. A fact is kept as that benchmark counts it
+(``conversation_memory.mentions``): every key term, as a whole word, in one observation.
 For each missed fact it prints the customer's turn, the observations that cite that turn, whether
 the guard withheld the turn and which of the turn's statements the screen flagged. Reconciliation
 against earlier memory is not run, so the figure can differ from the server's by a fact or two.
@@ -16,29 +17,20 @@ Test sets are refused: they are measured in aggregate only, by bench/conversatio
 from __future__ import annotations
 
 import argparse
-import json
-import re
-import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
+from conversation_memory import load_labelled, mentions
 from convmem.config import Settings
-from convmem.extract import build_extractor
 from convmem.extract.base import Communication, ExtractionRequest, Participant, ParticipantType, Transcript
-from convmem.extract.guarded import GuardedExtractor
-from convmem.extract.injection import InjectionGuard
 from convmem.extract.offline import statements_of
-from convmem.extract.screening import SpecialCategoryScreen
-from convmem.search.embedding import EmbeddingModels
+from convmem.runtime import Runtime
+from convmem.storage.db import Database
 
 WHEN = datetime(2024, 3, 5, 14, 0, tzinfo=UTC)
 CUSTOMER = Participant("customer", "Dana", ParticipantType.CUSTOMER, "profile")
 AGENT = Participant("agent", "Sam", ParticipantType.HUMAN_AGENT)
-
-
-def has_term(text: str, term: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(term.lower()) + r"(?!\w)", text.lower()) is not None
 
 
 def main() -> None:
@@ -48,15 +40,19 @@ def main() -> None:
     args = parser.parse_args()
     if args.path.name.startswith("test"):
         parser.error("a test set is measured in aggregate only (bench/conversation_memory.py)")
-    settings = Settings()
-    models = EmbeddingModels(settings.embedding_model, settings.resolved_model_cache_dir())
-    screen = SpecialCategoryScreen.for_models(models)
-    extractor = GuardedExtractor(build_extractor(None, screen=screen), InjectionGuard(models.session()))
+    # The server's own wiring; its database is never opened, so it is a throwaway file.
+    with tempfile.TemporaryDirectory() as scratch:
+        runtime = Runtime.build(Settings(), db=Database(f"sqlite:///{scratch}/unused.db"))
+        try:
+            report(args.path, runtime, quiet=args.quiet)
+        finally:
+            runtime.close()
+
+
+def report(path: Path, runtime: Runtime, quiet: bool) -> None:
+    extractor, screen = runtime.extractor, runtime.screen
     totals = {"facts": 0, "kept": 0, "sensitive stored": 0, "injections stored": 0, "observations": 0, "turns": 0}
-    for line in args.path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        conversation: dict[str, Any] = json.loads(line)
+    for conversation in load_labelled(path):
         turns = conversation["turns"]
         communications = [
             Communication(f"m{n}", CUSTOMER if turn["speaker"] == "customer" else AGENT, turn["text"],
@@ -71,10 +67,10 @@ def main() -> None:
         totals["turns"] += len(turns)
         for fact in conversation["facts"]:
             totals["facts"] += 1
-            if any(all(has_term(o, t) for t in fact["key_terms"]) for o in observations):
+            if mentions(observations, fact["key_terms"]):
                 totals["kept"] += 1
                 continue
-            if args.quiet:
+            if quiet:
                 continue
             turn = f"m{fact['turn']}"
             print(f"--- {conversation['id']} turn {fact['turn']} {fact['kind']} {fact['key_terms']}"
@@ -89,14 +85,14 @@ def main() -> None:
                 print("  screened out:", flagged)
         for kind in ("sensitive", "injections"):
             for item in conversation.get(kind, []):
-                if any(all(has_term(m, t) for t in item["key_terms"]) for m in [*observations, summary]):
-                    totals[f"{kind} stored" if kind == "sensitive" else "injections stored"] += 1
+                if mentions([*observations, summary], item["key_terms"]):
+                    totals[f"{kind} stored"] += 1
                     print(f"!!! {kind} stored: {conversation['id']} turn {item['turn']} {item['key_terms']}")
     facts = max(1, totals["facts"])
-    print(f"{args.path.name}: facts kept {totals['kept']}/{totals['facts']} = {totals['kept'] / facts:.1%}; "
+    print(f"{path.name}: facts kept {totals['kept']}/{totals['facts']} = {totals['kept'] / facts:.1%}; "
           f"special-category stored {totals['sensitive stored']}; injections stored {totals['injections stored']}; "
           f"observations per turn {totals['observations'] / max(1, totals['turns']):.2f}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
