@@ -608,6 +608,17 @@ def test_contractions_without_apostrophes_and_no_before_a_noun() -> None:
     assert clean("No, that's fine") == "that's fine"
 
 
+def test_chat_pronouns_are_read_everywhere_not_only_in_requests() -> None:
+    assert clean("thank u, u were a great help") == "thank you, you were a great help"
+    assert clean("id rather have a call") == "I'd rather have a call"
+    # Only lower-case words standing alone: a letter in a name, a hyphenated word or an identity document stays.
+    assert clean("Block U, next to the U-Bahn") == "Block U, next to the U-Bahn"
+    assert clean("my id is in the u.s. office") == "my id is in the u.s. office"
+    # A statement as much as a request: "u" in it is "you", the other side, in the rewrite.
+    (content,) = _contents((CUSTOMER, "if u see my brother Tomasz at the counter, he can collect it"))
+    assert "if the other person see" in content and " u " not in content
+
+
 # -- dev3 work: each rule with sentences of our own --------------------------------------------------------
 
 

@@ -537,8 +537,6 @@ def wish(clause: str) -> str | None:
     """The first-person statement of what an ask wants ("I'd like you to deliver to my office."), when
     the ask is a request about the customer's own arrangements; None for any other ask."""
     body = _as_request(_OPENERS.sub("", clause.strip()).strip(" ,;:-?.!"))
-    # Chat spells "you" "u" in a request: "can u text reminders not email".
-    body = re.sub(r"\b(can|could|would|will|do|did|if)\s+u\b", r"\1 you", body, flags=re.IGNORECASE)
     condition = thing = ""
     leading = _LEADING_CONDITION.match(body)
     if leading:

@@ -64,6 +64,12 @@ _BARE_CONTRACTION = re.compile(
     r"(?:^|(?<=[,;] )|(?<=\band )|(?<=\bbut )|(?<=\bso )|(?<=\bthen ))(?P<ill>ill)"
     r"(?= (?!(?:health|people|effects?|will|feeling)\b)[a-z])", re.IGNORECASE)
 _NOT_FORMS = {"cant": "can't", "wont": "won't"}
+# Chat spellings of pronouns: "can u text me", "thank u", "id like a window seat" ("I'd", not an identity
+# document: only before a verb of wanting or saying). Lower case and standing alone only: "U-Bahn", "Block U",
+# "my ID" stay as written.
+_CHAT_YOU = re.compile(r"(?<![\w'.-])u(?![\w'-]|\.\w)")
+_CHAT_ID = re.compile(r"(?<![\w'.-])id(?= (?:like|love|rather|prefer|have|be|need|want|hate|say|guess|think|"
+                      r"appreciate|also|really|just)\b)")
 
 
 def _contraction(match: re.Match[str]) -> str:
@@ -80,12 +86,13 @@ def _contraction(match: re.Match[str]) -> str:
 
 
 def clean(sentence: str) -> str:
-    """Straight quotes, no emoji, no leading interjections or inner fillers, single spaces, and the
-    apostrophes chat leaves out of contractions."""
+    """Straight quotes, no emoji, no leading interjections or inner fillers, single spaces, the
+    apostrophes chat leaves out of contractions, and chat's "u" for "you" and "id" for "I'd"."""
     text = sentence.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = _EMOJI.sub("", text)
     text = _LEADING_FILLER.sub("", text.strip())
     text = _BARE_CONTRACTION.sub(_contraction, text)
+    text = _CHAT_ID.sub("I'd", _CHAT_YOU.sub("you", text))
     text = _INNER_FILLER.sub("", text)
     text = re.sub(r"\s+", " ", text).strip(" ,;:-")
     text = re.sub(r"\s+([!?.,;:])", r"\1", text)
