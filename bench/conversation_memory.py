@@ -250,10 +250,65 @@ def _has_term(text: str, term: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(term.lower()) + r"(?!\w)", text.lower()) is not None
 
 
-def mentions(texts: list[str], key_terms: list[str]) -> bool:
-    """Whether one of ``texts`` holds every key term as a whole word: how a labelled fact, special-category
-    statement or injection counts as stored (also bench/labelled_misses.py)."""
-    return any(all(_has_term(text, term) for term in key_terms) for text in texts)
+# The customer's first-person words as the extractors write them, in the third person: "my mum" is "Dana's
+# mum" or "their mum", "I teach" is "Dana teaches", "call me" is "call them". A name is any capitalised word;
+# "he" or "she" is not the customer (the extractors write the customer's name or "they").
+_NAME = r"(?-i:[A-Z][\w-]*)"
+_SUBJECT = rf"(?:they|{_NAME})"
+_THIRD_PERSON = {
+    "my": rf"(?:their|{_NAME}'s)", "our": rf"(?:their|{_NAME}'s)",
+    "me": rf"(?:them|{_NAME})", "us": r"them",
+    "mine": r"theirs", "ours": r"theirs",
+    "myself": r"(?:themselves|themself)", "ourselves": r"themselves",
+    "i'm": rf"{_SUBJECT}(?:\s+(?:is|are)|'re|'s)", "we're": r"they(?:\s+are|'re)",
+    "i've": rf"{_SUBJECT}(?:\s+(?:has|have)|'ve|'s)", "we've": r"they(?:\s+have|'ve)",
+    "i'll": rf"{_SUBJECT}(?:\s+will|'ll)", "we'll": r"they(?:\s+will|'ll)",
+    "i'd": rf"{_SUBJECT}(?:\s+would|'d)", "we'd": r"they(?:\s+would|'d)",
+}
+_VERB_AFTER_I = {"am": r"(?:is|are)", "have": r"(?:has|have)", "do": r"(?:does|do)", "was": r"(?:was|were)"}
+
+
+def _verb_forms(verb: str) -> str:
+    """A verb after "I" in the key term, in any person: "teach" matches "teaches", "carry" "carries"."""
+    if verb in _VERB_AFTER_I:
+        return _VERB_AFTER_I[verb]
+    if verb.endswith("y") and len(verb) > 2 and verb[-2] not in "aeiou":
+        return re.escape(verb[:-1]) + r"(?:y|ies)"
+    return re.escape(verb) + r"(?:e?s)?"
+
+
+def third_person_term(term: str) -> re.Pattern[str] | None:
+    """The key term as the third-person rewrite says it, when it has first-person words; None otherwise."""
+    words = term.replace("\u2019", "'").split()
+    lowered = [w.lower() for w in words]
+    if not any(w in _THIRD_PERSON or w in ("i", "we") for w in lowered):
+        return None
+    parts: list[str] = []
+    after_subject = False
+    for word, lower in zip(words, lowered, strict=True):
+        if lower in ("i", "we"):
+            parts.append(_SUBJECT if lower == "i" else r"they")
+            after_subject = lower == "i"
+            continue
+        parts.append(_THIRD_PERSON.get(lower) or (_verb_forms(lower) if after_subject else re.escape(word)))
+        after_subject = False
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+def holds_term(text: str, term: str, voice: bool = True) -> bool:
+    """Whether ``text`` holds ``term`` as whole words, in any case; with ``voice``, also as the rewrite in the
+    third person says it (the key terms of the early sets quote the customer: "my mum", "I teach")."""
+    if _has_term(text, term):
+        return True
+    shifted = third_person_term(term) if voice else None
+    return shifted is not None and shifted.search(text) is not None
+
+
+def mentions(texts: list[str], key_terms: list[str], voice: bool = True) -> bool:
+    """Whether one of ``texts`` holds every key term (``holds_term``): how a labelled fact, special-category
+    statement or injection counts as stored (also bench/labelled_misses.py). ``voice=False`` reads the key
+    terms literally, as the figures logged before 2026-12-07's last session did."""
+    return any(all(holds_term(text, term, voice) for term in key_terms) for text in texts)
 
 
 def labelled_figures(db: Any, data: Labelled) -> dict[str, Any]:
@@ -278,6 +333,7 @@ def labelled_figures(db: Any, data: Labelled) -> dict[str, Any]:
             figures["facts"] += 1
             kept = mentions(obs, fact["key_terms"])
             figures["facts_kept"] += kept
+            figures["facts_kept_literally"] += mentions(obs, fact["key_terms"], voice=False)
             if not kept:
                 # Why, in aggregate only: the turn withheld by the injection guard, a sentence of it
                 # dropped by the special-category screen, or neither (the extraction missed it).
@@ -523,7 +579,8 @@ def main() -> None:
         print()
         print(f"labelled support conversations ({args.labelled.name}, {len(labelled.conversations)} conversations, "
               f"{f['turns']} turns): facts kept {f['facts_kept']}/{f['facts']} = "
-              f"{f['facts_kept'] / max(f['facts'], 1):.1%}; special-category statements stored "
+              f"{f['facts_kept'] / max(f['facts'], 1):.1%} (key terms read literally, without the third-person "
+              f"rewrite of first-person words: {f.get('facts_kept_literally', 0)}); special-category statements stored "
               f"{f.get('sensitive_stored', 0)}/{f.get('sensitive', 0)}; injections stored "
               f"{f.get('injections_stored', 0)}/{f.get('injections', 0)}; facts missed in a turn the guard "
               f"withheld {f.get('missed_withheld', 0)}, in a turn with a sentence the screen dropped "
