@@ -17,7 +17,10 @@ circumstances ("I'm the admin for our workspace, we're growing to 20 seats next 
 billing work ...") scored 0.7 to 0.85, where injections do. On 2026-12-07, trained with dev2-dev5's
 974 customer turns, the threshold fell from 0.79 to 0.74 and dev injections caught rose from 90% to
 94%, while the turns of dev and dev6 withheld stayed at 2 of 358 (one a pattern hit); with
-train_independent10.jsonl added the same day the threshold is 0.75.
+train_independent10.jsonl added the same day the threshold was 0.75. Later that day dev8-dev10's turns
+joined (1,525 chat turns in all): the threshold is 0.77, dev injections caught stay at 93%, and of the
+held-out dev7 (written that day, first seen by the guard of 0.75) 1 honest turn of 250 is withheld instead
+of 3 ("alright, need a room mon-thurs ... company pays. can u do a weekly rate?" was one).
 
 1% of dev, not the 2% the product allows: the extraction keeps only statements about the
 customer (extract/clauses.py), which stops most of what the classifier misses, while every
@@ -49,7 +52,7 @@ MAX_POOL_FLAGGED = 0.02
 MAX_CHAT_FLAGGED = 0.005
 # Conversation sets whose customer turns are ordinary training lines; the other dev*.jsonl sets are
 # held out for the threshold's chat rule (never test*.jsonl).
-CHAT_TRAINING_SETS = ("dev2", "dev3", "dev4", "dev5")
+CHAT_TRAINING_SETS = ("dev2", "dev3", "dev4", "dev5", "dev8", "dev9", "dev10")
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.50, 0.991, 0.01))
 
 
