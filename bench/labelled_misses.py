@@ -6,7 +6,8 @@ Each conversation goes through the extractor the server builds (runtime.Runtime:
 or the LLM backend when CONVMEM_EXTRACT_LLM_* is set, behind the injection guard, with the runtime's
 special-category screen) without a server, so a dev set takes seconds instead of the minutes of
 ``bench/conversation_memory.py --labelled-only``. A fact is kept as that benchmark counts it
-(``conversation_memory.mentions``): every key term, as a whole word, in one observation.
+(``conversation_memory.mentions``): every key term, as whole words (or, for first-person words, as the
+third-person memory says them), in one observation.
 For each missed fact it prints the customer's turn, the observations that cite that turn, whether
 the guard withheld the turn and which of the turn's statements the screen flagged. Reconciliation
 against earlier memory is not run, so the figure can differ from the server's by a fact or two.
