@@ -33,7 +33,7 @@ screening.py). Its data lives in data/screen/:
   chat-style sentences, 600 hard negatives and 300 sensitive, by another author who had not seen the
   project; scored once by model d518f0359f5392ea before it joined on 2026-12-07: P 0.870, R 0.963, 7.2%
   of ordinary sentences flagged); train_conversations.jsonl
-  (2,548) the customers' statements of the dev conversation sets (data/conversations/dev*.jsonl), split
+  (4,463) the customers' statements of the dev conversation sets (data/conversations/dev*.jsonl), split
   as the extractor splits them: ordinary unless the set labels them special-category, the handful that
   a careful read found to be special-category or unclear (a relative's medication, a prescription)
   relabelled or left out. Their rows are read freely, including the classifier's out-of-fold errors on
