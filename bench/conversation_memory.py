@@ -311,7 +311,7 @@ def holds_term(text: str, term: str, voice: bool = True) -> bool:
 def mentions(texts: list[str], key_terms: list[str], voice: bool = True) -> bool:
     """Whether one of ``texts`` holds every key term (``holds_term``): how a labelled fact, special-category
     statement or injection counts as stored (also bench/labelled_misses.py). ``voice=False`` reads the key
-    terms literally, as the figures logged before 2026-12-07's last session did."""
+    terms literally, as the figures logged before 2026-12-07 15:30 UTC did."""
     return any(all(holds_term(text, term, voice) for term in key_terms) for text in texts)
 
 

@@ -37,5 +37,5 @@ def test_the_third_person_reading_stays_strict() -> None:
     assert not holds_term("Dana's mummy lives nearby.", "my mum")
     assert not mentions(["Dana lives in Leeds.", "Dana moves on the 14th."], ["Leeds", "14th"])
     assert mentions(["Dana moves to Leeds on the 14th."], ["Leeds", "14th"])
-    # The literal reading, as the figures logged before 2026-12-07's last session counted.
+    # The literal reading, as the figures logged before 2026-12-07 15:30 UTC counted.
     assert not mentions(["Dana's mum lives with them."], ["my mum"], voice=False)
