@@ -136,6 +136,11 @@ def test_a_worker_wakes_on_new_work_within_100_ms_on_postgresql(private_db: Data
     worker = start_worker(private_database, tmp_path / "worker.log", extra_env={
         "CONVMEM_JOB_LISTEN_POLL_SECONDS": "30", "CONVMEM_LOG_LEVEL": "INFO"})
     try:
+        # The start report ("worker running", which start_worker waits for) is written just before the
+        # structured "worker started" line: on a busy machine that line can come a moment later.
+        deadline = time.monotonic() + 10
+        while '"listening": true' not in worker.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert '"listening": true' in worker.log()
         time.sleep(0.5)
         job_ids = []
