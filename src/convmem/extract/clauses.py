@@ -16,6 +16,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from convmem.extract.rewrite import CHAT_ID_VERBS
+
 _VERBS_FILE = Path(__file__).parent / "imperative_verbs.txt"
 
 # Words that open an ask: auxiliaries and wh-words in question order, and politeness markers.
@@ -375,8 +377,9 @@ _ENTITLEMENT = re.compile(
     r"override\w*|exempt\w*|entitle\w*|unlimited|password|pin|"
     # Security as a check to pass, not as a kind of alert or letter the customer chooses how to get.
     r"security(?!\s+(?:alerts?|notifications?|messages?|texts?|emails?|letters?|updates?|codes? by)\b)|"
-    # "id like", "id rather", "id have": chat spelling of "I'd", not an identity document.
-    r"id(?!\s+(?:like|love|rather|prefer|have|be|need|want|hate|say|guess|think|appreciate|also|really|just)\b))\b",
+    # "id like", "id rather", "id have": chat spelling of "I'd", not an identity document (rewrite.clean writes
+    # it so; this reads it in text that did not go through clean, in any case and spacing).
+    r"id(?!\s+(?:" + "|".join(CHAT_ID_VERBS) + r")\b))\b",
     re.IGNORECASE,
 )
 

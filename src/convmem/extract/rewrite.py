@@ -68,8 +68,10 @@ _NOT_FORMS = {"cant": "can't", "wont": "won't"}
 # document: only before a verb of wanting or saying). Lower case and standing alone only: "U-Bahn", "Block U",
 # "my ID" stay as written.
 _CHAT_YOU = re.compile(r"(?<![\w'.-])u(?![\w'-]|\.\w)")
-_CHAT_ID = re.compile(r"(?<![\w'.-])id(?= (?:like|love|rather|prefer|have|be|need|want|hate|say|guess|think|"
-                      r"appreciate|also|really|just)\b)")
+# The words after which chat's "id" is "I'd" (clauses._ENTITLEMENT reads the same words so).
+CHAT_ID_VERBS = ("like", "love", "rather", "prefer", "have", "be", "need", "want", "hate", "say", "guess", "think",
+                 "appreciate", "also", "really", "just")
+_CHAT_ID = re.compile(r"(?<![\w'.-])id(?= (?:" + "|".join(CHAT_ID_VERBS) + r")\b)")
 
 
 def _contraction(match: re.Match[str]) -> str:
