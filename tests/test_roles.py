@@ -35,6 +35,7 @@ from tests.support.live import free_port, stop_server
 from tests.support.profiles import contact
 from tests.support.wire import create_store
 from tests.support.worker import start_api_only, start_worker, stop_worker
+from tests.test_conversation_memory import wait_for
 
 postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
 # A real job kind whose handler does nothing for an empty table list: the queue's behaviour alone.
@@ -138,10 +139,7 @@ def test_a_worker_wakes_on_new_work_within_100_ms_on_postgresql(private_db: Data
     try:
         # The start report ("worker running", which start_worker waits for) is written just before the
         # structured "worker started" line: on a busy machine that line can come a moment later.
-        deadline = time.monotonic() + 10
-        while '"listening": true' not in worker.log() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert '"listening": true' in worker.log()
+        wait_for(lambda: '"listening": true' in worker.log(), timeout=10)
         time.sleep(0.5)
         job_ids = []
         for i in range(40):
