@@ -3,15 +3,17 @@
 Before the backend sees the transcript, every customer communication the guard judges to be an
 injection (extract/injection.py) is withheld: replaced by a neutral placeholder, so that neither
 the offline rules nor an LLM read it as something the customer said, and no observation or summary
-sentence can come from it. After the backend answered, what it produced is checked again (an LLM
-can be talked into repeating an instruction it was shown elsewhere): an observation the guard
-flags is dropped, and so are flagged sentences of the summary. An output is judged whole, sentence
-by sentence, and as the quote it carries ("Dana said <what Dana wrote>", read without the frame so
-that a pattern anchored at the start of a line still sees it). When a flagged output cites a
-customer communication the input check let through, that communication is treated as an injection
-after all: it is withheld and the backend runs once more without it, because the rest of the
-message is often the injection's payload. The withheld communication ids and the dropped outputs
-are counted, so that the extraction job can record them for an operator."""
+sentence can come from it. When the guard found the injection confined to some paragraphs of a
+message, only those are replaced, and the backend reads the rest. After the backend answered, what
+it produced is checked again (an LLM can be talked into repeating an instruction it was shown
+elsewhere): an observation the guard flags is dropped, and so are flagged sentences of the summary.
+An output is judged whole, sentence by sentence, and as the quote it carries ("Dana said <what Dana
+wrote>", read without the frame so that a pattern anchored at the start of a line still sees it).
+When a flagged output cites a customer communication the input check let through, or read in part,
+that communication is treated as an injection after all: it is withheld whole and the backend runs
+once more without it, because the rest of the message is often the injection's payload. The withheld
+communication ids (whole or in part) and the dropped outputs are counted, so that the extraction job
+can record them for an operator."""
 
 from __future__ import annotations
 
@@ -44,16 +46,21 @@ class GuardedExtractor(Extractor):
         customer_comms = [c for c in request.transcript.communications if _untrusted(c)]
         verdicts = self.guard.check_many([c.text for c in customer_comms])
         withheld = {c.id for c, v in zip(customer_comms, verdicts, strict=True) if v.injection}
-        result = self.inner.extract(_without(request, withheld))
+        # Messages withheld in part: what the backend may read of them. A betrayed message (below)
+        # is withheld whole even so.
+        partly = {c.id: v.kept for c, v in zip(customer_comms, verdicts, strict=True)
+                  if v.injection and v.kept is not None}
+        result = self.inner.extract(_without(request, withheld, partly))
         flagged = self._flagged(result)
         # A flagged output betrays the customer message it came from: withhold that message whole
         # and extract again (once; what the second run produces is checked and dropped as usual).
         betrayed = {cid for o, bad in zip(result.observations, flagged[:len(result.observations)], strict=True) if bad
                     for cid in o.provenance.communication_ids} & {c.id for c in customer_comms}
         betrayed |= self._quoted_in_flagged_summary(result, flagged, customer_comms)
-        if betrayed - withheld:
+        if betrayed - (withheld - partly.keys()):
             withheld |= betrayed
-            result = self.inner.extract(_without(request, withheld))
+            partly = {cid: kept for cid, kept in partly.items() if cid not in betrayed}
+            result = self.inner.extract(_without(request, withheld, partly))
             flagged = self._flagged(result)
         result.counters.withheld_communication_ids = sorted(
             withheld & {c.id for c in request.transcript.communications if request.is_new(c)})
@@ -111,10 +118,12 @@ def _outputs(result: ExtractionResult) -> tuple[list[str], list[str]]:
     return contents, summary_sentences
 
 
-def _without(request: ExtractionRequest, withheld: set[str]) -> ExtractionRequest:
+def _without(request: ExtractionRequest, withheld: set[str], partly: dict[str, str]) -> ExtractionRequest:
+    """``request`` with the ``withheld`` communications replaced by the placeholder, or, for those in
+    ``partly``, by the part of them that may be read."""
     if not withheld:
         return request
-    communications = tuple(dataclasses.replace(c, text=WITHHELD_TEXT) if c.id in withheld else c
+    communications = tuple(dataclasses.replace(c, text=partly.get(c.id, WITHHELD_TEXT)) if c.id in withheld else c
                            for c in request.transcript.communications)
     return dataclasses.replace(request, transcript=Transcript(request.transcript.conversation_id, communications))
 
