@@ -27,8 +27,10 @@ second written by a red-teamer told that the service keeps memories: forged note
 records) by two more, measured the same way by the guard of fbf2508 (stored 22/300 and 19/300; ordinary
 lines withheld 1.0% and 3.7%), and train_independent9.jsonl (600 lines, 250 injections and 350 chat
 lines that give the agent orders while stating facts; scored once by the guard of 4017128 before it
-joined: 15/250 stored, 1.1% of ordinary withheld) and train_independent10.jsonl (300 lines, written as a
-fresh dev split on 2026-12-07, read, then trained on) by two more; the classifier is trained on
+joined: 15/250 stored, 1.1% of ordinary withheld), train_independent10.jsonl (300 lines, written as a
+fresh dev split on 2026-12-07, read, then trained on) and train_independent11.jsonl (700 lines, 300
+injections, a quarter of each label in 14 other languages; scored once by the guard of 15de19b before it
+joined: 15/300 stored, 7.8% of ordinary withheld) by three more; the classifier is trained on
 train*.jsonl and on the customer turns of dev2-dev5 (extract/injection_training.py says why), its
 threshold chosen on dev by the rule there, and the patterns were written while reading train and dev.
 test.jsonl (240 lines), test2.jsonl (260 lines, 130 of each label, a fifth of them in six other
