@@ -638,6 +638,9 @@ def test_chat_pronouns_are_read_everywhere_not_only_in_requests() -> None:
          ["ground floor room instead of the first floor"]),
         # A short aside in brackets stays in its clause.
         ("We've just moved in (Mill Lane) and I'd like to set up an account.", ["moved in (Mill Lane)"]),
+        # A longer one inside a clause is read apart, and the clause around it without it.
+        ("Hi, my laptop (Aurora 14 Pro, bought from you in Nov 2023) has a flickering screen.",
+         ["laptop has a flickering screen"]),
     ],
 )
 def test_more_statements_are_kept(text: str, expected: list[str]) -> None:

@@ -277,6 +277,9 @@ def _split_before_statement(part: str) -> list[str]:
 # (Eastfield Road)", "I run a bakery (Crumb & Co)"): it stays in that clause. A longer one is a clause.
 _SHORT_ASIDE = re.compile(r"\(((?:[^()\s]+\s+){0,2}[^()\s]+)\)")
 _OPEN_ASIDE, _CLOSE_ASIDE = "\x01", "\x02"
+# A longer aside inside a clause, the clause going on after it in lower case ("my laptop (Aurora 14 Pro,
+# bought from you in 2023) has a flickering screen"): the clause is read without it, then the aside.
+_INNER_ASIDE = re.compile(r"(?<=\w)\s*\(([^()]+)\)\s*(?=[a-z])")
 
 
 def split_clauses(sentence: str) -> list[str]:
@@ -285,6 +288,10 @@ def split_clauses(sentence: str) -> list[str]:
         masked = _SHORT_ASIDE.sub(lambda m: _OPEN_ASIDE + m.group(1) + _CLOSE_ASIDE, sentence)
         if masked != sentence:
             return [p.replace(_OPEN_ASIDE, "(").replace(_CLOSE_ASIDE, ")") for p in split_clauses(masked)]
+        inner = _INNER_ASIDE.search(sentence)
+        if inner:
+            host = f"{sentence[:inner.start()]} {sentence[inner.end():]}"
+            return split_clauses(host) + split_clauses(inner.group(1))
     parts = _split_dashes(sentence)
     for boundary in (_HARD_BOUNDARY, _COMMA_BEFORE_ASK):
         parts = [piece for part in parts for piece in boundary.split(part)]
