@@ -59,8 +59,8 @@ _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # A paragraph of a message with an injection elsewhere in it is kept only under this score: the
-# classifier then finds it more likely honest than not, well under the threshold (0.77) at which a
-# message is withheld. Paragraphs between the two are withheld with the injection; they hold
+# classifier then finds it more likely honest than not, well under the threshold (0.76 in the shipped
+# model) at which a message is withheld. Paragraphs between the two are withheld with the injection; they hold
 # "please proceed accordingly" more often than facts.
 PART_CUT = 0.5
 
