@@ -32,6 +32,9 @@ screening.py). Its data lives in data/screen/:
   0.973, R 0.907 and 0.905, 5.0% and 2.5% of ordinary sentences flagged); train_independent8.jsonl (900
   chat-style sentences, 600 hard negatives and 300 sensitive, by another author who had not seen the
   project; scored once by model d518f0359f5392ea before it joined on 2026-12-07: P 0.870, R 0.963, 7.2%
+  of ordinary sentences flagged); train_independent9.jsonl (1,400 support messages, 1,000 hard negatives
+  dense with foreign names, brands and places and 400 sensitive in the same style, by another such
+  author; scored once by model c89969b31cd21add before it joined on 2026-12-07: P 0.703, R 0.988, 16.7%
   of ordinary sentences flagged); train_conversations.jsonl
   (4,463) the customers' statements of the dev conversation sets (data/conversations/dev*.jsonl), split
   as the extractor splits them: ordinary unless the set labels them special-category, the handful that
