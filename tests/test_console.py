@@ -381,7 +381,8 @@ def test_the_accounts_rate_limit_covers_the_console(browser: httpx.Client, accou
 
 def test_extraction_shows_on_the_overview_the_conversation_and_the_profile(
         browser: httpx.Client, account: Credentials, v1: Any, v2: Any, store_id: str, db: Database) -> None:
-    from tests.test_conversation_memory import extraction_done, talk, wait_for
+    from tests.support.processes import wait_for
+    from tests.test_conversation_memory import extraction_done, talk
 
     conversation, customer = talk(v2, store_id, {"name": "Lee", "addresses": [
         {"channel": "SMS", "address": "+18005550161"}]}, ["I'm planning a trip to Lisbon in June and I prefer "

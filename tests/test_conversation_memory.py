@@ -6,8 +6,6 @@ conversationId, idempotent extraction, the three reconciliation outcomes and the
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -24,21 +22,12 @@ from convmem.services.conversations.extraction import KIND, SOURCE, extract_conv
 from convmem.storage import memory_provenance
 from convmem.storage.db import Database
 from convmem.storage.job_tables import jobs
+from tests.support.processes import wait_for
 from tests.support.wire import create_store
 from tests.test_conversations_sdk import add_participant, make_config, make_conversation
 from tests.test_conversations_sdk import say as send
 
 AGENT = "+18005550199"
-
-
-def wait_for(what: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = what()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def extraction_jobs(db: Database, conversation_id: str) -> list[Any]:

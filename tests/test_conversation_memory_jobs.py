@@ -24,8 +24,9 @@ from convmem.storage.memory_tables import observations, summaries
 from tests.support.fake_model import FakeModelServer, completion
 from tests.support.inprocess import serve_in_process
 from tests.support.live import start_server, stop_server
+from tests.support.processes import wait_for
 from tests.support.wire import create_store
-from tests.test_conversation_memory import AGENT, close, extraction_done, extraction_jobs, say, wait_for
+from tests.test_conversation_memory import AGENT, close, extraction_done, extraction_jobs, say
 from tests.test_conversations_sdk import add_participant, make_config, make_conversation
 
 ANSWER = {

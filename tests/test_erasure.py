@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +38,7 @@ from convmem.storage.job_tables import jobs
 from convmem.storage.memory_tables import memory_index
 from tests.support.databases import BACKEND
 from tests.support.live import LiveServer, start_server, stop_server
+from tests.support.processes import wait_for
 from tests.support.profiles import wait_operation
 from tests.support.wire import create_store
 from tests.test_conversations_sdk import add_participant, make_config, make_conversation, say
@@ -108,16 +108,6 @@ def found(blob: bytes, wanted: list[str]) -> list[str]:
     return [m for m in wanted if needle(m) in blob or m.encode() in blob]
 
 
-def wait_for(what: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = what()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
-
-
 def jobs_of(db: Database, kind: str) -> list[Any]:
     with db.read() as conn:
         return list(conn.execute(select(jobs).where(jobs.c.kind == kind)).all())
@@ -131,7 +121,7 @@ def wait_reclaimed(db: Database, done_before: int) -> None:
         assert not failed, failed
         return sum(r.status == "DONE" for r in rows) > done_before and \
             all(r.status == "DONE" for r in rows)
-    wait_for(settled)
+    wait_for(settled, timeout=60)
 
 
 def reclaimed_count(db: Database) -> int:
@@ -143,7 +133,7 @@ def wait_embedded(db: Database) -> None:
         with db.read() as conn:
             return not conn.execute(select(memory_index.c.item_id).where(
                 memory_index.c.needs_embedding.is_(True)).limit(1)).first()
-    wait_for(done)
+    wait_for(done, timeout=60)
 
 
 def audit_rows(db: Database) -> list[Any]:
@@ -211,7 +201,7 @@ def test_deleting_a_profile_erases_its_customer_everywhere(env: Env) -> None:
             say(env.v2, conv, email, AGENT, f"My daughter {m[12]} starts school in September.", channel="EMAIL"),
             say(env.v2, conv, email, AGENT, f"Please ship my order to {m[13]} from now on.", channel="EMAIL")]
     close(env, conv)
-    wait_for(lambda: extracted(env.db, conv))
+    wait_for(lambda: extracted(env.db, conv), timeout=60)
     other_conv = make_conversation(env.v2, config_id).id
     assert add_participant(env.v2, other_conv, {"type": "CUSTOMER", "name": m[19], "addresses": [
         {"channel": "EMAIL", "address": email}]}).profile_id == profile_id

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from convmem.storage.conversation_tables import conv_communications, conversations
 from convmem.storage.db import Database
-from tests.test_conversation_memory import extraction_done, observations, talk, wait_for
+from tests.support.processes import wait_for
+from tests.test_conversation_memory import extraction_done, observations, talk
 
 
 def test_an_injected_message_is_withheld_counted_and_recorded(v2: Any, v1: Any, db: Database,

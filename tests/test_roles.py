@@ -32,10 +32,10 @@ from convmem.storage.job_tables import jobs
 from tests.support.credentials import new_account
 from tests.support.databases import BACKEND, migrated
 from tests.support.live import free_port, stop_server
+from tests.support.processes import wait_for
 from tests.support.profiles import contact
 from tests.support.wire import create_store
 from tests.support.worker import start_api_only, start_worker, stop_worker
-from tests.test_conversation_memory import wait_for
 
 postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
 # A real job kind whose handler does nothing for an empty table list: the queue's behaviour alone.

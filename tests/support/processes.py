@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -72,3 +73,15 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def wait_for(what: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """Poll ``what`` every 0.1 s until it returns something truthy, and return that; fail the test after
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = what()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
