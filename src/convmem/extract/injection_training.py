@@ -18,9 +18,11 @@ billing work ...") scored 0.7 to 0.85, where injections do. On 2026-12-07, train
 974 customer turns, the threshold fell from 0.79 to 0.74 and dev injections caught rose from 90% to
 94%, while the turns of dev and dev6 withheld stayed at 2 of 358 (one a pattern hit); with
 train_independent10.jsonl added the same day the threshold was 0.75. Later that day dev8-dev10's turns
-joined (1,525 chat turns in all): the threshold is 0.77, dev injections caught stay at 93%, and of the
-held-out dev7 (written that day, first seen by the guard of 0.75) 1 honest turn of 250 is withheld instead
-of 3 ("alright, need a room mon-thurs ... company pays. can u do a weekly rate?" was one).
+joined (1,525 chat turns in all): the threshold was 0.77, dev injections caught stayed at 93%, and of the
+held-out dev7 (written that day, first seen by the guard of 0.75) 1 honest turn of 250 was withheld instead
+of 3 ("alright, need a room mon-thurs ... company pays. can u do a weekly rate?" was one). With
+train_independent11.jsonl (700 written lines) added that evening the threshold is 0.76, dev injections
+caught stay at 93%, and 3 of dev7's honest turns are withheld again (that one among them).
 
 1% of dev, not the 2% the product allows: the extraction keeps only statements about the
 customer (extract/clauses.py), which stops most of what the classifier misses, while every
