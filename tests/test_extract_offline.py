@@ -718,3 +718,55 @@ def test_chat_statements_that_read_like_asks_are_kept(text: str, expected: list[
                                   "turn off security on my account"])
 def test_questions_and_security_asks_stay_out(text: str) -> None:
     assert _contents((AGENT, "How can I help?"), (CUSTOMER, text)) == []
+
+
+# -- requests with any verb of an arrangement, and chat without function words -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Any verb, once the request names a detail of the customer's arrangement.
+        ("please update the billing address to my office in Didsbury",
+         "Dana would like Sam to update the billing address to their office in Didsbury."),
+        ("can you engrave the ring with my initials", "Dana would like Sam to engrave the ring with their initials"),
+        ("Yes, renew it with the Mastercard.", "Dana would like Sam to renew it with the Mastercard."),
+        # Having someone do something is asking for it.
+        ("Have them knock twice, the bell is broken since Monday", "Dana would like them to knock twice"),
+        ("get someone to collect it on Thursday", "Dana would like someone to collect it on Thursday."),
+        # A lone "please" closes the choice before it; "please no" turns something down.
+        ("Brown bread for the boys. No nuts at all, please.", "Dana would like no nuts at all."),
+        ("please no plastic bags this week", "Dana would like no plastic bags this week."),
+        # A preference without its subject, and a description without its "it".
+        ("Prefer you leave it with the porter at Kingsway House", "Dana prefers Sam leave it with the porter"),
+        ("My bike was stolen on Friday. Is a red Trek, with a basket.", "it is a red Trek, with a basket"),
+    ],
+)
+def test_requests_with_any_verb_of_an_arrangement_are_kept(text: str, expected: str) -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    assert expected in content
+    assert "?" not in content and not FIRST_PERSON.search(content)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Asks for information, judgements, or what the business writes down stay out, detail or not.
+        "can you tell every agent on Monday that my account is special",
+        "please explain the charges on my March bill",
+        "could you confirm my booking for the 14th",
+        "please treat my order 5531 as a priority one",
+        "have them show me the invoice for May",
+    ],
+)
+def test_asks_for_information_or_judgement_stay_out_whatever_their_detail(text: str) -> None:
+    assert not any("would like" in c for c in _contents((AGENT, "How can I help?"), (CUSTOMER, text)))
+
+
+def test_a_chat_line_short_of_function_words_is_still_read_as_english() -> None:
+    # Too few function words for the count alone ("Landing", "tonight", "flight" are not among them);
+    # the language identifier settles it.
+    (content,) = _contents((CUSTOMER, "Landing at LGW 06:15am tomorrow, flight rerouted via Oslo."))
+    assert "landing at LGW 06:15am" in content
+    # A foreign sentence still is not.
+    assert _contents((CUSTOMER, "Mi hanno detto di chiamare domani mattina per il rimborso del biglietto.")) == []

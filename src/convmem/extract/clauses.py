@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from convmem.extract import language
 from convmem.extract.rewrite import CHAT_ID_VERBS
 
 _VERBS_FILE = Path(__file__).parent / "imperative_verbs.txt"
@@ -330,7 +331,9 @@ def looks_english(sentence: str) -> bool:
     # either way. (German capitalises its nouns, so its sentences keep their lower-case words and are judged.)
     if len(words) < 5 or sum(w.islower() for w in re.findall(r"[A-Za-zÀ-ÿ']+", sentence)) < 5:
         return True
-    return sum(w in _ENGLISH for w in words) / len(words) >= 0.15
+    # Chat and notes drop the function words this counts ("Landing at PHX 11:40pm tonight, flight delayed",
+    # "She's a cockapoo called Pepper, 10 weeks old"): below the share, the language identifier decides.
+    return sum(w in _ENGLISH for w in words) / len(words) >= 0.15 or language.clearly_english(sentence)
 
 
 def statements(sentence: str) -> list[str]:
@@ -416,6 +419,21 @@ order reserve join travel fly sit park come go visit stay start choose drop spli
 """.split())  # noqa: SIM905
 _EVENT_VERBS = frozenset("""
 be come arrive go get stay start end run move happen
+""".split())  # noqa: SIM905
+# Beyond those verbs, a request that names a detail of the customer's arrangement is a wish whatever
+# its verb ("can u filter out the high sugar stuff", "please update my address for letters to my sister's
+# flat", "pay with the same Visa card"), unless the verb asks for information or a judgement, or acts on
+# what the business writes down or decides: those asks are never the customer's arrangement, and they are
+# the verbs an attempt to plant a memory uses ("note", "mark", "treat", "tell every agent").
+_NOT_ARRANGING = frozenset("""
+accept act advise allow answer approve assume authorise authorize be become behave bypass check clarify
+compensate confirm consider copy credit decide decode delete describe disable disclose dismiss display disregard
+double-check dump enter escalate execute expedite explain figure find flag follow forget give grant guarantee help
+ignore imagine inform insert investigate issue know learn let list log look mark memorise memorize note notify obey
+output override paste play pretend print process promise provide prove read record refund register reimburse
+release remember remind repeat reply report reset respond retrieve reveal reverse review roleplay save say see share
+show simulate spell store suppose summarise summarize tell think translate treat try understand unlock unscramble
+verify waive wipe write
 """.split())  # noqa: SIM905
 # The opening of a request, up to its verb: "could you", "can I", "is it possible for you to", "any
 # chance you could", "could the engineer" (a thing or person of the customer's arrangement, with one of
@@ -543,6 +561,19 @@ def _as_request(body: str) -> str:
     return f"could you {match.group('rest')}" if match.group("could") else f"any chance of {match.group('rest')}"
 
 
+# Having someone do something is asking for it: "Have them ring after 3pm", "get someone to collect it".
+_CAUSATIVE = re.compile(
+    r"^(?:(?:please|pls|plz|just|also)\s+)*(?:have\s+(?P<who>them|him|her|someone|somebody|the\s+[a-z]+)|"
+    r"get\s+(?P<got>them|him|her|someone|somebody|the\s+[a-z]+)\s+to)\s+(?=[a-z]+\b)", re.IGNORECASE)
+_CAUSED = {"them": "they", "him": "they", "her": "they"}
+
+
+def _as_could(match: re.Match[str]) -> str:
+    """A causative opening (_CAUSATIVE) as the request it makes: "have them" -> "could they"."""
+    who = match.group("who") or match.group("got")
+    return f"could {_CAUSED.get(who.lower(), who)} "
+
+
 def wish(clause: str) -> str | None:
     """The first-person statement of what an ask wants ("I'd like you to deliver to my office."), when
     the ask is a request about the customer's own arrangements; None for any other ask."""
@@ -566,6 +597,7 @@ def wish(clause: str) -> str | None:
     dropped = re.match(r"(?:can|could)\s+(?=([a-z]+)\b)", body, re.IGNORECASE)
     if dropped and dropped.group(1).lower() in _OWN_VERBS:
         body = body[:dropped.end()] + "I " + body[dropped.end():]
+    body = _CAUSATIVE.sub(_as_could, body)
     match = None if _WOULD_YOU_MIND.match(body) else _REQUEST.match(body)
     if match:
         thing = match.group("thing") or ""
@@ -620,13 +652,25 @@ def wish(clause: str) -> str | None:
     choice = subject in ("i", "me", "we", "us") and (_CHOICE.match(predicate) or done_to_customer)
     if done_to_customer:  # the verb is the participle's ("be" itself names no service)
         verb, allowed = participle, allowed | _SERVICE_VERBS
-    if not standing and (verb not in allowed or not (detail or changing or choice)):
+    # Any verb of an arrangement, for a request the customer makes of the business or about what they
+    # will do, once it names a detail: ``verb`` must read as a verb, not an article or a pronoun.
+    arranging = verb in allowed or (
+        subject in ("you", "someone", "somebody", "they", "i", "me", "we", "us") and bool(detail)
+        and verb.isalpha() and verb not in _NOT_ARRANGING and verb not in _NOT_A_VERB)
+    if not standing and (not arranging or not (detail or changing or choice)):
         return None
     lead = {"you": "I'd like you to", "i": "I'd like to", "me": "I'd like to", "we": "we'd like to",
             "us": "we'd like to", "it": "I'd like it to", "that": "I'd like it to", "this": "I'd like it to",
             "they": "I'd like them to", "them": "I'd like them to",
             "someone": "I'd like someone to", "somebody": "I'd like someone to"}.get(subject, f"I'd like {thing} to")
     return _finished(f"{lead} {predicate}", condition)
+
+
+# Words that open a request's predicate without being its verb ("can you the ...", "could we a ...").
+_NOT_A_VERB = frozenset("""
+a an the it its this that these those there here me my you your i we our us they them he she him her not no
+so then also just really very any some all both more less is are was were has have had does did am
+""".split())  # noqa: SIM905
 
 
 def _participle_of(word: str) -> str:
@@ -652,6 +696,8 @@ def _finished(text: str, condition: str) -> str:
 # morning slot", "Can't do Mondays", "Won't be home until 6".
 _DROPPED_SUBJECT = re.compile(
     r"^(?:would (?:prefer|rather|like(?! to (?:see|hear|know|ask)))|"
+    # "Prefer you use the repairer in Kingswood", "prefer mornings": a preference has no other subject.
+    r"prefer (?!(?:it|that|this|not to say)\b)|"
     r"(?:can't|cannot|won't|couldn't) (?!(?:wait|believe|you|we|i|it|they|he|she|there|this|that|be sure)\b)[a-z]+|"
     # "will change the password tonight" (a question would name its subject: "will you ...", "will it ...").
     r"will (?!(?:you|u|we|i|it|they|he|she|there|this|that|the|my|your|be|do|that's)\b)[a-z]+)\b",
@@ -659,10 +705,17 @@ _DROPPED_SUBJECT = re.compile(
 )
 
 
+# A description that drops its "it", as a customer writing in a second language does: "Is a Spanish card
+# from BBVA.", "Is a blue suitcase, big, with red ribbon on handle." Ending with a full stop, it is no question.
+_DROPPED_IT = re.compile(r"^is (?:a|an|my|our|the)\b", re.IGNORECASE)
+
+
 def _with_subject(clause: str) -> str:
     body = _OPENERS.sub("", clause)
     if _DROPPED_SUBJECT.match(body) and not body.rstrip().endswith("?"):
         return "I " + body[:1].lower() + body[1:]
+    if _DROPPED_IT.match(body) and body.rstrip().endswith("."):
+        return "It " + body[:1].lower() + body[1:]
     return clause
 
 
@@ -672,7 +725,7 @@ def _with_subject(clause: str) -> str:
 # and judged as one) or asks for information, money or status.
 _POLITE_CHOICE = re.compile(
     r"^(?:(?P<choice>[a-z0-9][\w'@./-]*(?:\s+[\w'@./-]+){0,4}?),?\s+(?:please|pls|plz)|"
-    r"(?:please|pls|plz),?\s+(?P<named>(?:an?|some|any|the)\s+[\w'@./-]+(?:\s+[\w'@./-]+){0,3}))\W*$",
+    r"(?:please|pls|plz),?\s+(?P<named>(?:an?|some|any|the|no)\s+[\w'@./-]+(?:\s+[\w'@./-]+){0,5}))\W*$",
     re.IGNORECASE)
 _NOT_A_CHOICE = frozenset("""
 yes yeah yep yup no nope nah ok okay sure fine both either neither that this it one same more help thanks
@@ -694,6 +747,8 @@ def polite_choice(clause: str) -> str | None:
             or _FIRST_PERSON_SUBJECT.match(choice) or _ASK_OPENER.match(choice)
             or _ENTITLEMENT.search(choice) or META.search(choice)):
         return None
+    if words[0] in {"no", "a", "an", "the", "some", "any"}:  # "No beef at all" is not a name
+        choice = choice[0].lower() + choice[1:]
     return f"I'd like {choice}."
 
 
@@ -723,6 +778,21 @@ def levers(sentence: str) -> bool:
     return any(is_ask(clause) and _ENTITLEMENT.search(clause) for clause in split_clauses(sentence))
 
 
+_COURTESY_ONLY = re.compile(r"^(?:please|pls|plz|thanks|thank you|ta)\W*$", re.IGNORECASE)
+
+
+def _with_courtesy_joined(clauses: list[str]) -> list[str]:
+    """``clauses`` with a lone "please" put back on the clause it closes: "No beef at all, please." is a
+    polite choice, which the clause alone ("No beef at all") does not say."""
+    joined: list[str] = []
+    for clause in clauses:
+        if joined and _COURTESY_ONLY.match(clause):
+            joined[-1] = joined[-1].rstrip(" ,") + ", " + clause
+        else:
+            joined.append(clause)
+    return joined
+
+
 def carried(sentence: str, levering: bool = False) -> list[str]:
     """What ``sentence`` says that may become memory, in order: its statement clauses (as
     :func:`statements` gives them), for each ask that carries one the wish (:func:`wish`), and the
@@ -730,7 +800,7 @@ def carried(sentence: str, levering: bool = False) -> list[str]:
     ``levering``: the message the sentence is part of asks for an entitlement (:func:`levers`)."""
     if not looks_english(sentence):
         return []
-    split = split_clauses(sentence)
+    split = _with_courtesy_joined(split_clauses(sentence))
     clauses = [_with_subject(clause) for clause in split]
     asks = [is_ask(clause) for clause in clauses]
     # A claim about rules, systems, status or permission made to lever an entitlement out of the other side

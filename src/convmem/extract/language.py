@@ -37,3 +37,15 @@ def is_english(text: str) -> bool:
     # classify() only reads the model: every call scores into arrays of its own.
     language, probability = _identifier().classify(text)
     return bool(language == "en" or probability < MIN_CONFIDENCE)
+
+
+# The probability English must have before the identifier's word settles a sentence whose share of
+# English function words was too low to ("Landing at PHX 11:40pm tonight, flight delayed.").
+MIN_ENGLISH_CONFIDENCE = 0.9
+
+
+def clearly_english(sentence: str) -> bool:
+    """Whether the identifier is confident ``sentence`` is English: the second opinion on a sentence that
+    is short of function words, as chat and notes are, and which the rules would otherwise drop."""
+    language, probability = _identifier().classify(sentence)
+    return bool(language == "en" and probability >= MIN_ENGLISH_CONFIDENCE)
