@@ -740,6 +740,9 @@ def test_questions_and_security_asks_stay_out(text: str) -> None:
         # A preference without its subject, and a description without its "it".
         ("Prefer you leave it with the porter at Kingsway House", "Dana prefers Sam leave it with the porter"),
         ("My bike was stolen on Friday. Is a red Trek, with a basket.", "it is a red Trek, with a basket"),
+        # A greeting run into the statement, and a want without its subject beside what the agent said.
+        ("yo my parcel got left at number 41 again", "Dana's parcel got left at number 41 again."),
+        ("want the 2GB bundle not the 1GB, same price as you said", "Dana wants the 2GB bundle not the 1GB"),
     ],
 )
 def test_requests_with_any_verb_of_an_arrangement_are_kept(text: str, expected: str) -> None:

@@ -698,6 +698,8 @@ _DROPPED_SUBJECT = re.compile(
     r"^(?:would (?:prefer|rather|like(?! to (?:see|hear|know|ask)))|"
     # "Prefer you use the repairer in Kingswood", "prefer mornings": a preference has no other subject.
     r"prefer (?!(?:it|that|this|not to say)\b)|"
+    # "want the 500mb package not 150", "need it before Friday": what the customer wants or needs.
+    r"(?:want|need) (?!(?:you|u|to know|to ask|help)\b)|"
     r"(?:can't|cannot|won't|couldn't) (?!(?:wait|believe|you|we|i|it|they|he|she|there|this|that|be sure)\b)[a-z]+|"
     # "will change the password tonight" (a question would name its subject: "will you ...", "will it ...").
     r"will (?!(?:you|u|we|i|it|they|he|she|there|this|that|the|my|your|be|do|that's)\b)[a-z]+)\b",
@@ -778,6 +780,17 @@ def levers(sentence: str) -> bool:
     return any(is_ask(clause) and _ENTITLEMENT.search(clause) for clause in split_clauses(sentence))
 
 
+# A greeting run into the statement after it, as chat writes it: "yo my account got hacked", "hey we're
+# moving in May". Left on, it makes the whole sentence read as a greeting.
+_GREETING_LEAD = re.compile(r"^(?:yo|hey|hi|hiya|heya|hello)\s+(?=(?:my|our|i|i'm|i've|i'd|we|we're|we've)\b)",
+                            re.IGNORECASE)
+
+
+def _without_greeting(sentence: str) -> str:
+    body = _GREETING_LEAD.sub("", sentence)
+    return body if body == sentence else body[:1].upper() + body[1:]
+
+
 _COURTESY_ONLY = re.compile(r"^(?:please|pls|plz|thanks|thank you|ta)\W*$", re.IGNORECASE)
 
 
@@ -800,6 +813,7 @@ def carried(sentence: str, levering: bool = False) -> list[str]:
     ``levering``: the message the sentence is part of asks for an entitlement (:func:`levers`)."""
     if not looks_english(sentence):
         return []
+    sentence = _without_greeting(sentence)
     split = _with_courtesy_joined(split_clauses(sentence))
     clauses = [_with_subject(clause) for clause in split]
     asks = [is_ask(clause) for clause in clauses]
