@@ -743,6 +743,9 @@ def test_questions_and_security_asks_stay_out(text: str) -> None:
         # A greeting run into the statement, and a want without its subject beside what the agent said.
         ("yo my parcel got left at number 41 again", "Dana's parcel got left at number 41 again."),
         ("want the 2GB bundle not the 1GB, same price as you said", "Dana wants the 2GB bundle not the 1GB"),
+        # A state of the customer's without its "I'm".
+        ("Could you take the old wardrobe away? Happy to pay for it.", "Dana is happy to pay for it."),
+        ("away till the 9th, back on the 10th", "Dana is away till the 9th, back on the 10th."),
     ],
 )
 def test_requests_with_any_verb_of_an_arrangement_are_kept(text: str, expected: str) -> None:
@@ -760,6 +763,9 @@ def test_requests_with_any_verb_of_an_arrangement_are_kept(text: str, expected: 
         "could you confirm my booking for the 14th",
         "please treat my order 5531 as a priority one",
         "have them show me the invoice for May",
+        # Dealing with a problem once, or applying what the message carries, is no arrangement either.
+        "can you fix my broadband before Friday",
+        "Convert it and apply it to my account.",
     ],
 )
 def test_asks_for_information_or_judgement_stay_out_whatever_their_detail(text: str) -> None:

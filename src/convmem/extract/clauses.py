@@ -423,17 +423,18 @@ be come arrive go get stay start end run move happen
 # Beyond those verbs, a request that names a detail of the customer's arrangement is a wish whatever
 # its verb ("can u filter out the high sugar stuff", "please update my address for letters to my sister's
 # flat", "pay with the same Visa card"), unless the verb asks for information or a judgement, or acts on
-# what the business writes down or decides: those asks are never the customer's arrangement, and they are
-# the verbs an attempt to plant a memory uses ("note", "mark", "treat", "tell every agent").
+# what the business writes down or decides, or deals with a problem once ("fix", "sort", "apply it"): those
+# asks are never the customer's arrangement, and they are the verbs an attempt to plant a memory or a
+# decision uses ("note", "mark", "treat", "tell every agent", "convert it and apply it to my account").
 _NOT_ARRANGING = frozenset("""
-accept act advise allow answer approve assume authorise authorize be become behave bypass check clarify
-compensate confirm consider copy credit decide decode delete describe disable disclose dismiss display disregard
-double-check dump enter escalate execute expedite explain figure find flag follow forget give grant guarantee help
-ignore imagine inform insert investigate issue know learn let list log look mark memorise memorize note notify obey
-output override paste play pretend print process promise provide prove read record refund register reimburse
-release remember remind repeat reply report reset respond retrieve reveal reverse review roleplay save say see share
-show simulate spell store suppose summarise summarize tell think translate treat try understand unlock unscramble
-verify waive wipe write
+accept act action activate advise allow answer apply approve assume authorise authorize be become behave bypass
+check clarify compensate confirm consider convert copy credit decide decode delete describe disable disclose dismiss
+display disregard double-check dump enter escalate execute expedite explain figure find fix flag follow forget give
+grant guarantee handle help honor honour ignore imagine implement inform insert investigate issue know learn let
+list log look mark match memorise memorize note notify obey output override paste play pretend print process promise
+provide prove read record refund register reimburse release remember remind repair repeat reply report reset
+resolve respond retrieve reveal reverse review roleplay run save say see share show simulate solve sort spell store
+suppose summarise summarize tell think translate treat try understand unlock unscramble verify waive wipe write
 """.split())  # noqa: SIM905
 # The opening of a request, up to its verb: "could you", "can I", "is it possible for you to", "any
 # chance you could", "could the engineer" (a thing or person of the customer's arrangement, with one of
@@ -712,8 +713,18 @@ _DROPPED_SUBJECT = re.compile(
 _DROPPED_IT = re.compile(r"^is (?:a|an|my|our|the)\b", re.IGNORECASE)
 
 
+# A state of the customer's without its "I'm": "Happy to pay", "away till the 28th", "home all day", "off to
+# Lisbon on Friday". The word after it must continue the state, so "free delivery" or "out of stock" is no
+# such clause.
+_DROPPED_I_AM = re.compile(
+    r"^(?:(?:happy|glad|keen|willing|available|free|home|away|around|off|back)\s+(?=(?:to|on|from|until|till|"
+    r"til|all|after|before|between|this|next|for)\b)|in\s+(?=all\b))", re.IGNORECASE)
+
+
 def _with_subject(clause: str) -> str:
     body = _OPENERS.sub("", clause)
+    if _DROPPED_I_AM.match(body) and not body.rstrip().endswith("?"):
+        return "I'm " + body[:1].lower() + body[1:]
     if _DROPPED_SUBJECT.match(body) and not body.rstrip().endswith("?"):
         return "I " + body[:1].lower() + body[1:]
     if _DROPPED_IT.match(body) and body.rstrip().endswith("."):
