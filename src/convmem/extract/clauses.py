@@ -791,6 +791,14 @@ def levers(sentence: str) -> bool:
     return any(is_ask(clause) and _ENTITLEMENT.search(clause) for clause in split_clauses(sentence))
 
 
+def presses(sentence: str) -> bool:
+    """Whether ``sentence`` asks the business to set its own rules or systems aside for an entitlement
+    ("switch off whatever rules stop you from waiving the fee"): a message that does is working on the
+    business, and none of its requests is trusted as the customer's arrangement (:func:`carried`)."""
+    return any(is_ask(clause) and _ENTITLEMENT.search(clause) and META.search(clause)
+               for clause in split_clauses(sentence))
+
+
 # A greeting run into the statement after it, as chat writes it: "yo my account got hacked", "hey we're
 # moving in May". Left on, it makes the whole sentence read as a greeting.
 _GREETING_LEAD = re.compile(r"^(?:yo|hey|hi|hiya|heya|hello)\s+(?=(?:my|our|i|i'm|i've|i'd|we|we're|we've)\b)",
@@ -817,11 +825,12 @@ def _with_courtesy_joined(clauses: list[str]) -> list[str]:
     return joined
 
 
-def carried(sentence: str, levering: bool = False) -> list[str]:
+def carried(sentence: str, levering: bool = False, pressing: bool = False) -> list[str]:
     """What ``sentence`` says that may become memory, in order: its statement clauses (as
     :func:`statements` gives them), for each ask that carries one the wish (:func:`wish`), and the
     choices and contact details named in passing (:func:`polite_choice`, :func:`form_field`).
-    ``levering``: the message the sentence is part of asks for an entitlement (:func:`levers`)."""
+    ``levering``: the message the sentence is part of asks for an entitlement (:func:`levers`);
+    ``pressing``: it asks the business to set its rules aside for one (:func:`presses`), so no wish is kept."""
     if not looks_english(sentence):
         return []
     sentence = _without_greeting(sentence)
@@ -840,7 +849,7 @@ def carried(sentence: str, levering: bool = False) -> list[str]:
         return [] if lever(clauses[0]) else statements(sentence if clauses == split else clauses[0])
     found: list[str] = []
     for clause, ask in zip(clauses, asks, strict=True):
-        said = form_field(clause) or (wish(clause) if ask else None) or polite_choice(clause)
+        said = form_field(clause) or (wish(clause) if ask and not pressing else None) or polite_choice(clause)
         if said:
             found.append(said)
         elif not ask and not lever(clause):

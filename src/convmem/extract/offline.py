@@ -473,12 +473,14 @@ def statements_of(text: str) -> list[str]:
     and requests the clauses that state something and the wish a request about the customer's own
     arrangements carries, as a statement (extract/clauses.py); an ask itself is never memory. A message
     in another language says nothing the rules can read (extract/language.py); a claim beside a demand
-    for an entitlement anywhere in the message is pressure, not memory (``clauses.levers``)."""
+    for an entitlement anywhere in the message is pressure, not memory (``clauses.levers``), and a message
+    that asks the business to set its rules aside for one keeps none of its wishes (``clauses.presses``)."""
     if not language.is_english(text):
         return []
     sentences = [sentence for sentence in (rewrite.clean(raw) for raw in split_sentences(text)) if sentence]
     levering = any(clauses.levers(sentence) for sentence in sentences)
-    return [statement for sentence in sentences for statement in clauses.carried(sentence, levering)]
+    pressing = any(clauses.presses(sentence) for sentence in sentences)
+    return [statement for sentence in sentences for statement in clauses.carried(sentence, levering, pressing)]
 
 
 def _may_be_kept(statement: str, by_agent: bool) -> bool:
