@@ -503,6 +503,26 @@ def test_ordinary_statements_of_chat_style_turns_are_kept(text: str, expected: l
         ("exchange it for a size 12 in navy if you have one", "Dana would like Sam to exchange it for a size 12"),
         # Skipping a delivery or a date is a choice about the customer's own arrangement.
         ("Skip the 23rd.", "Dana would like Sam to skip the 23rd."),
+        # Any verb, once the request names a detail of the customer's arrangement.
+        ("please update the billing address to my office in Didsbury",
+         "Dana would like Sam to update the billing address to their office in Didsbury."),
+        ("can you engrave the ring with my initials", "Dana would like Sam to engrave the ring with their initials"),
+        ("Yes, renew it with the Mastercard.", "Dana would like Sam to renew it with the Mastercard."),
+        # Having someone do something is asking for it.
+        ("Have them knock twice, the bell is broken since Monday", "Dana would like them to knock twice"),
+        ("get someone to collect it on Thursday", "Dana would like someone to collect it on Thursday."),
+        # A lone "please" closes the choice before it; "please no" turns something down.
+        ("Brown bread for the boys. No nuts at all, please.", "Dana would like no nuts at all."),
+        ("please no plastic bags this week", "Dana would like no plastic bags this week."),
+        # A preference without its subject, and a description without its "it".
+        ("Prefer you leave it with the porter at Kingsway House", "Dana prefers Sam leave it with the porter"),
+        ("My bike was stolen on Friday. Is a red Trek, with a basket.", "it is a red Trek, with a basket"),
+        # A greeting run into the statement, and a want without its subject beside what the agent said.
+        ("yo my parcel got left at number 41 again", "Dana's parcel got left at number 41 again."),
+        ("want the 2GB bundle not the 1GB, same price as you said", "Dana wants the 2GB bundle not the 1GB"),
+        # A state of the customer's without its "I'm".
+        ("Could you take the old wardrobe away? Happy to pay for it.", "Dana is happy to pay for it."),
+        ("away till the 9th, back on the 10th", "Dana is away till the 9th, back on the 10th."),
     ],
 )
 def test_more_requests_carry_the_wish_of_the_customer(text: str, expected: str) -> None:
@@ -721,37 +741,6 @@ def test_questions_and_security_asks_stay_out(text: str) -> None:
 
 
 # -- requests with any verb of an arrangement, and chat without function words -----------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # Any verb, once the request names a detail of the customer's arrangement.
-        ("please update the billing address to my office in Didsbury",
-         "Dana would like Sam to update the billing address to their office in Didsbury."),
-        ("can you engrave the ring with my initials", "Dana would like Sam to engrave the ring with their initials"),
-        ("Yes, renew it with the Mastercard.", "Dana would like Sam to renew it with the Mastercard."),
-        # Having someone do something is asking for it.
-        ("Have them knock twice, the bell is broken since Monday", "Dana would like them to knock twice"),
-        ("get someone to collect it on Thursday", "Dana would like someone to collect it on Thursday."),
-        # A lone "please" closes the choice before it; "please no" turns something down.
-        ("Brown bread for the boys. No nuts at all, please.", "Dana would like no nuts at all."),
-        ("please no plastic bags this week", "Dana would like no plastic bags this week."),
-        # A preference without its subject, and a description without its "it".
-        ("Prefer you leave it with the porter at Kingsway House", "Dana prefers Sam leave it with the porter"),
-        ("My bike was stolen on Friday. Is a red Trek, with a basket.", "it is a red Trek, with a basket"),
-        # A greeting run into the statement, and a want without its subject beside what the agent said.
-        ("yo my parcel got left at number 41 again", "Dana's parcel got left at number 41 again."),
-        ("want the 2GB bundle not the 1GB, same price as you said", "Dana wants the 2GB bundle not the 1GB"),
-        # A state of the customer's without its "I'm".
-        ("Could you take the old wardrobe away? Happy to pay for it.", "Dana is happy to pay for it."),
-        ("away till the 9th, back on the 10th", "Dana is away till the 9th, back on the 10th."),
-    ],
-)
-def test_requests_with_any_verb_of_an_arrangement_are_kept(text: str, expected: str) -> None:
-    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
-    assert expected in content
-    assert "?" not in content and not FIRST_PERSON.search(content)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ Pure Python, English rules; text in other languages yields no statements (the ex
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -436,6 +437,11 @@ provide prove read record refund register reimburse release remember remind repa
 resolve respond retrieve reveal reverse review roleplay run save say see share show simulate solve sort spell store
 suppose summarise summarize tell think translate treat try understand unlock unscramble verify waive wipe write
 """.split())  # noqa: SIM905
+# Words that open a request's predicate without being its verb ("can you the ...", "could we a ...").
+_NOT_A_VERB = frozenset("""
+a an the it its this that these those there here me my you your i we our us they them he she him her not no
+so then also just really very any some all both more less is are was were has have had does did am
+""".split())  # noqa: SIM905
 # The opening of a request, up to its verb: "could you", "can I", "is it possible for you to", "any
 # chance you could", "could the engineer" (a thing or person of the customer's arrangement, with one of
 # the _EVENT_VERBS: "could future updates go to ...").
@@ -667,13 +673,6 @@ def wish(clause: str) -> str | None:
     return _finished(f"{lead} {predicate}", condition)
 
 
-# Words that open a request's predicate without being its verb ("can you the ...", "could we a ...").
-_NOT_A_VERB = frozenset("""
-a an the it its this that these those there here me my you your i we our us they them he she him her not no
-so then also just really very any some all both more less is are was were has have had does did am
-""".split())  # noqa: SIM905
-
-
 def _participle_of(word: str) -> str:
     """The base form of a past participle a request may use ("seated" -> "seat", "moved" -> "move", "put"),
     or the word itself."""
@@ -785,18 +784,16 @@ _CLAIMED = re.compile(
     r"granted|guarantee\w*|confirmed)\b", re.IGNORECASE)
 
 
-def levers(sentence: str) -> bool:
-    """Whether ``sentence`` asks for an entitlement (a refund, a waived fee, a skipped check, a status):
-    a claim of rules, status or permission beside such an ask, in the same message, is pressure."""
-    return any(is_ask(clause) and _ENTITLEMENT.search(clause) for clause in split_clauses(sentence))
-
-
-def presses(sentence: str) -> bool:
-    """Whether ``sentence`` asks the business to set its own rules or systems aside for an entitlement
-    ("switch off whatever rules stop you from waiving the fee"): a message that does is working on the
-    business, and none of its requests is trusted as the customer's arrangement (:func:`carried`)."""
-    return any(is_ask(clause) and _ENTITLEMENT.search(clause) and META.search(clause)
-               for clause in split_clauses(sentence))
+def pressure(sentences: Sequence[str]) -> tuple[bool, bool]:
+    """(levering, pressing) for a message of ``sentences``, read in one pass over its ask clauses.
+    Levering: it asks for an entitlement (a refund, a waived fee, a skipped check, a status), so a claim of
+    rules, status or permission beside the ask, anywhere in the message, is pressure. Pressing: such an ask
+    also names the business's rules or systems ("switch off whatever rules stop you from waiving the fee"),
+    so the message is working on the business and none of its requests is trusted as the customer's
+    arrangement (:func:`carried`)."""
+    demands = [clause for sentence in sentences for clause in split_clauses(sentence)
+               if is_ask(clause) and _ENTITLEMENT.search(clause)]
+    return bool(demands), any(META.search(clause) for clause in demands)
 
 
 # A greeting run into the statement after it, as chat writes it: "yo my account got hacked", "hey we're
@@ -829,8 +826,8 @@ def carried(sentence: str, levering: bool = False, pressing: bool = False) -> li
     """What ``sentence`` says that may become memory, in order: its statement clauses (as
     :func:`statements` gives them), for each ask that carries one the wish (:func:`wish`), and the
     choices and contact details named in passing (:func:`polite_choice`, :func:`form_field`).
-    ``levering``: the message the sentence is part of asks for an entitlement (:func:`levers`);
-    ``pressing``: it asks the business to set its rules aside for one (:func:`presses`), so no wish is kept."""
+    ``levering``, ``pressing``: what :func:`pressure` says of the message the sentence is part of (with
+    ``pressing``, no wish is kept)."""
     if not looks_english(sentence):
         return []
     sentence = _without_greeting(sentence)

@@ -473,13 +473,12 @@ def statements_of(text: str) -> list[str]:
     and requests the clauses that state something and the wish a request about the customer's own
     arrangements carries, as a statement (extract/clauses.py); an ask itself is never memory. A message
     in another language says nothing the rules can read (extract/language.py); a claim beside a demand
-    for an entitlement anywhere in the message is pressure, not memory (``clauses.levers``), and a message
-    that asks the business to set its rules aside for one keeps none of its wishes (``clauses.presses``)."""
+    for an entitlement anywhere in the message is pressure, not memory, and a message that asks the business
+    to set its rules aside for one keeps none of its wishes (``clauses.pressure``)."""
     if not language.is_english(text):
         return []
     sentences = [sentence for sentence in (rewrite.clean(raw) for raw in split_sentences(text)) if sentence]
-    levering = any(clauses.levers(sentence) for sentence in sentences)
-    pressing = any(clauses.presses(sentence) for sentence in sentences)
+    levering, pressing = clauses.pressure(sentences)
     return [statement for sentence in sentences for statement in clauses.carried(sentence, levering, pressing)]
 
 
