@@ -128,9 +128,14 @@ class _Segmenter:
 _SEGMENTER = _Segmenter()
 
 
+# "member no. GF-30918", "Transaction no. TXN-PH-0098821": the abbreviation's period before a reference is
+# no sentence end, though the reference starts with a capital; written without it, the label stays with it.
+_NUMBER_ABBREVIATION = re.compile(r"(?<=[A-Za-z] )(no|nos|num)\.\s+(?=#?[A-Za-z-]*\d)", re.IGNORECASE)
+
+
 def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
-    for line in re.split(r"[\r\n]+", text):
+    for line in re.split(r"[\r\n]+", _NUMBER_ABBREVIATION.sub(r"\1 ", text)):
         sentences.extend(_SEGMENTER.split(line))
     return sentences
 
@@ -321,13 +326,24 @@ class OfflineExtractor(Extractor):
         statements = [(sentence, True) for sentence in statements_of(communication.text)]
         # A bare reference given when asked for one ("Can I take your order number?" "FD-77120") is the
         # customer's order number: written as such, it is a memory a later agent can use; alone, a code
-        # says nothing.
+        # says nothing. It may follow the customer's own reading of it ("It's a Ford Focus, the reg is B-F
+        # six seven... BF67 XRT."): the first statement that is only a reference is the one asked for.
+        # The screen judges what the customer said, not the statement written for it: "Patient ID BW-22018"
+        # says more than "My patient ID is BW-22018." reads.
+        said_as: dict[str, str] = {}
         thing = rules.asked_for(question) if answering else None
-        reference = rules.reference_only(statements[0][0]) if thing and statements else None
-        if thing and reference:
-            statements[0] = (f"My {thing} is {reference}.", True)
+        for position, (statement, _) in enumerate(statements if thing else []):
+            reference = rules.reference_only(statement)
+            if thing and reference:
+                statements[position] = (rules.as_asked(thing, reference), True)
+                said_as[statements[position][0]] = statement
+                break
         # So is a reference the customer names in passing ("... order 5581-2290", "Policy HH-5520193.").
-        statements = [(rules.labelled_reference(s) or s, whole) for s, whole in statements]
+        for position, (statement, whole) in enumerate(statements):
+            labelled = rules.labelled_reference(statement)
+            if labelled:
+                statements[position] = (labelled, whole)
+                said_as.setdefault(labelled, statement)
         # A sentence about the customer's people and things belongs to their account when the turn also says
         # something about the customer, before or after it ("She's off to university in September, I'll let you
         # know then."): the turn speaks of itself if any of its statements would be kept on its own.
@@ -345,7 +361,7 @@ class OfflineExtractor(Extractor):
                 continue
             counters.candidates_seen += whole
             third = rewrite.to_third_person(sentence, name, other)
-            verdict = self._screen(sentence, third)
+            verdict = self._screen(said_as.get(sentence, sentence), third)
             if verdict.sensitive:
                 if whole:
                     counters.count_drop(verdict.category or "unknown", [communication.id])
@@ -479,7 +495,10 @@ def statements_of(text: str) -> list[str]:
         return []
     sentences = [sentence for sentence in (rewrite.clean(raw) for raw in split_sentences(text)) if sentence]
     levering, pressing = clauses.pressure(sentences)
-    return [statement for sentence in sentences for statement in clauses.carried(sentence, levering, pressing)]
+    # A labelled reference stays whole: its label is no clause of its own ("org slug: northpeak-dev").
+    return [statement for sentence in sentences
+            for statement in ([sentence] if rules.labelled_reference(sentence) else
+                              clauses.carried(sentence, levering, pressing))]
 
 
 def _may_be_kept(statement: str, by_agent: bool) -> bool:
@@ -506,16 +525,25 @@ _OFFER = re.compile(r"\b(?:or|either)\b[^.!?]*[.!]?\s*$|^(?:we(?:'ve| have) got|
                     r"|you can (?:have|choose|pick))\b[^.!?]*\band\b", re.IGNORECASE)
 
 
+# A reference asked for without a question mark ("I'll need your ticket number.", "Please read me the serial
+# number."): the next turn answers it as it would answer the question.
+_ASKING_FOR = re.compile(r"\b(?:need|please|send|give|tell|share|provide|read|let me (?:have|know)|pop|type|enter)\b",
+                         re.IGNORECASE)
+
+
 def _asks(communication: Communication, customer: Participant) -> bool:
-    """Whether ``communication`` is the other side's question about something, or an offer of options
-    (the next customer turn answers it), not an open "How can I help?"."""
+    """Whether ``communication`` is the other side's question about something, an offer of options or a
+    request for a reference (the next customer turn answers it), not an open "How can I help?"."""
     if _is_author(communication, customer):
         return False
     text = communication.text.rstrip()
     if text.endswith("?"):
         return not _OPEN_QUESTION.search(text)
     sentences = split_sentences(text)
-    return bool(sentences) and bool(_OFFER.search(sentences[-1].strip()))
+    if not sentences:
+        return False
+    last = sentences[-1].strip()
+    return bool(_OFFER.search(last)) or (rules.asked_for(last) is not None and bool(_ASKING_FOR.search(last)))
 
 
 def _kept_alone(judgement: rules.Judgement | None, settings: OfflineSettings) -> bool:

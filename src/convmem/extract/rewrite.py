@@ -99,7 +99,12 @@ def clean(sentence: str) -> str:
     text = re.sub(r"\s+", " ", text).strip(" ,;:-")
     text = re.sub(r"\s+([!?.,;:])", r"\1", text)
     text = re.sub(r"([!?.])[!?.]+", r"\1", text)
-    return text
+    return _THANKS_TAIL.sub(r"\1", text)
+
+
+# Thanks closing a statement ("A loaner would be very helpful, thank you.") is courtesy, not part of it.
+_THANKS_TAIL = re.compile(r"(?<=\w),\s*(?:thank you|thanks|thank u|cheers)(?: (?:so|very) much)?\s*([.!]?)$",
+                          re.IGNORECASE)
 
 
 def _third_person_verb(word: str) -> str:
@@ -281,7 +286,7 @@ def lower_first(text: str, names: set[str]) -> str:
         return text
     words = text.split(" ", 2)
     first = words[0].strip(",.!?;:'\"")
-    if not first or first.removesuffix("'s") in names or first.isupper() or first[:1].islower() \
+    if not first or first.removesuffix("'s") in names or (first.isupper() and len(first) > 1) or first[:1].islower() \
             or first.lower() in _CALENDAR:
         return text
     if first.lower().removesuffix("'s") in _COMMON_STARTERS or "'" in first:

@@ -309,7 +309,7 @@ _ID_ONLY = re.compile(
     r"(?P<reference>(?:#?[A-Za-z-]*\d[\w-]*|[A-Z0-9-]{4,})(?:\s+(?:[A-Za-z-]*\d[\w-]*|[A-Z0-9-]{2,}))*)[.!]?$")
 
 
-_LABEL_FILLER = re.compile(r"^(?:(?:it's|its|it is|that's|the|my|our|a|an|is|#|:)\s*)+|(?:\s*(?:is|#|:))+$",
+_LABEL_FILLER = re.compile(r"^(?:(?:(?:it's|its|it is|that's|the|my|our|a|an|is)\b|#|:)\s*)+|(?:\s*(?:\bis|#|:))+$",
                            re.IGNORECASE)
 
 
@@ -325,20 +325,50 @@ _HANDLE = re.compile(
     r"login|user id|display name)(?:\s+is|'s)\s+(?P<handle>@?\w*(?-i:_|[a-z][A-Z])\w*)\W*$", re.IGNORECASE)
 
 
+# A reference under a label of the customer's own business's words, which no list foresees ("Seller ID
+# SLR-TN-550912", "sub no BRW-00912", "org slug: northpeak-dev"): up to two words, then a word that says
+# the next token is a reference. A slug of lowercase words counts only under such a label.
+_LABELLED = re.compile(
+    r"^(?:(?:the|my|our|and|also|plus)\s+)*"
+    r"(?P<label>(?:(?!(?i:i|am|is|are|was|were|it|its|that|this|you|we|he|she|they|not|no|yes|so)\b)[A-Za-z]+\s+){0,2}?"
+    r"(?:(?i:no|nos|num|number|id|ref|reference|code|slug)\b|#))\s*(?:is\s+|[:#]\s*)?"
+    r"(?P<reference>#?[A-Za-z-]*\d[\w-]*(?:\s+[A-Za-z-]*\d[\w-]*)*|[A-Z0-9-]{4,}|[a-z0-9]+(?:[-_][a-z0-9]+)+)[.!]?$")
+_NUMBER_WORD = re.compile(r"\s*(?:\b(?:no|nos|num)\.?|#)$", re.IGNORECASE)
+# A phone number on its own ("07822 104 566."): a national number with its trunk 0, or an international
+# one; other runs of digits (a tax reference, an amount) say nothing without their label.
+_PHONE_ONLY = re.compile(r"^(?P<number>(?:\+|0)\d[\d ()-]{7,}\d)[.!]?$")
+
+
+def _phone_only(sentence: str) -> str | None:
+    match = _PHONE_ONLY.match(sentence.strip())
+    if not match or not 10 <= sum(c.isdigit() for c in match.group("number")) <= 15:
+        return None
+    return match.group("number")
+
+
 def labelled_reference(sentence: str) -> str | None:
     """A reference the customer names in passing ("order 5581-2290", "Policy HH-5520193", "card ending
-    4471", "booking is under Okafor") as the statement it makes ("My order is 5581-2290."); None when
-    ``sentence`` is not only a reference or does not say what the reference is."""
+    4471", "booking is under Okafor", "Seller ID SLR-TN-550912", a bare phone number) as the statement it
+    makes ("My order is 5581-2290."); None when ``sentence`` is not only a reference or does not say what
+    the reference is."""
     under = _UNDER_NAME.match(sentence)
     if under:
         return f"My {under.group('label').lower()} is under {under.group('name')}."
     handle = _HANDLE.match(sentence)
     if handle:
         return f"My {handle.group('label').lower()} is {handle.group('handle')}."
+    phone = _phone_only(sentence)
+    if phone:
+        return f"My phone number is {phone}."
     reference = reference_only(sentence)
     if reference is None:
-        return None
+        labelled = _LABELLED.match(sentence.strip())
+        if not labelled or _META.search(labelled.group("label")):
+            return None
+        label = _NUMBER_WORD.sub(" number", labelled.group("label").strip()).strip()
+        return f"My {label[:1].lower() + label[1:]} is {labelled.group('reference')}."
     label = _LABEL_FILLER.sub("", sentence[:sentence.rindex(reference)].strip()).strip().lower()
+    label = _NUMBER_WORD.sub(" number", label).strip()
     if not label:
         return None
     ending = re.fullmatch(r"(.+?)\s+(?:ending|ends)(?: in| with)?", label)
@@ -357,16 +387,26 @@ def reference_only(sentence: str) -> str | None:
 # What the other side asked for, when it asked for a reference: "Can I take your order number?", "what's
 # the booking reference?", "and the postcode?".
 _ASKED_FOR = re.compile(
-    r"\b(?:your|the|its|his|her|their|which|what)\s+(?P<thing>(?:[a-z-]+\s+){0,2}?(?:number|reference|ref|code|id|postcode|"
-    r"post code|zip(?: code)?|username|user name|gamertag|handle|email(?: address)?|policy|account|booking|order|"
-    r"membership|registration|reg|serial|tracking|invoice|claim|ticket|case)(?:\s+(?:number|no|reference|ref|"
-    r"code|id))?)\b", re.IGNORECASE)
+    r"\b(?:your|the|its|his|her|their|which|what)\s+(?:[a-z-]+'s\s+)?(?P<thing>(?:[a-z0-9-]+\s+){0,2}?(?:number|"
+    r"reference|ref|code|id|postcode|post code|zip(?: code)?|username|user name|gamertag|handle|email(?: address)?|"
+    r"policy|account|booking|order|membership|registration|reg|serial|tracking|invoice|claim|ticket|case|"
+    r"digits(?: of (?:the|your) (?P<of>[a-z-]+(?: card)?))?)(?:\s+(?:number|no|reference|ref|code|id))?)\b",
+    re.IGNORECASE)
 
 
 def asked_for(question: str) -> str | None:
-    """The reference ``question`` asks for ("order number"), or None."""
+    """The reference ``question`` asks for ("order number", "last four digits of the card"), or None."""
     match = _ASKED_FOR.search(question)
     return match.group("thing").lower() if match else None
+
+
+def as_asked(thing: str, reference: str) -> str:
+    """The customer's bare ``reference`` as the statement it answers: "My order number is FR-2290.", and for
+    the digits of a card asked for, "My card ends in 4417."."""
+    digits = re.search(r"\bdigits(?: of (?:the|your) (?P<of>.+))?$", thing)
+    if digits:
+        return f"My {digits.group('of') or 'card'} ends in {reference}."
+    return f"My {thing} is {reference}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +431,8 @@ def is_small_talk(sentence: str) -> bool:
 _OPTION = re.compile(
     r"^(?!(?:that|this|it|which|there|everything|nothing|anything|something|all|he|she|they|you|what|who)\b)"
     r"(?:[a-z0-9'-]+ ){0,2}[a-z0-9'-]+ (?:is|are|would be|works|suits (?:me|us)) (?:(?:just|totally|absolutely|"
-    r"perfectly|much|really) )?(?:fine|best|better|ideal|preferable|easier|good|great|perfect|ok|okay)\b",
+    r"perfectly|much|really|very|so|most|super) )?(?:fine|best|better|ideal|preferable|easier|good|great|perfect|ok|"
+    r"okay|helpful|useful|handy|lovely|brilliant|wonderful)\b",
     re.IGNORECASE,
 )
 
