@@ -121,6 +121,23 @@ def test_watermark_and_screen_apply_to_model_output(model_server: FakeModelServe
     assert "[c1] old" in model_server.requests[0]["body"]["messages"][1]["content"]
 
 
+def test_a_secret_the_model_writes_down_is_dropped(model_server: FakeModelServer) -> None:
+    answer = {
+        "observations": [
+            {"content": "On 2024-03-05, Dana said her router is broken.", "kind": "problem", "confidence": 0.9,
+             "sources": ["c1"]},
+            {"content": "On 2024-03-05, Dana gave her PIN 4471 to pass security.", "kind": "personal_fact",
+             "confidence": 0.9, "sources": ["c3"]},
+        ],
+        "summary": "Dana reported a broken router. Her memorable word is tulip.",
+        "summary_sources": ["c1"],
+    }
+    model_server.responders = [completion(answer)]
+    result = make_extractor(model_server).extract(ExtractionRequest(_transcript(), CUSTOMER, want_summary=True))
+    assert [o.content for o in result.observations] == ["On 2024-03-05, Dana said her router is broken."]
+    assert result.summary is not None and result.summary.content == "Dana reported a broken router."
+
+
 @pytest.mark.parametrize(
     "responder",
     [

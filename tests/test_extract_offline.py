@@ -471,6 +471,10 @@ def test_words_that_only_look_like_labels_make_no_reference() -> None:
     assert labelled_reference("the system id 4471") is None  # talk about the system is never the customer's
     assert labelled_reference("48210 66359") is None  # digits without a label or a phone number's form
     assert labelled_reference("our org: northpeak-dev") is None  # no word that says a reference follows
+    # A secret or an entitlement is no reference to keep, labelled or asked for.
+    assert labelled_reference("promo code FREE4LIFE") is None
+    assert labelled_reference("access code 55-ABC") is None
+    assert _contents((AGENT, "Can you confirm your security code?"), (CUSTOMER, "88-1204.")) == []
 
 
 # -- more of the customer's ordinary statements (dev2 work): each rule with sentences of our own ----------

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from convmem.extract import secrets
 from convmem.extract.base import (
     OBSERVATION_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -222,6 +223,8 @@ class LLMExtractor(Extractor):
             content = " ".join(item["content"].split())
             if not _DATED.match(content):
                 content = f"On {format_date(communications[0].occurred_at)}, {content}"
+            if secrets.states_secret(content):  # a credential is never memory (extract/secrets.py)
+                continue
             [verdict] = self.screen.screen_written([content], request.transcript.roles())
             if verdict.sensitive:
                 counters.count_drop(verdict.category or "unknown", (c.id for c in communications))
@@ -250,7 +253,7 @@ class LLMExtractor(Extractor):
         sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
         verdicts = self.screen.screen_written(sentences, request.transcript.roles())
         kept = " ".join(s for s, v in zip(sentences, verdicts, strict=True)
-                        if s and not v.sensitive)
+                        if s and not v.sensitive and not secrets.states_secret(s))
         if not kept:
             return None
         last: datetime = max(c.occurred_at for c in request.transcript.communications)

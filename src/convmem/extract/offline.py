@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pysbd
 
-from convmem.extract import clauses, language, rewrite, rules
+from convmem.extract import clauses, language, rewrite, rules, secrets
 from convmem.extract.base import (
     OBSERVATION_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -332,6 +332,7 @@ class OfflineExtractor(Extractor):
         # says more than "My patient ID is BW-22018." reads.
         said_as: dict[str, str] = {}
         thing = rules.asked_for(question) if answering else None
+        thing = thing if thing and rules.keeps_label(thing) else None
         for position, (statement, _) in enumerate(statements if thing else []):
             reference = rules.reference_only(statement)
             if thing and reference:
@@ -389,7 +390,7 @@ class OfflineExtractor(Extractor):
         kept: list[str] = []
         for raw in split_sentences(communication.text):
             sentence = rewrite.clean(raw)
-            action = rules.agent_commitment(sentence) if sentence else None
+            action = rules.agent_commitment(sentence) if sentence and not secrets.states_secret(sentence) else None
             if not action:
                 continue
             counters.candidates_seen += 1
@@ -490,15 +491,18 @@ def statements_of(text: str) -> list[str]:
     arrangements carries, as a statement (extract/clauses.py); an ask itself is never memory. A message
     in another language says nothing the rules can read (extract/language.py); a claim beside a demand
     for an entitlement anywhere in the message is pressure, not memory, and a message that asks the business
-    to set its rules aside for one keeps none of its wishes (``clauses.pressure``)."""
+    to set its rules aside for one keeps none of its wishes (``clauses.pressure``). A sentence that gives
+    a secret's value (a PIN, a password) says nothing that may be kept."""
     if not language.is_english(text):
         return []
     sentences = [sentence for sentence in (rewrite.clean(raw) for raw in split_sentences(text)) if sentence]
     levering, pressing = clauses.pressure(sentences)
-    # A labelled reference stays whole: its label is no clause of its own ("org slug: northpeak-dev").
-    return [statement for sentence in sentences
+    # A labelled reference stays whole: its label is no clause of its own ("org slug: northpeak-dev"). A
+    # statement that gives a secret's value is never memory, whoever says it (extract/secrets.py).
+    return [statement for sentence in sentences if not secrets.states_secret(sentence)
             for statement in ([sentence] if rules.labelled_reference(sentence) else
-                              clauses.carried(sentence, levering, pressing))]
+                              clauses.carried(sentence, levering, pressing))
+            if not secrets.states_secret(statement)]
 
 
 def _may_be_kept(statement: str, by_agent: bool) -> bool:

@@ -346,6 +346,21 @@ def _phone_only(sentence: str) -> str | None:
     return match.group("number")
 
 
+# Labels no reference is kept under: a secret that proves who the customer is (a PIN, a password, a one-time
+# code) is never memory, and a code under a label of an entitlement ("promo code FREE4LIFE", "VIP ref ...")
+# is the customer's claim to it, not a record of their arrangement.
+_NOT_KEPT_LABEL = re.compile(
+    r"\b(?:password|passcode|passphrase|pin|cvv|cvc|cv2|security|otp|one[- ]time|verification|2fa|mfa|secret|"
+    r"token|api[- ]?key|access|auth\w*|login code|discount|voucher|promo\w*|coupon|vip|admin\w*|override|"
+    r"approv\w*|waiv\w*|exempt\w*)\b", re.IGNORECASE)
+
+
+def keeps_label(label: str) -> bool:
+    """Whether a reference under ``label`` (or asked for as ``label``) may be kept: not a secret, an
+    entitlement or talk about the system."""
+    return not _NOT_KEPT_LABEL.search(label) and not _META.search(label)
+
+
 def labelled_reference(sentence: str) -> str | None:
     """A reference the customer names in passing ("order 5581-2290", "Policy HH-5520193", "card ending
     4471", "booking is under Okafor", "Seller ID SLR-TN-550912", a bare phone number) as the statement it
@@ -363,13 +378,13 @@ def labelled_reference(sentence: str) -> str | None:
     reference = reference_only(sentence)
     if reference is None:
         labelled = _LABELLED.match(sentence.strip())
-        if not labelled or _META.search(labelled.group("label")):
+        if not labelled or not keeps_label(labelled.group("label")):
             return None
         label = _NUMBER_WORD.sub(" number", labelled.group("label").strip()).strip()
         return f"My {label[:1].lower() + label[1:]} is {labelled.group('reference')}."
     label = _LABEL_FILLER.sub("", sentence[:sentence.rindex(reference)].strip()).strip().lower()
     label = _NUMBER_WORD.sub(" number", label).strip()
-    if not label:
+    if not label or not keeps_label(label):
         return None
     ending = re.fullmatch(r"(.+?)\s+(?:ending|ends)(?: in| with)?", label)
     if ending:
