@@ -30,6 +30,7 @@ def test_a_statement_that_gives_a_secrets_value_states_it(text: str) -> None:
     "I changed my password on 3 March",  # a date, not the value
     "I tried my PIN 3 times and now it's locked",  # a count
     "my password is 8 characters long",
+    "the password was reused from another site",
     "We spoke about the security check on 4 May",
     "my passport number is 553201",  # a passport number is no credential
 ])

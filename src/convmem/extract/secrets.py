@@ -33,6 +33,7 @@ _WORD_VALUE = re.compile(r"\b" + _NAME + r"\b(?:\s+(?:is|was)|\s*[:=])\s+[\"']?(
 _STATE = frozenset("""
 not blocked locked wrong incorrect invalid expired working correct right fine ok okay same different new old
 missing lost forgotten changed reset required needed too very still definitely the a my your case-sensitive
+see on in at below above attached printed blank there here same unknown
 """.split())  # noqa: SIM905 (a word list reads best as text)
 
 
@@ -40,6 +41,12 @@ def states_secret(text: str) -> bool:
     """Whether ``text`` gives the value of a secret (a PIN, a password, a one-time or security code)."""
     if _DIGIT_VALUE.search(text):
         return True
-    # A value with a digit was _DIGIT_VALUE's to judge ("my password is 8 characters long" is a count).
-    return any(match.group("value").lower() not in _STATE and not any(c.isdigit() for c in match.group("value"))
-               for match in _WORD_VALUE.finditer(text))
+    # A value with a digit was _DIGIT_VALUE's to judge ("my password is 8 characters long" is a count); a
+    # participle says what happened to the secret ("the password was reused from another site").
+    return any(_is_word_value(match.group("value")) for match in _WORD_VALUE.finditer(text))
+
+
+def _is_word_value(value: str) -> bool:
+    lowered = value.lower()
+    return (lowered not in _STATE and not any(c.isdigit() for c in value)
+            and not lowered.endswith(("ed", "ing", "en")))
