@@ -33,7 +33,7 @@ _WORD_VALUE = re.compile(r"\b" + _NAME + r"\b(?:\s+(?:is|was)|\s*[:=])\s+[\"']?(
 _STATE = frozenset("""
 not blocked locked wrong incorrect invalid expired working correct right fine ok okay same different new old
 missing lost forgotten changed reset required needed too very still definitely the a my your case-sensitive
-see on in at below above attached printed blank there here same unknown
+see on in at below above attached printed blank there here unknown
 """.split())  # noqa: SIM905 (a word list reads best as text)
 
 
