@@ -100,18 +100,21 @@ def test_good_answer_becomes_observations_with_provenance(model_server: FakeMode
     assert result.counters.candidates_seen == 3
 
 
-def test_watermark_and_screen_apply_to_model_output(model_server: FakeModelServer) -> None:
-    answer = {
+def _router_and(fact: str, summary: str | None = None) -> dict[str, Any]:
+    """A model answer: the broken router (c1), ``fact`` (c3) and ``summary`` citing c1."""
+    return {
         "observations": [
             {"content": "On 2024-03-05, Dana said her router is broken.", "kind": "problem", "confidence": 0.9,
              "sources": ["c1"]},
-            {"content": "On 2024-03-05, Dana said she was diagnosed with asthma.", "kind": "personal_fact",
-             "confidence": 0.9, "sources": ["c3"]},
+            {"content": fact, "kind": "personal_fact", "confidence": 0.9, "sources": ["c3"]},
         ],
-        "summary": None,
-        "summary_sources": [],
+        "summary": summary,
+        "summary_sources": ["c1"] if summary else [],
     }
-    model_server.responders = [completion(answer)]
+
+
+def test_watermark_and_screen_apply_to_model_output(model_server: FakeModelServer) -> None:
+    model_server.responders = [completion(_router_and("On 2024-03-05, Dana said she was diagnosed with asthma."))]
     transcript = _transcript()
     only_last = frozenset({transcript.communications[2].id})
     result = make_extractor(model_server).extract(ExtractionRequest(transcript, CUSTOMER, new_ids=only_last))
@@ -122,17 +125,8 @@ def test_watermark_and_screen_apply_to_model_output(model_server: FakeModelServe
 
 
 def test_a_secret_the_model_writes_down_is_dropped(model_server: FakeModelServer) -> None:
-    answer = {
-        "observations": [
-            {"content": "On 2024-03-05, Dana said her router is broken.", "kind": "problem", "confidence": 0.9,
-             "sources": ["c1"]},
-            {"content": "On 2024-03-05, Dana gave her PIN 4471 to pass security.", "kind": "personal_fact",
-             "confidence": 0.9, "sources": ["c3"]},
-        ],
-        "summary": "Dana reported a broken router. Her memorable word is tulip.",
-        "summary_sources": ["c1"],
-    }
-    model_server.responders = [completion(answer)]
+    model_server.responders = [completion(_router_and("On 2024-03-05, Dana gave her PIN 4471 to pass security.",
+                                                      "Dana reported a broken router. Her memorable word is tulip."))]
     result = make_extractor(model_server).extract(ExtractionRequest(_transcript(), CUSTOMER, want_summary=True))
     assert [o.content for o in result.observations] == ["On 2024-03-05, Dana said her router is broken."]
     assert result.summary is not None and result.summary.content == "Dana reported a broken router."
