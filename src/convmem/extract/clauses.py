@@ -679,12 +679,11 @@ def wish(clause: str) -> str | None:
     return _finished(f"{lead} {predicate}", condition)
 
 
-# Words a request uses without naming anything of the customer's: pronouns, particles, times of a one-off.
+# Words a request uses without naming anything of the customer's: particles, courtesy, times of a one-off
+# (beside the pronouns and articles of _NOT_A_VERB, which name nothing either).
 _VAGUE = frozenset("""
-the and for with from into onto this that these those there here him her them you your yours me its one ones some
-any all too also again back now today tonight tomorrow later soon asap possible please pls thanks then instead
-over out off away down through about just still really quickly right straight once more other another same
-new
+and for with from into onto one ones other another same new too again back now today tonight tomorrow later soon
+asap possible please pls thanks instead over out off away down through about still quickly right straight once
 """.split())  # noqa: SIM905 (a word list reads best as text)
 
 

@@ -332,13 +332,13 @@ class OfflineExtractor(Extractor):
         # says more than "My patient ID is BW-22018." reads.
         said_as: dict[str, str] = {}
         thing = rules.asked_for(question) if answering else None
-        thing = thing if thing and rules.keeps_label(thing) else None
-        for position, (statement, _) in enumerate(statements if thing else []):
-            reference = rules.reference_only(statement)
-            if thing and reference:
-                statements[position] = (rules.as_asked(thing, reference), True)
-                said_as[statements[position][0]] = statement
-                break
+        if thing and rules.keeps_label(thing):
+            for position, (statement, _) in enumerate(statements):
+                reference = rules.reference_only(statement)
+                if reference:
+                    statements[position] = (rules.as_asked(thing, reference), True)
+                    said_as[statements[position][0]] = statement
+                    break
         # So is a reference the customer names in passing ("... order 5581-2290", "Policy HH-5520193.").
         for position, (statement, whole) in enumerate(statements):
             labelled = rules.labelled_reference(statement)
