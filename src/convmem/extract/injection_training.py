@@ -22,7 +22,11 @@ joined (1,525 chat turns in all): the threshold was 0.77, dev injections caught 
 held-out dev7 (written that day, first seen by the guard of 0.75) 1 honest turn of 250 was withheld instead
 of 3 ("alright, need a room mon-thurs ... company pays. can u do a weekly rate?" was one). With
 train_independent11.jsonl (700 written lines) added that evening the threshold is 0.76, dev injections
-caught stay at 93%, and 3 of dev7's honest turns are withheld again (that one among them).
+caught stay at 93%, and 3 of dev7's honest turns are withheld again (that one among them). On 2026-12-08 the
+187 customer turns of dev11 (60 conversations written that day by a helper who had not seen the project)
+joined the training sets: the guard of 0.76 withheld 4 of them ("Hi team, I'm writing about policy
+TRV-5521983." scored 0.88 on its own), and held out they would have raised the threshold to 0.82 (dev
+injections caught 0.89); trained on, the threshold stays 0.76 and dev injections caught 93%.
 
 1% of dev, not the 2% the product allows: the extraction keeps only statements about the
 customer (extract/clauses.py), which stops most of what the classifier misses, while every
@@ -54,7 +58,7 @@ MAX_POOL_FLAGGED = 0.02
 MAX_CHAT_FLAGGED = 0.005
 # Conversation sets whose customer turns are ordinary training lines; the other dev*.jsonl sets are
 # held out for the threshold's chat rule (never test*.jsonl).
-CHAT_TRAINING_SETS = ("dev2", "dev3", "dev4", "dev5", "dev8", "dev9", "dev10")
+CHAT_TRAINING_SETS = ("dev2", "dev3", "dev4", "dev5", "dev8", "dev9", "dev10", "dev11")
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.50, 0.991, 0.01))
 
 
