@@ -299,13 +299,33 @@ def third_person_term(term: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
+_ADVERB = r"(?:(?:also|still|now|often|always|never|sometimes|\w+ly)\s+)?"
+
+
+def verb_term(term: str) -> re.Pattern[str] | None:
+    """A key term that opens with the customer's verb, without its "I" ("work from home", "cycle"), as the
+    rewrite in the third person says it after the customer: "Dana works from home", "they cycle". None for a
+    term that opens otherwise (a name, a number, a first-person word)."""
+    words = term.split()
+    first = words[0] if words else ""
+    if not (first.isalpha() and first.islower() and len(first) > 2) or first in _THIRD_PERSON or first in ("i", "we"):
+        return None
+    rest = "".join(r"\s+" + re.escape(word) for word in words[1:])
+    # "He works from home" is someone else, capitalised or not.
+    return re.compile(rf"(?<!\w)(?!(?:he|she|it)\b){_SUBJECT}\s+{_ADVERB}{_verb_forms(first)}{rest}(?!\w)",
+                      re.IGNORECASE)
+
+
 def holds_term(text: str, term: str, voice: bool = True) -> bool:
     """Whether ``text`` holds ``term`` as whole words, in any case; with ``voice``, also as the rewrite in the
-    third person says it (the key terms of the early sets quote the customer: "my mum", "I teach")."""
+    third person says it (the key terms of the early sets quote the customer: "my mum", "I teach"; others
+    quote the verb alone: "work from home" is "Dana works from home")."""
     if _has_term(text, term):
         return True
-    shifted = third_person_term(term) if voice else None
-    return shifted is not None and shifted.search(text) is not None
+    if not voice:
+        return False
+    return any(shifted is not None and shifted.search(text) is not None
+               for shifted in (third_person_term(term), verb_term(term)))
 
 
 def mentions(texts: list[str], key_terms: list[str], voice: bool = True) -> bool:

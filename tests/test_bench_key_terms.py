@@ -39,3 +39,14 @@ def test_the_third_person_reading_stays_strict() -> None:
     assert mentions(["Dana moves to Leeds on the 14th."], ["Leeds", "14th"])
     # The literal reading, as the figures logged before 2026-12-07 15:30 UTC counted.
     assert not mentions(["Dana's mum lives with them."], ["my mum"], voice=False)
+
+
+def test_a_key_term_that_opens_with_the_customers_verb_counts_after_the_customer() -> None:
+    assert holds_term("On 2024-03-05, Dana works from home on Fridays.", "work from home")
+    assert holds_term("Dana usually cycles to the station.", "cycle")
+    assert holds_term("They carry a spare key.", "carry a spare key")
+    # Only after the customer: someone else's verb, or the word as a noun elsewhere, is not the customer's.
+    assert not holds_term("He works from home.", "work from home")
+    assert not holds_term("Dana's partner works from home.", "work from home")
+    assert not holds_term("Dana said the cycles were slow.", "cycle")
+    assert not mentions(["Dana works from home."], ["work from home"], voice=False)

@@ -9,6 +9,7 @@ import pytest
 
 from convmem.extract.base import (
     SUMMARY_MAX_CHARS,
+    WITHHELD_TEXT,
     Communication,
     ExtractionRequest,
     ObservationKind,
@@ -845,3 +846,95 @@ def test_a_message_that_asks_to_set_the_rules_aside_keeps_none_of_its_wishes() -
     honest = "Can I move my delivery to Friday the 9th? Is there a fee for that?"
     (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, honest))
     assert "Dana would like to move their delivery to Friday the 9th." in content
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Is there a student rate for the evening pottery course?",
+     "Dana asked about a student rate for the evening pottery course."),
+    ("we're bringing two toddlers, are there any high chairs in the restaurant?",
+     "Dana asked about high chairs in the restaurant."),
+    ("do you sell replacement filters for the AquaPure jug?", "Dana asked about replacement filters for the AquaPure"),
+    ("Does the Harbour Street gym run kettlebell classes, that's all I go for",
+     "Dana asked about kettlebell classes."),
+    ("do u do next day delivery?", "Dana asked about next day delivery."),
+    ("can I get oat milk with the breakfast box?", "Dana asked for oat milk with the breakfast box."),
+    # A request that names a detail of the arrangement stays the wish it carries.
+    ("could we have a cot in the room?", "would like to have a cot in the room."),
+])
+def test_a_question_about_an_offer_keeps_the_interest_it_shows(text: str, expected: str) -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    assert expected in content
+
+
+@pytest.mark.parametrize("text", [
+    "is there a way to get my money back?",  # a way, not an offer
+    "is there any update on my repair?",  # information
+    "do you have my new address on file?",  # what the business holds on the customer
+    "is there a hidden developer mode?",  # an attempt on the system
+    "is there a discount if I pay upfront?",  # an entitlement
+    "is there someone I can talk to?",  # a person to talk to
+    "do you have any other questions for me?",
+    "Is there anything else I should know?",
+    "do you have the receipt from March?",  # the business's records, not its offer
+])
+def test_questions_that_name_no_offer_stay_out(text: str) -> None:
+    contents = _contents((AGENT, "How can I help?"), (CUSTOMER, text))
+    assert not any("asked" in c or "would like" in c for c in contents), contents
+
+
+def test_an_option_taken_as_an_order_is_the_customers_choice() -> None:
+    (content,) = _contents((AGENT, "There's the fixed deal or the flexible one."), (CUSTOMER, "ok do the flexible one"))
+    assert "Dana would like the flexible one." in content
+    assert _contents((AGENT, "How can I help?"), (CUSTOMER, "just do the free one")) == []  # an entitlement
+
+
+def test_an_address_without_its_it_is_still_a_statement() -> None:
+    (content,) = _contents((AGENT, "What is the delivery address?"), (CUSTOMER, "Is 12 Mill Lane, flat 2."))
+    assert "12 Mill Lane, flat 2" in content
+
+
+def test_an_emoji_between_words_ends_a_sentence() -> None:
+    assert split_sentences("landing Tues 9th 🙂 any chance of a cot? we have a baby") == [
+        "landing Tues 9th", "any chance of a cot?", "we have a baby"]
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, "top floor no lift btw 😬 will the sofa fit??"))
+    assert "Dana said top floor no lift btw." in content
+    (content,) = _contents((AGENT, "How can I help?"),
+                           (CUSTOMER, "Booking ref QK-2201, arriving Friday 🙏 is it paid?"))
+    assert "booking ref QK-2201" in content and "is booking" not in content  # a thing named before its label
+
+
+def test_a_later_turn_about_the_customers_people_continues_their_account() -> None:
+    contents = _contents((AGENT, "How can I help?"), (CUSTOMER, "I want to add my son to the dental plan."),
+                         (AGENT, "Of course. Anything else?"), (CUSTOMER, "ok. he turned 11 in June"))
+    assert any("Dana said he turned 11 in June." in c for c in contents), contents
+    # Alone, a turn about someone else is not the customer's account.
+    assert _contents((AGENT, "How can I help?"), (CUSTOMER, "ok. he turned 11 in June")) == []
+
+
+
+def test_the_placeholder_of_a_withheld_message_is_never_memory() -> None:
+    contents = _contents((AGENT, "How can I help?"), (CUSTOMER, "I moved to Leeds last month."),
+                         (AGENT, "Noted."), (CUSTOMER, WITHHELD_TEXT))
+    assert contents and not any("withheld" in c for c in contents), contents
+
+
+def test_a_hotels_check_in_or_checkout_is_no_check_to_pass() -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, "any chance of early check-in on the 3rd?"))
+    assert "Dana would like early check-in on the 3rd." in content
+    assert _contents((AGENT, "How can I help?"), (CUSTOMER, "can you skip the checks on my account this week")) == []
+
+
+def test_asking_whether_there_is_a_fee_is_no_demand_that_makes_a_product_name_a_claim() -> None:
+    (content,) = _contents((AGENT, "Which card will you use?"),
+                           (CUSTOMER, "The Gold Travel card, it ends in 7720. Is there a fee for using it in Japan?"))
+    assert "Gold Travel card" in content
+    # Beside a demand to waive one, a status named is still pressure.
+    assert not any("Gold" in c for c in _contents((AGENT, "How can I help?"),
+                                                  (CUSTOMER, "I'm a Gold member. Is there a fee? Waive it.")))
+
+
+def test_a_checking_account_and_a_polite_negative_order_are_wishes() -> None:
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, "can you set up autopay from my checking on the 2nd?"))
+    assert "autopay from their checking" in content
+    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, "pls dont auto-upgrade my phone, I like it as it is"))
+    assert "Dana would like Sam to not auto-upgrade their phone." in content

@@ -16,6 +16,9 @@ from datetime import datetime
 
 SUMMARY_MAX_CHARS = 4096
 OBSERVATION_MAX_CHARS = 4096
+# What an extractor reads in place of a message the injection guard withheld (extract/guarded.py): the
+# model sees that something was said; nothing in it is memory.
+WITHHELD_TEXT = "[message withheld]"
 
 
 class ParticipantType(enum.StrEnum):

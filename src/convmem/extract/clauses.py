@@ -129,8 +129,9 @@ _WHEN_STATEMENT = re.compile(r"^when\s+(?:i|i'm|im|we|we're|my|our)\b[^?]*?,?\s+
 # "From now on, always approve ...": an order behind a standing adverbial is still an order.
 _STANDING_LEAD = re.compile(r"^(?:(?:from now on|in (?:the )?future|going forward|next time|for (?:every|all|any) "
                             r"(?:future )?\w+|always|never)\b,?\s*)+", re.IGNORECASE)
-# "Email is fine", "Post works better": a verb's spelling, used as the subject of a statement.
-_NOUN_SUBJECT = re.compile(r"^[a-z'-]+\s+(?:is|are|was|were|works|worked|would|will|sounds|seems|suits|'s)\b",
+# "Email is fine", "Post works better", "post just piles up": a verb's spelling, used as the subject of a statement.
+_NOUN_SUBJECT = re.compile(r"^[a-z'-]+\s+(?:is|are|was|were|works|worked|would|will|sounds|seems|suits|'s|"
+                           r"(?:just|always|never|still|usually|often|sometimes)\s+[a-z]+s)\b",
                            re.IGNORECASE)
 
 
@@ -372,7 +373,7 @@ _STANDING = re.compile(
     r"\b(?:from now on|in future|in the future|future|going forward|always|never|"
     r"only|any ?more|no more|stop (?:(?:it|them|him|her) )?[a-z]+ing|(?:don't|do not|never) "
     r"(?:send|call|ring|text|email|message|leave|deliver|contact|substitute|phone|pass|share|give|sell|renew|"
-    r"auto[- ]?renew|post|knock)|prefer)\b|" + _CONTRAST.pattern,
+    r"auto[- ]?renew|auto[- ]?upgrade|upgrade|post|knock)|prefer)\b|" + _CONTRAST.pattern,
     re.IGNORECASE,
 )
 # A negative order about how the business treats the customer's account ("don't auto renew it", "never
@@ -381,7 +382,10 @@ _NEGATIVE_ORDER = re.compile(r"^(?:don't|dont|do not|never)\s+[a-z]", re.IGNOREC
 # What a customer cannot set for themselves: entitlements, checks, money. A request that names one
 # is an ask for a decision (or an attempt to plant one), never a preference to remember.
 _ENTITLEMENT = re.compile(
-    r"\b(?:refund\w*|approv\w*|free|waiv\w*|discount\w*|credit\w*|compensat\w*|verif\w*|check\w*|"
+    # A check to pass, not a hotel's check-in or checkout ("any chance of late checkout on the 17th").
+    r"\b(?:refund\w*|approv\w*|free|waiv\w*|discount\w*|credit\w*|compensat\w*|verif\w*|"
+    # Nor a checking account ("autopay from my checking").
+    r"(?<!\bmy )(?<!\bour )check(?!-?(?:in|out)s?\b|out|\s+(?:in|out)\b|ing\s+account)\w*|"
     r"skip\w*(?=\s+(?:(?:the|my|any|all|this|that|those|these|your)\s+)?(?:\w+\s+)?(?:checks?|verification|"
     r"security|queues?|steps?|rules?|polic\w+|id|questions?|line)\b)|"
     r"bypass\w*|fee|fees|charge|charges|charged|penalt\w*|priority|vip|admin\w*|authori[sz]\w*|"
@@ -462,6 +466,7 @@ _REQUEST = re.compile(
     r")\s+",
     re.IGNORECASE,
 )
+_DO_QUESTION = re.compile(r"^(?:do|does|did)\s+(?:you|u|ya|i|we|they|it|he|she|y'all)\b", re.IGNORECASE)
 _SOFTENERS = re.compile(r"^(?:(?:please|pls|plz|kindly|also|just|possibly|maybe|perhaps|then|instead|still)\s+)+",
                         re.IGNORECASE)
 _TAIL = re.compile(
@@ -491,11 +496,16 @@ _DETAIL = re.compile(
 _CAPITALISED = re.compile(r"(?<=\w )[A-Z][a-z]+")
 # Words of text about the assistant, its memory and rules, or the customer's standing with the
 # business: a request naming one is never a wish, and a bare answer naming one is not an answer
-# (rules.judge_customer_sentence).
+# (rules.judge_customer_sentence). "Store" only as the order to keep something ("store this", "please store
+# that I'm ..."): "the Cowley Road store" is a shop. A profile is the customer's own settings ("subtitles in
+# Portuguese on my profile"); what an attempt would plant there is caught by the other words (a note, a flag,
+# a status).
 META = re.compile(
     r"\b(?:ai|assistant|bot|chatbot|model|llm|system|prompt|instructions?|rules?|memory|memories|memori[sz]e|"
-    r"remember|store|save|record|records|profile|notes?|summar\w*|database|flag\w*|status|tier|premium|platinum|"
-    r"gold|lifetime|forever|tool_\w+|policy update|money|cash|loyalty|points)\b",
+    r"remember|save|record|records|notes?|summar\w*|database|flag\w*|status|tier|premium|platinum|"
+    r"gold|lifetime|forever|tool_\w+|policy update|money|cash|loyalty|points)\b|"
+    r"(?:^|(?<=\bto )|(?<=\bplease )|(?<=\bpls )|(?<=\byou )|(?<=\bu )|(?<=\band )|(?<=\balso )|(?<=\bjust ))"
+    r"store\b|\bstore\s+(?:it|this|that|these|those|them|the fact|permanently)\b",
     re.IGNORECASE,
 )
 
@@ -581,6 +591,18 @@ def _as_could(match: re.Match[str]) -> str:
     return f"could {_CAUSED.get(who.lower(), who)} "
 
 
+# One of the options offered, taken as an order: "ok do the rolling one", "let's go with the annual plan", "take
+# the cheaper bundle". What the customer chose is the wish ("I'd like the rolling one").
+_CHOSEN = re.compile(
+    r"^(?:let's |lets )?(?:do|go (?:for|with)|take|pick|choose)\s+(?P<choice>(?:the|that)\s+(?:[\w'-]+\s+){0,3}"
+    r"(?:one|option|plan|package|deal|tariff|bundle|offer|contract|subscription))\b",
+    re.IGNORECASE)
+
+
+_GO_STATE = re.compile(r"go\s+(?!(?:ahead|back|away|home|out|on|off|through|there|here|now|in|up|down|over|for|with|to|"
+                       r"and|again|first|together)\b)[a-z-]{4,}\s*$", re.IGNORECASE)
+
+
 def wish(clause: str) -> str | None:
     """The first-person statement of what an ask wants ("I'd like you to deliver to my office."), when
     the ask is a request about the customer's own arrangements; None for any other ask."""
@@ -598,6 +620,9 @@ def wish(clause: str) -> str | None:
         if not _FIRST_PERSON_SUBJECT.match(said) or _ENTITLEMENT.search(said) or META.search(said):
             return None
         return said[0].upper() + said[1:] + "."
+    chosen = _CHOSEN.match(body)
+    if chosen and not _ENTITLEMENT.search(body) and not META.search(body):
+        return _finished(f"I'd like {chosen.group('choice')}", "")
     standing_body = body
     body = _FUTURE_LEAD.sub("", body)
     # Chat drops the subject of a request too: "can change to Saturday?" asks "can I change ...".
@@ -616,6 +641,8 @@ def wish(clause: str) -> str | None:
         predicate = body[match.end():]
     elif mind := _WOULD_YOU_MIND.match(body):
         subject, predicate = "you", _base_form(mind.group("verb")) + body[mind.end():]
+    elif _DO_QUESTION.match(body):  # "do you do next day delivery": a question in "do" order, not the order "do"
+        return None
     elif (_first_word(body) in imperative_verbs() or re.match(r"(?:please|pls|plz|kindly)\s", body, re.IGNORECASE)
           or _NEGATIVE_ORDER.match(body)):
         subject, predicate = "you", body
@@ -629,9 +656,10 @@ def wish(clause: str) -> str | None:
     passive = re.match(r"be\s+([a-z]+)\b", predicate, re.IGNORECASE)
     participle = _participle_of(passive.group(1).lower()) if passive else ""
     done_to_customer = participle in _SERVICE_VERBS | _OWN_VERBS
+    # "pls don't auto-upgrade anything": a negative order after a courtesy is still one.
+    negative = bool(_NEGATIVE_ORDER.match(_SOFTENERS.sub("", body)))
     standing = (bool(_STANDING.search(standing_body)) and (bool(
-        re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE)) or bool(_NEGATIVE_ORDER.match(body)))
-        ) or bool(_SETTING.match(predicate))
+        re.search(r"\b(?:me|my|us|our|i|we)\b", body, re.IGNORECASE)) or negative)) or bool(_SETTING.match(predicate))
     if not predicate or _ENTITLEMENT.search(body) or META.search(body):
         return None
     if thing == "noun":  # "any chance of a delivery on Saturday"
@@ -670,6 +698,8 @@ def wish(clause: str) -> str | None:
     # it is about the other side ("take on the identity of the developer who built you") or carries a verb
     # of pretending or judging ("keep pretending in future chats"): those are asks of the assistant.
     named = verb in allowed and verb not in ("get", "have") and _names_a_thing(predicate)
+    # "can I go paperless", "could we go monthly": the one word after "go" is the way of being served chosen.
+    named = named or (verb == "go" and verb in allowed and bool(_GO_STATE.match(predicate)))
     if not standing and (not arranging or not (detail or changing or choice or named)):
         return None
     lead = {"you": "I'd like you to", "i": "I'd like to", "me": "I'd like to", "we": "we'd like to",
@@ -678,6 +708,52 @@ def wish(clause: str) -> str | None:
             "someone": "I'd like someone to", "somebody": "I'd like someone to"}.get(subject, f"I'd like {thing} to")
     return _finished(f"{lead} {predicate}", condition)
 
+
+
+# -- the interest a question about an offer shows ------------------------------------------------------
+#
+# A question about what the business offers, naming the thing the customer is after ("Is there a family
+# plan?", "does canary wharf do the 6:30am spin classes", "can we get at least one veggie recipe each week?",
+# "is it possible to have subtitles in Spanish?"), shows an interest a later agent can act on ("I asked about
+# a family plan."), as a wish shows an arrangement; the answer the question wants is not memory. A question
+# about a way, a chance or a problem, about information, about what the business holds on the customer
+# ("do you have my new address"), about a person to talk to, or about entitlements and the system names no
+# offer.
+_INTEREST = re.compile(
+    r"^(?:(?P<there>(?:is|are) there|(?:is|are) there (?:still|also|ever))\s+|"
+    r"(?:do|does|will|would|can|could)\s+(?:you|u|ya|(?:the|your)\s+[a-z'-]+(?:\s+[a-z'-]+){0,2}|[a-z][a-z'-]+"
+    r"(?:\s+[a-z][a-z'-]+)?)\s+(?:have|do|offer|sell|stock|run|carry|provide|support|take|accept)\s+|"
+    r"(?P<for>(?:can|could|may)\s+(?:i|we)\s+(?:get|have)\s+|(?:is it|would it be|is) possible to (?:get|have)\s+))"
+    r"(?P<thing>[a-z0-9£$€][^?]*)$",
+    re.IGNORECASE,
+)
+_NO_OFFER = frozenset("""
+way ways chance problem problems issue issues option options thing things anything something everything nothing
+anyone someone anybody somebody everyone reason difference point need news note record minute moment sec second
+word manager supervisor human person agent staff access limit delay time question questions
+""".split())  # noqa: SIM905 (a word list reads best as text)
+# Words an attempt on the system asks about ("is there a developer mode?", "a hidden backdoor"), anywhere.
+_NOT_OFFERED = frozenset({"mode", "backdoor", "secret", "secrets", "code", "codes", "key", "keys", "hidden"})
+
+
+def interest(clause: str) -> str | None:
+    """"I asked about a family plan." for a question about an offer that names it; None otherwise."""
+    body = _TAIL.sub("", _SOFTENERS.sub("", _OPENERS.sub("", clause.strip()))).strip(" ,;:-?.!")
+    match = _INTEREST.match(body)
+    if not match:
+        return None
+    # The thing ends at a comma: what follows is another clause run on in chat ("..., thats the only reason").
+    thing = _TAIL.sub("", match.group("thing").split(",")[0]).strip(" ,;:-?.!")
+    thing = re.sub(r"^(?:(?:still|also|ever|any)\s+)+(?=\S)", "", thing, flags=re.IGNORECASE)
+    words = re.findall(r"[a-z0-9][a-z0-9'-]*", thing.lower())
+    named = [w for w in words if len(w) > 2 and w not in _VAGUE and w not in _NOT_A_VERB]
+    # The words that open the thing decide what is asked about: "a way to ...", "any news", "my address".
+    head = [w for w in words[:3] if w not in {"a", "an", "any", "some", "the", "still", "also", "other", "another"}]
+    if (not named or not head or head[0] in _NO_OFFER or head[0] in _INFORMATION or head[0] in ("my", "our", "me", "us")
+            or any(w in _OTHER_SIDE or w in _NOT_OFFERED or w in _INFORMATION for w in words)
+            or _ENTITLEMENT.search(thing) or META.search(thing) or _ENTITLEMENT.search(body) or META.search(body)):
+        return None
+    return f"I asked {'for' if match.group('for') else 'about'} {thing}."
 
 # Words a request uses without naming anything of the customer's: particles, courtesy, times of a one-off
 # (beside the pronouns and articles of _NOT_A_VERB, which name nothing either).
@@ -742,8 +818,9 @@ _DROPPED_SUBJECT = re.compile(
 
 
 # A description that drops its "it", as a customer writing in a second language does: "Is a Spanish card
-# from BBVA.", "Is a blue suitcase, big, with red ribbon on handle." Ending with a full stop, it is no question.
-_DROPPED_IT = re.compile(r"^is (?:a|an|my|our|the)\b", re.IGNORECASE)
+# from BBVA.", "Is a blue suitcase, big, with red ribbon on handle.", "Is 12 Mill Lane, flat 2." Ending with
+# a full stop, it is no question.
+_DROPPED_IT = re.compile(r"^is (?:a|an|my|our|the|\d)", re.IGNORECASE)
 
 
 # A state of the customer's without its "I'm": "Happy to pay", "away till the 28th", "home all day", "off to
@@ -818,6 +895,13 @@ _CLAIMED = re.compile(
     r"granted|guarantee\w*|confirmed)\b", re.IGNORECASE)
 
 
+# Asking whether there is a fee ("is there a foreign transaction fee on the debit card?") asks for information,
+# not for an entitlement: the "Platinum Rewards card" named beside it is no claim of status.
+_FEE_QUESTION = re.compile(r"^(?:is|are) there (?:a|an|any)\s+(?:[\w-]+\s+){0,3}(?:fee|fees|charge|charges)\b"
+                           r"(?!.*\b(?:waiv\w*|refund\w*|free|skip\w*|bypass\w*|credit\w*|avoid\w*)\b)",
+                           re.IGNORECASE)
+
+
 def pressure(sentences: Sequence[str]) -> tuple[bool, bool]:
     """(levering, pressing) for a message of ``sentences``, read in one pass over its ask clauses.
     Levering: it asks for an entitlement (a refund, a waived fee, a skipped check, a status), so a claim of
@@ -826,7 +910,7 @@ def pressure(sentences: Sequence[str]) -> tuple[bool, bool]:
     so the message is working on the business and none of its requests is trusted as the customer's
     arrangement (:func:`carried`)."""
     demands = [clause for sentence in sentences for clause in map(_with_subject, split_clauses(sentence))
-               if is_ask(clause) and _ENTITLEMENT.search(clause)]
+               if is_ask(clause) and _ENTITLEMENT.search(clause) and not _FEE_QUESTION.match(_OPENERS.sub("", clause))]
     return bool(demands), any(META.search(clause) for clause in demands)
 
 
@@ -880,7 +964,8 @@ def carried(sentence: str, levering: bool = False, pressing: bool = False) -> li
         return [] if lever(clauses[0]) else statements(sentence if clauses == split else clauses[0])
     found: list[str] = []
     for clause, ask in zip(clauses, asks, strict=True):
-        said = form_field(clause) or (wish(clause) if ask and not pressing else None) or polite_choice(clause)
+        said = (form_field(clause) or ((wish(clause) or interest(clause)) if ask and not pressing else None)
+                or polite_choice(clause))
         if said:
             found.append(said)
         elif not ask and not lever(clause):

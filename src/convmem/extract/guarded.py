@@ -21,6 +21,7 @@ import dataclasses
 import re
 
 from convmem.extract.base import (
+    WITHHELD_TEXT,
     Communication,
     ExtractionRequest,
     ExtractionResult,
@@ -30,7 +31,7 @@ from convmem.extract.base import (
 )
 from convmem.extract.injection import InjectionGuard
 
-WITHHELD_TEXT = "[message withheld]"
+__all__ = ["WITHHELD_TEXT", "GuardedExtractor"]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[])")
 _QUOTE = re.compile(r"\b(?:said|says|wrote|asked|stated|added)(?: that)?[,:]?\s+(\S.*)", re.DOTALL)
 _WORD = re.compile(r"\w+")

@@ -30,6 +30,7 @@ from convmem.extract import clauses, language, rewrite, rules, secrets
 from convmem.extract.base import (
     OBSERVATION_MAX_CHARS,
     SUMMARY_MAX_CHARS,
+    WITHHELD_TEXT,
     CandidateObservation,
     Communication,
     ExtractionCounters,
@@ -133,10 +134,16 @@ _SEGMENTER = _Segmenter()
 _NUMBER_ABBREVIATION = re.compile(r"(?<=[A-Za-z] )(no|nos|num)\.\s+(?=#?[A-Za-z-]*\d)", re.IGNORECASE)
 
 
+# Chat ends a sentence with an emoji as often as with a full stop: "arriving Fri 14th 🙂 any chance of early
+# check in?", "3rd floor no lift fyi 😬 will it fit up the stairs??". Between words, an emoji is a boundary.
+_EMOJI_BREAK = re.compile(r"(?<=[\w)])\s*(?:" + rewrite.EMOJI.pattern + r")\s+(?=\S)")
+
+
 def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     for line in re.split(r"[\r\n]+", _NUMBER_ABBREVIATION.sub(r"\1 ", text)):
-        sentences.extend(_SEGMENTER.split(line))
+        for part in _EMOJI_BREAK.split(line):
+            sentences.extend(_SEGMENTER.split(part))
     return sentences
 
 
@@ -210,6 +217,9 @@ class OfflineExtractor(Extractor):
         customer_name = request.customer.display_name
         other = _other_name(request)
         group: list[_Piece] = []
+        # Whether the customer has said something about themselves earlier in the conversation: a later turn
+        # about their people and things ("she turns 10 in May") continues that account.
+        spoke_of_self = False
         for index, communication in enumerate(request.transcript.communications):
             if not request.is_new(communication):
                 continue
@@ -217,7 +227,9 @@ class OfflineExtractor(Extractor):
                 question = request.transcript.communications[index - 1] if index > 0 else None
                 answering = question is not None and _asks(question, request.customer)
                 piece = self._from_customer(communication, index, customer_name, other, counters, answering,
-                                            question.text if answering and question is not None else "")
+                                            question.text if answering and question is not None else "",
+                                            spoke_of_self)
+                spoke_of_self = spoke_of_self or piece is not None
             elif communication.author.type.is_agent:
                 piece = self._from_agent(communication, index, customer_name, counters)
             else:
@@ -317,11 +329,13 @@ class OfflineExtractor(Extractor):
         counters: ExtractionCounters,
         answering: bool = False,
         question: str = "",
+        spoke_of_self: bool = False,
     ) -> _Piece | None:
         """The customer's statements in ``communication``: its statement clauses and the wishes its
         requests carry (extract/clauses.py), each judged, rewritten and screened. ``answering``: the
         communication answers the other side's ``question``, so its first sentence may be a bare answer
-        ("Size 9 UK") that says something about the customer."""
+        ("Size 9 UK") that says something about the customer. ``spoke_of_self``: an earlier turn of the
+        customer's was kept, so this one's sentences about their people and things continue that account."""
         kept: list[tuple[str, rules.Judgement]] = []
         statements = [(sentence, True) for sentence in statements_of(communication.text)]
         # A bare reference given when asked for one ("Can I take your order number?" "FD-77120") is the
@@ -348,8 +362,8 @@ class OfflineExtractor(Extractor):
         # A sentence about the customer's people and things belongs to their account when the turn also says
         # something about the customer, before or after it ("She's off to university in September, I'll let you
         # know then."): the turn speaks of itself if any of its statements would be kept on its own.
-        speaks_of_self = any(_kept_alone(rules.judge_customer_sentence(s, in_kept_turn=False), self.settings)
-                             for s, _ in statements)
+        speaks_of_self = spoke_of_self or any(
+            _kept_alone(rules.judge_customer_sentence(s, in_kept_turn=False), self.settings) for s, _ in statements)
         # The answer is the first statement that says something: an apology or an interjection before it
         # ("Oh, sorry. It's Kwame Mensah.") is not the answer.
         opened = False
@@ -493,7 +507,7 @@ def statements_of(text: str) -> list[str]:
     for an entitlement anywhere in the message is pressure, not memory, and a message that asks the business
     to set its rules aside for one keeps none of its wishes (``clauses.pressure``). A sentence that gives
     a secret's value (a PIN, a password) says nothing that may be kept."""
-    if not language.is_english(text):
+    if text == WITHHELD_TEXT or not language.is_english(text):
         return []
     sentences = [sentence for sentence in (rewrite.clean(raw) for raw in split_sentences(text)) if sentence]
     levering, pressing = clauses.pressure(sentences)

@@ -34,7 +34,7 @@ _LEADING_FILLER = re.compile(
     re.IGNORECASE,
 )
 _INNER_FILLER = re.compile(r",?\s*\b(?:you know|i mean|like,|kinda|sorta|lol|haha+|lmao)\b,?", re.IGNORECASE)
-_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]+")
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]+")
 
 _MODALS = {"will", "would", "can", "could", "should", "might", "must", "may", "shall", "had", "was", "were",
            "did", "used", "ought"}
@@ -91,7 +91,7 @@ def clean(sentence: str) -> str:
     """Straight quotes, no emoji, no leading interjections or inner fillers, single spaces, the
     apostrophes chat leaves out of contractions, and chat's "u" for "you" and "id" for "I'd"."""
     text = sentence.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    text = _EMOJI.sub("", text)
+    text = EMOJI.sub("", text)
     text = _LEADING_FILLER.sub("", text.strip())
     text = _BARE_CONTRACTION.sub(_contraction, text)
     text = _CHAT_ID.sub("I'd", _CHAT_YOU.sub("you", text))
@@ -130,11 +130,13 @@ IMPLIED_PROGRESSIVE = (
     r"disappointing|calming|soothing|uplifting|promising|intriguing|outstanding|breathtaking|loving|caring|"
     r"willing|nothing|king|ring|wedding|building|clothing|ceiling|evening|painting's)\b)[a-z]+ing\b"
     r"(?! (?:is|was|are|were|has|had|can|could|will|makes?|helps?|gives?|seems?|sounds?|feels?|looks?|"
-    r"takes?|brings?|keeps?|means?|lets?|gets?|really|always|never|just)\b)(?!'s)(?=\s)"
+    # "Booking ref HX-77120", "Parking permit number ...": the "-ing" word names a thing, before a label.
+    r"takes?|brings?|keeps?|means?|lets?|gets?|really|always|never|just|ref|reference|number|no|id|code|"
+    r"details|confirmation)\b)(?!'s)(?=\s)"
 )
 IMPLIED_PAST = (
     r"^(?:(?:just|recently|finally|also|actually) )?(?:went|got|had|made|saw|took|bought|started|finished|"
-    r"tried|visited|signed|joined|found|decided|met|spent|picked|booked|adopted|moved|learned|learnt|"
+    r"tried|visited|signed|joined|found|decided|met|spent|picked|booked|adopted|moved|learned|learnt|forgot|"
     r"painted|baked|cooked|ran|read|watched|wrote|built|hiked|traveled|travelled|received|won|lost|"
     r"\w+ed (?:my|a|an|the|some|to|up|out|off|with|for|at|on|in|it|this|that|our)\b)\b"
 )
