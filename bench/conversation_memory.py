@@ -34,10 +34,10 @@ summary of the profile), and items stored per turn. test.jsonl, test2.jsonl, tes
 test5.jsonl (more independent authors; test3 written on 2026-12-06, test4 and test5 on 2026-12-07 with key
 terms chosen to survive a third-person rewrite: names, numbers and nouns rather than pronouns or
 first-person verbs) are measured once per change of the pipeline, never read row by row, and their figures
-are kept in data/conversations/test.log; the dev sets (dev to dev10; dev4 to dev10, 50 conversations each,
-written on 2026-12-07 by authors who had not seen the project) are the ones to look at while working
-(bench/labelled_misses.py). A new dev set is measured once before anyone reads it: that first figure is
-the best estimate of what the pipeline keeps of text nobody here has seen.
+are kept in data/conversations/test.log; the dev sets (dev to dev11; dev4 to dev10, 50 conversations each,
+written on 2026-12-07, and dev11, 60, on 2026-12-08, by authors who had not seen the project) are the ones
+to look at while working (bench/labelled_misses.py). A new dev set is measured once before anyone reads it:
+that first figure is the best estimate of what the pipeline keeps of text nobody here has seen.
 """
 
 from __future__ import annotations

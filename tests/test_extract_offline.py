@@ -934,7 +934,8 @@ def test_asking_whether_there_is_a_fee_is_no_demand_that_makes_a_product_name_a_
 
 
 def test_a_checking_account_and_a_polite_negative_order_are_wishes() -> None:
-    (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, "can you set up autopay from my checking on the 2nd?"))
+    (content,) = _contents((AGENT, "How can I help?"),
+                           (CUSTOMER, "can you set up autopay from my checking on the 2nd?"))
     assert "autopay from their checking" in content
     (content,) = _contents((AGENT, "How can I help?"), (CUSTOMER, "pls dont auto-upgrade my phone, I like it as it is"))
     assert "Dana would like Sam to not auto-upgrade their phone." in content
