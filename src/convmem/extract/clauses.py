@@ -709,7 +709,6 @@ def wish(clause: str) -> str | None:
     return _finished(f"{lead} {predicate}", condition)
 
 
-
 # -- the interest a question about an offer shows ------------------------------------------------------
 #
 # A question about what the business offers, naming the thing the customer is after ("Is there a family
@@ -754,6 +753,7 @@ def interest(clause: str) -> str | None:
             or _ENTITLEMENT.search(thing) or META.search(thing) or _ENTITLEMENT.search(body) or META.search(body)):
         return None
     return f"I asked {'for' if match.group('for') else 'about'} {thing}."
+
 
 # Words a request uses without naming anything of the customer's: particles, courtesy, times of a one-off
 # (beside the pronouns and articles of _NOT_A_VERB, which name nothing either).

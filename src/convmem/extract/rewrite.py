@@ -130,7 +130,7 @@ IMPLIED_PROGRESSIVE = (
     r"disappointing|calming|soothing|uplifting|promising|intriguing|outstanding|breathtaking|loving|caring|"
     r"willing|nothing|king|ring|wedding|building|clothing|ceiling|evening|painting's)\b)[a-z]+ing\b"
     r"(?! (?:is|was|are|were|has|had|can|could|will|makes?|helps?|gives?|seems?|sounds?|feels?|looks?|"
-    # "Booking ref HX-77120", "Parking permit number ...": the "-ing" word names a thing, before a label.
+    # "Booking ref HX-77120", "Tracking number 1Z...": the "-ing" word names a thing, before a label.
     r"takes?|brings?|keeps?|means?|lets?|gets?|really|always|never|just|ref|reference|number|no|id|code|"
     r"details|confirmation)\b)(?!'s)(?=\s)"
 )
