@@ -308,7 +308,7 @@ def verb_term(term: str) -> re.Pattern[str] | None:
     term that opens otherwise (a name, a number, a first-person word)."""
     words = term.split()
     first = words[0] if words else ""
-    if not (first.isalpha() and first.islower() and len(first) > 2) or first in _THIRD_PERSON or first in ("i", "we"):
+    if not (first.isalpha() and first.islower() and len(first) > 2) or first in _THIRD_PERSON:
         return None
     rest = "".join(r"\s+" + re.escape(word) for word in words[1:])
     # "He works from home" is someone else, capitalised or not.

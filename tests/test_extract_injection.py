@@ -12,6 +12,7 @@ import pytest
 
 from convmem.extract import OfflineExtractor
 from convmem.extract.base import (
+    WITHHELD_TEXT,
     Communication,
     ExtractionRequest,
     ExtractionResult,
@@ -23,7 +24,7 @@ from convmem.extract.base import (
     Transcript,
 )
 from convmem.extract.clauses import carried, is_ask, looks_english, statements
-from convmem.extract.guarded import WITHHELD_TEXT, GuardedExtractor
+from convmem.extract.guarded import GuardedExtractor
 from convmem.extract.injection import InjectionGuard, LinearModel, fit_logistic, normalised_forms, pattern_match
 
 CUSTOMER = Participant("p-c", "Dana", ParticipantType.CUSTOMER, "profile-1")

@@ -748,7 +748,7 @@ def interest(clause: str) -> str | None:
     named = [w for w in words if len(w) > 2 and w not in _VAGUE and w not in _NOT_A_VERB]
     # The words that open the thing decide what is asked about: "a way to ...", "any news", "my address".
     head = [w for w in words[:3] if w not in {"a", "an", "any", "some", "the", "still", "also", "other", "another"}]
-    if (not named or not head or head[0] in _NO_OFFER or head[0] in _INFORMATION or head[0] in ("my", "our", "me", "us")
+    if (not named or not head or head[0] in _NO_OFFER or head[0] in ("my", "our", "me", "us")
             or any(w in _OTHER_SIDE or w in _NOT_OFFERED or w in _INFORMATION for w in words)
             or _ENTITLEMENT.search(thing) or META.search(thing) or _ENTITLEMENT.search(body) or META.search(body)):
         return None

@@ -31,7 +31,6 @@ from convmem.extract.base import (
 )
 from convmem.extract.injection import InjectionGuard
 
-__all__ = ["WITHHELD_TEXT", "GuardedExtractor"]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[])")
 _QUOTE = re.compile(r"\b(?:said|says|wrote|asked|stated|added)(?: that)?[,:]?\s+(\S.*)", re.DOTALL)
 _WORD = re.compile(r"\w+")
